@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/model"
+	"hmmrnn/core/train"
+)
+
+const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
+       [--steps N] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
+
+Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
+loss, Adam, gradient clipping; METHOD.md section 3). Ctrl-C saves the run to --out
+(resumable with --resume) before exiting. The model file holds the best-validation
+weights and the state needed to continue training.`
+
+// loadHMM accepts a preset name or a path to an HMM JSON file (or a model
+// file, whose hmm is used).
+func loadHMM(spec string) (*hmm.HMM, error) {
+	if m, err := hmm.Preset(spec); err == nil {
+		return m, nil
+	}
+	data, err := os.ReadFile(spec)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("--hmm %q is neither a preset (%s) nor a file", spec, strings.Join(hmm.PresetNames(), ", "))
+		}
+		return nil, err
+	}
+	if f, ferr := model.Parse(data); ferr == nil {
+		return f.HMM, nil
+	}
+	m, err := hmm.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec, err)
+	}
+	if m.Name == "" {
+		m.Name = strings.TrimSuffix(filepath.Base(spec), filepath.Ext(spec))
+	}
+	return m, nil
+}
+
+func runTrain(env *Env, args []string) error {
+	fs := newFlags(env, "train", trainSynopsis)
+	hmmSpec := fs.String("hmm", "linear2", "HMM preset ("+strings.Join(hmm.PresetNames(), ", ")+") or JSON file")
+	hidden := fs.Int("hidden", train.DefaultHidden, "hidden units H")
+	input := fs.Int("input", train.DefaultInput, "noise dimension D")
+	batch := fs.Int("batch", train.DefaultBatch, "batch size B (RNN and HMM sequences per step)")
+	seqLen := fs.Int("seq-len", 0, "sequence length T (0: the HMM's default)")
+	steps := fs.Int("steps", 4000, "total optimisation steps (with --resume: the total to reach)")
+	lr := fs.Float64("lr", train.DefaultLR, "Adam learning rate")
+	clip := fs.Float64("clip", -1, "gradient-norm bound (-1: 0.3 for fully3/cyclic4, else 0.9; 0: off)")
+	seed := fs.Uint64("seed", 1, "random seed (same seed and flags: bit-identical weights)")
+	noiseStd := fs.Float64("noise-std", train.DefaultNoiseStd, "input noise standard deviation sigma")
+	data := fs.String("data", train.DataFresh, "fresh (new HMM batch every step) or fixed (the paper's fixed training set)")
+	trainSize := fs.Int("train-size", train.PaperTrainSize, "sequences in the fixed training set (--data fixed)")
+	valSize := fs.Int("val-size", train.DefaultValSize, "validation sequences")
+	valEvery := fs.Int("val-every", train.DefaultValEvery, "steps between validation losses (0: off; best model kept)")
+	out := fs.String("out", "model.json", "model file to write")
+	ckEvery := fs.Int("checkpoint-every", 0, "write a checkpoint every K steps into --checkpoint-dir (0: off)")
+	ckDir := fs.String("checkpoint-dir", "", "checkpoint directory (default: <out without .json>.ckpt)")
+	resume := fs.String("resume", "", "continue training from this checkpoint or model file")
+	evalEvery := fs.Int("eval-every", 0, "steps between emission-statistics checks against the HMM (0: off)")
+	stopAtFit := fs.Bool("stop-at-fit", false, "stop at the first check (--eval-every) that meets the fidelity criterion")
+	plateau := fs.Bool("restart-plateau", false, "restart with the next seed when a check finds the fair-coin plateau (needs --eval-every)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 {
+		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0")
+	}
+	if (*stopAtFit || *plateau) && *evalEvery == 0 {
+		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0")
+	}
+	command := "hmmrnn train " + strings.Join(args, " ")
+	var tr *train.Trainer
+	if *resume != "" {
+		f, err := model.Load(*resume)
+		if err != nil {
+			return err
+		}
+		if tr, err = train.Resume(f); err != nil {
+			return fmt.Errorf("%s: %w", *resume, err)
+		}
+		fmt.Fprintf(env.Stderr, "resumed %s at step %d\n", *resume, tr.StepCount())
+	} else {
+		m, err := loadHMM(*hmmSpec)
+		if err != nil {
+			return badUsage("%v", err)
+		}
+		cfg := train.DefaultConfig(m)
+		cfg.Hidden, cfg.Input, cfg.Batch, cfg.LR, cfg.Seed = *hidden, *input, *batch, *lr, *seed
+		cfg.NoiseStd, cfg.Data, cfg.TrainSize, cfg.ValSize, cfg.ValEvery = *noiseStd, *data, *trainSize, *valSize, *valEvery
+		if *seqLen != 0 {
+			cfg.SeqLen = *seqLen
+		}
+		if *clip >= 0 {
+			cfg.Clip = *clip
+		}
+		if err := cfg.Validate(); err != nil {
+			return badUsage("%v", strings.TrimPrefix(err.Error(), "train: "))
+		}
+		if tr, err = train.New(cfg); err != nil {
+			return err
+		}
+	}
+	if *ckEvery > 0 {
+		if *ckDir == "" {
+			*ckDir = strings.TrimSuffix(*out, ".json") + ".ckpt"
+		}
+		if err := os.MkdirAll(*ckDir, 0o755); err != nil {
+			return err
+		}
+	}
+	run := &trainRun{env: env, tr: tr, command: command, out: *out, start: time.Now()}
+	cfg := tr.Config()
+	fmt.Fprintf(env.Stderr, "training %s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s, %d steps\n",
+		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, *steps)
+	mon := train.Monitor{Every: *evalEvery, Seed: cfg.Seed}
+	lastPrint := time.Now()
+	startStep := tr.StepCount()
+	for tr.StepCount() < *steps {
+		if err := env.Ctx.Err(); err != nil {
+			if serr := run.save(); serr != nil {
+				return fmt.Errorf("interrupted, and saving failed: %w", serr)
+			}
+			fmt.Fprintf(env.Stderr, "\ninterrupted at step %d; saved %s (continue with --resume %s)\n", tr.StepCount(), *out, *out)
+			return errors.New("interrupted")
+		}
+		info, err := tr.Step()
+		if err != nil {
+			if serr := run.save(); serr == nil {
+				fmt.Fprintf(env.Stderr, "saved the last good state to %s\n", *out)
+			}
+			return err
+		}
+		if *ckEvery > 0 && info.Step%*ckEvery == 0 {
+			if err := run.checkpoint(filepath.Join(*ckDir, fmt.Sprintf("step-%07d.json", info.Step))); err != nil {
+				return err
+			}
+		}
+		if mon.Due(info.Step) {
+			c, err := mon.Check(tr)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", info.Step, c)
+			if *stopAtFit && c.Fit {
+				fmt.Fprintf(env.Stderr, "fidelity criterion met at step %d after %.1f s\n", info.Step, time.Since(run.start).Seconds())
+				run.keepCurrent = true // the weights just judged, not the best-validation ones
+				break
+			}
+			if *plateau && c.Plateau {
+				next, err := mon.Restart(tr)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", info.Step, next.Config().Seed)
+				tr = next
+				run.tr = tr
+				continue
+			}
+		}
+		if time.Since(lastPrint) >= time.Second || tr.StepCount() == *steps {
+			lastPrint = time.Now()
+			el := time.Since(run.start).Seconds()
+			rate := float64(tr.StepCount()-startStep) / el
+			eta := time.Duration(float64(*steps-tr.StepCount())/rate) * time.Second
+			fmt.Fprintf(env.Stderr, "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %v   ", tr.StepCount(), *steps, info.Loss, rate, eta.Round(time.Second))
+		}
+	}
+	fmt.Fprintln(env.Stderr)
+	if err := run.save(); err != nil {
+		return err
+	}
+	return run.summary()
+}
+
+// trainRun holds what saving needs.
+type trainRun struct {
+	env     *Env
+	tr      *train.Trainer
+	command string
+	out     string
+	start   time.Time
+	// keepCurrent saves the current weights instead of the best-validation ones.
+	keepCurrent bool
+}
+
+func (r *trainRun) seconds() float64 { return time.Since(r.start).Seconds() }
+
+// save writes the model file (best weights, resume state) to --out.
+func (r *trainRun) save() error {
+	f, err := r.tr.Snapshot(!r.keepCurrent, r.command, r.seconds())
+	if err != nil {
+		return err
+	}
+	return f.Save(r.out)
+}
+
+// checkpoint writes the current weights with resume state.
+func (r *trainRun) checkpoint(path string) error {
+	f, err := r.tr.Snapshot(false, r.command, r.seconds())
+	if err != nil {
+		return err
+	}
+	return f.Save(path)
+}
+
+// summary prints the final line: steps, time, losses.
+func (r *trainRun) summary() error {
+	tr := r.tr
+	losses := tr.Losses()
+	last := math.NaN()
+	if len(losses) > 0 {
+		// mean of the last 100 steps (or fewer) smooths the batch noise.
+		k := min(100, len(losses))
+		var s float64
+		for _, v := range losses[len(losses)-k:] {
+			s += v
+		}
+		last = s / float64(k)
+	}
+	_, bestStep := tr.Best()
+	fmt.Fprintf(r.env.Stdout, "trained %d steps in %.1f s; mean loss of the last 100 steps %.4f; best validation step %d; wrote %s\n",
+		tr.StepCount(), r.seconds(), last, bestStep, r.out)
+	return nil
+}

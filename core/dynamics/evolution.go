@@ -1,0 +1,193 @@
+package dynamics
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"hmmrnn/core/rnn"
+)
+
+// Checkpoint is a network saved during training.
+type Checkpoint struct {
+	Label string
+	Step  int // optimisation step (or epoch) of the checkpoint
+	Net   *rnn.Net
+}
+
+// EvolutionOptions tune Evolution.
+type EvolutionOptions struct {
+	Sigma float64 // noise std (callers pass the model's; 0 means DefaultSigma)
+	// Steps is the run length per checkpoint (default 2000) and EigenStates
+	// the number of states spread over it whose spectra are averaged
+	// (default 30).
+	Steps, EigenStates int
+	// Portraits is how many checkpoints get a PCA portrait (default 4: the
+	// first, the bifurcation, the middle one and the last).
+	Portraits int
+}
+
+// EvolutionPoint is one checkpoint's summary (METHOD 5.9).
+type EvolutionPoint struct {
+	Label string  `json:"label"`
+	Step  int     `json:"step"`
+	Rate  float64 `json:"transition_rate"`
+	// MeanComplex, MeanUnstable and MeanCritical average the Jacobian
+	// eigenvalue counts over states of the noisy run.
+	MeanComplex  float64 `json:"mean_complex"`
+	MeanUnstable float64 `json:"mean_unstable"`
+	MeanCritical float64 `json:"mean_critical"`
+	// DH2 is the expected second-order noise term per neuron (see
+	// NoiseDrift); MeanDH2 its mean over neurons.
+	DH2     []float64 `json:"dh2"`
+	MeanDH2 float64   `json:"mean_dh2"`
+}
+
+// Portrait is a checkpoint's run in its own PC1-PC2 plane.
+type Portrait struct {
+	Index int       `json:"index"` // into Evolution.Points
+	Label string    `json:"label"`
+	Proj  []float64 `json:"-"` // T x 2
+	Out   []uint8   `json:"-"`
+}
+
+// Evolution tracks the dynamics across training checkpoints (METHOD 5.9).
+type Evolution struct {
+	Points []EvolutionPoint `json:"points"`
+	// Bifurcation is the index of the checkpoint right after the largest
+	// change of the mean unstable-eigenvalue count between consecutive
+	// checkpoints (the epoch where the Jacobians along the orbit change
+	// character most abruptly: our operational definition of the
+	// bifurcation into the noise-driven regime); -1 with < 2 checkpoints.
+	Bifurcation     int        `json:"bifurcation"`
+	BifurcationStep int        `json:"bifurcation_step"`
+	Portraits       []Portrait `json:"portraits"`
+}
+
+// NoiseDrift returns, per neuron, the expected second-order noise term
+//
+//	dh2_i = mean_t ( E_xi[relu(a_i + xi_i)] - relu(a_i) ),  a = W_hh h_t,
+//
+// with xi_i ~ N(0, s_i^2), s_i = sigma |row i of W_in|: the mean drift the
+// rectified noise adds to neuron i beyond the deterministic update (for a
+// smooth nonlinearity f this is the Ito term f”(a) s^2 / 2; for ReLU it is
+// exact: E relu(a + xi) = a Phi(a/s) + s phi(a/s)). States are the rows of
+// states (T x H). METHOD 5.9 names the quantity; this formula is our choice.
+func NoiseDrift(net *rnn.Net, states []float64, T int, sigma float64) []float64 {
+	H, D := net.H, net.D
+	s := make([]float64, H)
+	for i := range s {
+		s[i] = sigma * norm(net.Win[i*D:(i+1)*D])
+	}
+	out := make([]float64, H)
+	pre := make([]float64, H)
+	for t := 0; t < T; t++ {
+		mulT(pre, states[t*H:(t+1)*H], net.Whh, 1, H, H)
+		for i, a := range pre {
+			if s[i] == 0 {
+				continue
+			}
+			u := a / s[i]
+			e := a*0.5*math.Erfc(-u/math.Sqrt2) + s[i]*math.Exp(-u*u/2)/math.Sqrt(2*math.Pi)
+			out[i] += (e - math.Max(a, 0)) / float64(T)
+		}
+	}
+	return out
+}
+
+// RunEvolution summarises every checkpoint: transition rate, mean complex,
+// unstable and critical eigenvalue counts, and the noise drift per neuron.
+// progress, when not nil, is called after each checkpoint.
+func RunEvolution(r *rand.Rand, cps []Checkpoint, opt EvolutionOptions, progress func(done, total int)) (*Evolution, error) {
+	if r == nil {
+		return nil, errors.New("dynamics: nil random source")
+	}
+	if len(cps) == 0 {
+		return nil, errors.New("dynamics: no checkpoints")
+	}
+	sigma := opt.Sigma
+	if sigma <= 0 {
+		sigma = DefaultSigma
+	}
+	steps, ne, np := opt.Steps, opt.EigenStates, opt.Portraits
+	if steps <= 0 {
+		steps = 2000
+	}
+	if ne <= 0 {
+		ne = 30
+	}
+	if np <= 0 {
+		np = 4
+	}
+	ev := &Evolution{Bifurcation: -1}
+	runs := make([]*Run, len(cps))
+	for k, cp := range cps {
+		if cp.Net == nil {
+			return nil, fmt.Errorf("dynamics: checkpoint %d (%s) has no network", k, cp.Label)
+		}
+		sim, err := NewSim(cp.Net, sigma, Intervention{})
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", cp.Label, err)
+		}
+		warm, err := sim.Simulate(r, PCAWarmup, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		run, err := sim.Simulate(r, steps, warm.State(warm.T-1), false)
+		if err != nil {
+			return nil, err
+		}
+		runs[k] = run
+		p := EvolutionPoint{Label: cp.Label, Step: cp.Step, Rate: TransitionRate(run)}
+		sp, err := NewSpectra(cp.Net, nil)
+		if err != nil {
+			return nil, err
+		}
+		for j := 0; j < ne; j++ {
+			s, err := sp.At(run.State(j * run.T / ne))
+			if err != nil {
+				return nil, err
+			}
+			p.MeanComplex += float64(s.Complex) / float64(ne)
+			p.MeanUnstable += float64(s.Unstable) / float64(ne)
+			p.MeanCritical += float64(s.Critical) / float64(ne)
+		}
+		p.DH2 = NoiseDrift(cp.Net, run.States, run.T, sigma)
+		for _, v := range p.DH2 {
+			p.MeanDH2 += v / float64(len(p.DH2))
+		}
+		ev.Points = append(ev.Points, p)
+		if progress != nil {
+			progress(k+1, len(cps))
+		}
+	}
+	if len(cps) >= 2 {
+		best := -1.0
+		for k := 1; k < len(ev.Points); k++ {
+			if d := math.Abs(ev.Points[k].MeanUnstable - ev.Points[k-1].MeanUnstable); d > best {
+				best, ev.Bifurcation = d, k
+			}
+		}
+		ev.BifurcationStep = ev.Points[ev.Bifurcation].Step
+	}
+	pick := []int{0}
+	if ev.Bifurcation > 0 {
+		pick = append(pick, ev.Bifurcation)
+	}
+	pick = append(pick, len(cps)/2, len(cps)-1)
+	seen := map[int]bool{}
+	for _, k := range pick {
+		if seen[k] || len(ev.Portraits) >= np {
+			continue
+		}
+		seen[k] = true
+		run := runs[k]
+		pca, err := FitPCA(run.States, run.T, run.H, 2)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", cps[k].Label, err)
+		}
+		ev.Portraits = append(ev.Portraits, Portrait{Index: k, Label: cps[k].Label, Proj: pca.Project(run.States, run.T), Out: run.Out})
+	}
+	return ev, nil
+}

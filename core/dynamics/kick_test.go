@@ -1,0 +1,200 @@
+package dynamics
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+// plantedRun is a long noise-driven run of the planted network.
+func plantedRun(t *testing.T) (*Sim, *Run) {
+	t.Helper()
+	sim, err := NewSim(plantedNet(), 1, Intervention{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := sim.Simulate(newRand(11), 20000, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, run
+}
+
+func TestKickNeuronsPlanted(t *testing.T) {
+	sim, run := plantedRun(t)
+	if rate := TransitionRate(run); rate < 0.01 || rate > 0.05 {
+		t.Fatalf("planted network switches at rate %v, want 0.01-0.05", rate)
+	}
+	k, err := FindKickNeurons(sim, newRand(12), run, KickOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(k.Neurons, []int{40, 41}) {
+		t.Fatalf("kick neurons %v, want [40 41] (planted)", k.Neurons)
+	}
+	want := map[Direction]int{{0, 2}: 40, {2, 0}: 41}
+	if len(k.Groups) != 2 {
+		t.Fatalf("groups %+v, want one per direction", k.Groups)
+	}
+	for _, g := range k.Groups {
+		if len(g.Neurons) != 1 || g.Neurons[0] != want[g.Direction] {
+			t.Errorf("direction %v: kick group %v, want [%d]", g.Direction, g.Neurons, want[g.Direction])
+		}
+	}
+	if k.Cut < 0.9 {
+		t.Errorf("silencing the kick set cuts the rate by %v, want >= 0.9", k.Cut)
+	}
+}
+
+func TestCausalPlanted(t *testing.T) {
+	sim, run := plantedRun(t)
+	integ := []int{0, 1, 2, 3, 4, 20, 21, 22, 23, 24}
+	c, err := CausalTests(sim.Net, newRand(13), 1, run, []int{40, 41}, integ, CausalOptions{Mode: Both, Mus: []float64{0, 1, 2}, Controls: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Curves) != 6 {
+		t.Fatalf("%d curves, want kick, integrating and 4 controls", len(c.Curves))
+	}
+	if c.KickCut < 0.9 {
+		t.Errorf("silencing the kick set cuts the rate by %v, want >= 0.9", c.KickCut)
+	}
+	if c.ControlCutMax > 0.3 {
+		t.Errorf("random controls cut the rate by up to %v, want < 0.3", c.ControlCutMax)
+	}
+	// mu = 1 is the unperturbed network: every curve equals the base rate.
+	for _, cv := range c.Curves {
+		if math.Abs(cv.Rate[1]-c.BaseRate) > 1e-12 {
+			t.Errorf("%s at mu = 1: rate %v, base %v", cv.Name, cv.Rate[1], c.BaseRate)
+		}
+		if len(cv.Neurons) != 2 && cv.Name != "integrating" {
+			t.Errorf("%s has %d neurons, want the kick set's size 2", cv.Name, len(cv.Neurons))
+		}
+		for _, n := range cv.Neurons {
+			if cv.Name != "kick" && (n == 40 || n == 41) {
+				t.Errorf("%s contains a kick neuron", cv.Name)
+			}
+		}
+	}
+	if _, err := CausalTests(sim.Net, newRand(13), 1, run, nil, nil, CausalOptions{}); err == nil {
+		t.Error("empty kick set: no error")
+	}
+	if _, err := CausalTests(sim.Net, newRand(13), 1, run, []int{40}, nil, CausalOptions{Mus: []float64{3}}); err == nil {
+		t.Error("mu = 3: no error")
+	}
+}
+
+func TestIntegratingPopulations(t *testing.T) {
+	net := plantedNet()
+	H := net.H
+	// Make neurons 5, 6, 7 drive kick neuron 40 with decreasing weights.
+	for k, j := range []int{5, 6, 7} {
+		net.Whh[40*H+j] = float64(3 - k)
+	}
+	pops, err := IntegratingPopulations(net, []KickGroup{{Direction: Direction{0, 2}, Neurons: []int{40}}}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pops[0], []int{5, 6}) {
+		t.Errorf("integrating population %v, want [5 6]", pops[0])
+	}
+	bl := Blocks(net, []string{"kick", "int"}, [][]int{{40}, {5, 6}})
+	if len(bl) != 4 || bl[1].To != "kick" || bl[1].From != "int" || math.Abs(bl[1].Mean-2.5) > 1e-12 {
+		t.Errorf("blocks %+v: want kick<-int mean 2.5", bl)
+	}
+}
+
+func TestNoiseSweep(t *testing.T) {
+	_, run := plantedRun(t)
+	net := plantedNet()
+	pca, err := FitPCA(run.States, run.T, run.H, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := &Target{Freq: []float64{0.5, 0, 0.5}, Trans: [][]float64{{0.97, 0, 0.03}, {0, 1, 0}, {0.03, 0, 0.97}}, Changes: 0.87, SeqLen: 30}
+	sw, err := NoiseSweep(net, newRand(14), pca, SweepOptions{Sigmas: []float64{0, 1, 3}, Steps: 2000, Target: tg, FidelitySeqs: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sw.Levels) != 3 {
+		t.Fatalf("%d levels", len(sw.Levels))
+	}
+	for _, lv := range sw.Levels {
+		var s float64
+		for _, d := range lv.Density {
+			s += d
+		}
+		if math.Abs(s-1) > 1e-9 {
+			t.Errorf("sigma %v: density sums to %v", lv.Sigma, s)
+		}
+	}
+	// Without noise nothing moves; more noise spreads the states further.
+	if sw.Levels[0].Rate != 0 || sw.Levels[0].Spread != 0 {
+		t.Errorf("sigma 0: rate %v spread %v, want 0", sw.Levels[0].Rate, sw.Levels[0].Spread)
+	}
+	if !(sw.Levels[2].Spread > sw.Levels[1].Spread) {
+		t.Errorf("spread at sigma 3 (%v) not above sigma 1 (%v)", sw.Levels[2].Spread, sw.Levels[1].Spread)
+	}
+	if sw.BestSigma != 1 {
+		t.Errorf("best sigma %v, want 1 (the level the planted network was built for)", sw.BestSigma)
+	}
+}
+
+func TestCompareEmission(t *testing.T) {
+	obs := []uint8{0, 0, 2, 2, 0, 0, 0, 0}
+	tg := Target{Freq: []float64{0.75, 0, 0.25}, Trans: [][]float64{{0.8, 0, 0.2}, {0, 1, 0}, {0.5, 0, 0.5}}, Changes: 1}
+	f, err := CompareEmission(obs, 2, 4, 3, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Frequencies 6/8, 0, 2/8; changes 1 and 0 -> mean 0.5; pairs: 0->0 x4,
+	// 0->2 x1, 2->2 x1, so rows 0 -> {0.8, 0, 0.2} (exact), 2 -> {0, 0, 1}.
+	if f.FreqDiff > 1e-12 || math.Abs(f.Changes-0.5) > 1e-12 || math.Abs(f.ChangesDiff+0.5) > 1e-12 {
+		t.Errorf("got %+v", f)
+	}
+	wantTrans := (0 + 0 + 0 + 0.5 + 0 + 0.5) / 6.0
+	if math.Abs(f.TransDiff-wantTrans) > 1e-12 {
+		t.Errorf("trans diff %v, want %v", f.TransDiff, wantTrans)
+	}
+	if _, err := CompareEmission(obs, 3, 4, 3, tg); err == nil {
+		t.Error("wrong shape: no error")
+	}
+}
+
+func TestEvolution(t *testing.T) {
+	weak := plantedNet()
+	for i := range weak.Whh {
+		weak.Whh[i] *= 0.1
+	}
+	cps := []Checkpoint{{Label: "a", Step: 10, Net: rotNet(0.3, 0.1, 0.2)}, {Label: "b", Step: 20, Net: rotNet(0.9, 0.6, 0.5)}, {Label: "c", Step: 30, Net: rotNet(0.9, 0.6, 0.5)}}
+	ev, err := RunEvolution(newRand(15), cps, EvolutionOptions{Steps: 200, EigenStates: 10}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Points) != 3 || ev.Bifurcation != 1 || ev.BifurcationStep != 20 {
+		t.Errorf("bifurcation at %d (step %d), want index 1 (step 20)", ev.Bifurcation, ev.BifurcationStep)
+	}
+	if ev.Points[0].MeanUnstable != 0 {
+		t.Errorf("contracting checkpoint has %v unstable eigenvalues", ev.Points[0].MeanUnstable)
+	}
+	for _, p := range ev.Points {
+		for i, v := range p.DH2 {
+			if v < 0 {
+				t.Errorf("%s: noise drift of neuron %d is %v < 0 (ReLU is convex)", p.Label, i, v)
+			}
+		}
+	}
+	if len(ev.Portraits) == 0 || len(ev.Portraits[0].Proj) != 2*200 {
+		t.Errorf("portraits %+v", ev.Portraits)
+	}
+}
+
+func TestNoiseDriftFormula(t *testing.T) {
+	// One neuron, W_hh = 0, W_in = 1, sigma = 2: a = 0, so dh2 = E relu(xi) = s / sqrt(2 pi).
+	net := rotNet(0, 0, 0)
+	net.Whh = make([]float64, 9)
+	d := NoiseDrift(net, make([]float64, 3), 1, 2)
+	if want := 2 / math.Sqrt(2*math.Pi); math.Abs(d[0]-want) > 1e-12 {
+		t.Errorf("drift %v, want %v", d[0], want)
+	}
+}

@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package rnn
+
+// kernelsFor returns the portable kernels; only amd64 has assembly ones.
+func kernelsFor[F float]() kernels[F] { return portableKernels[F]() }

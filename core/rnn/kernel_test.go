@@ -1,0 +1,86 @@
+package rnn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive computes C += op(A) B in float64 with op = transpose if tn.
+func naive[F float](tn bool, m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				var av F
+				if tn {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				s += float64(av) * float64(b[p*ldb+j])
+			}
+			c[i*ldc+j] += F(s)
+		}
+	}
+}
+
+func testKernels[F float](t *testing.T, name string, ks kernels[F], tol float64) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, sz := range [][3]int{
+		{1, 1, 1}, {4, 8, 1}, {4, 24, 5}, {5, 23, 7}, {64, 152, 150}, {152, 104, 64},
+		{3, 152, 64}, {66, 56, 50}, {7, 17, 0}, {12, 40, 33}, {8, 4, 9},
+	} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, tn := range []bool{false, true} {
+			lda, ldb, ldc := k+3, n+5, n+2
+			ar, ac := m, k
+			if tn {
+				lda, ar, ac = m+1, k, m
+			}
+			a := make([]F, max(ar*lda, 1))
+			for i := range ar {
+				for j := range ac {
+					if r.IntN(3) > 0 { // a third zeros, as after a ReLU
+						a[i*lda+j] = F(r.NormFloat64())
+					}
+				}
+			}
+			b := make([]F, max(k*ldb, 1))
+			for i := range b {
+				b[i] = F(r.NormFloat64())
+			}
+			c := make([]F, m*ldc)
+			for i := range c {
+				c[i] = F(r.NormFloat64())
+			}
+			want := append([]F(nil), c...)
+			naive(tn, m, n, k, a, lda, b, ldb, want, ldc)
+			f := ks.nn
+			if tn {
+				f = ks.tn
+			}
+			f(m, n, k, a, lda, b, ldb, c, ldc)
+			for i := range m {
+				for j := range ldc {
+					got, w := float64(c[i*ldc+j]), float64(want[i*ldc+j])
+					if j >= n && got != w {
+						t.Fatalf("%s tn=%v %v: wrote outside C at (%d,%d)", name, tn, sz, i, j)
+					}
+					if math.Abs(got-w) > tol*(1+math.Sqrt(float64(k))) {
+						t.Fatalf("%s tn=%v %v: C[%d][%d] = %v, want %v", name, tn, sz, i, j, got, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestKernels checks the machine's kernels and the portable ones against
+// a naive float64 product, including edge tiles and untouched padding.
+func TestKernels(t *testing.T) {
+	testKernels(t, "float32", kernelsFor[float32](), 1e-5)
+	testKernels(t, "float64", kernelsFor[float64](), 1e-12)
+	testKernels(t, "portable float32", portableKernels[float32](), 1e-5)
+	testKernels(t, "portable float64", portableKernels[float64](), 1e-12)
+}

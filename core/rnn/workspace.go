@@ -1,0 +1,426 @@
+package rnn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultTau is the Gumbel-softmax temperature of the paper (METHOD.md
+// section 2); Forward uses it when given tau = 0.
+const DefaultTau = 1.0
+
+// chunkRows is the number of sequences in one parallel task. The partition
+// of a batch into chunks depends only on the batch size, never on the number
+// of threads, so results are bit-identical for any GOMAXPROCS.
+const chunkRows = 64
+
+// Workspace holds the buffers for batched training passes of one network
+// shape: Forward runs B noise-driven sequences of length T and keeps what
+// Backward needs for backpropagation through time.
+//
+// The batch is split into fixed chunks of up to 64 sequences that run in
+// parallel on up to GOMAXPROCS goroutines. Each chunk has its own random
+// stream and its own gradient buffers; the chunk gradients are summed in
+// chunk order, so the same seed gives bit-identical symbols and gradients
+// whatever the scheduling.
+//
+// A Workspace is not safe for concurrent use.
+type Workspace struct {
+	h, d, o, b, t int
+	eng           engine
+	out           []uint8
+	ran           bool
+}
+
+// engine is the element-type specific part of a Workspace.
+type engine interface {
+	numChunks() int
+	seed(c int, s1, s2 uint64)
+	forward(n *Net, sigma, tau float64, out []uint8)
+	backward(dY []float64, grad *Net)
+}
+
+// NewWorkspace returns a training workspace for B sequences of length T of
+// networks shaped like n. It computes in float32 (as the paper's PyTorch
+// code does) with float64 weights and gradients at the API. It panics if
+// B < 1, T < 1 or n has invalid sizes (programmer errors).
+func NewWorkspace(n *Net, B, T int) *Workspace {
+	return newWorkspace(n, B, T, func(H, D, O, B, T int) engine {
+		return newEngine[float32](H, D, O, B, T, true)
+	})
+}
+
+// NewWorkspace64 is NewWorkspace computing in float64: slower, used where
+// precision matters more than speed (gradient checks, reference runs).
+func NewWorkspace64(n *Net, B, T int) *Workspace {
+	return newWorkspace(n, B, T, func(H, D, O, B, T int) engine {
+		return newEngine[float64](H, D, O, B, T, true)
+	})
+}
+
+func newWorkspace(n *Net, B, T int, mk func(H, D, O, B, T int) engine) *Workspace {
+	if err := checkSizes(n.H, n.D, n.O); err != nil {
+		panic(err)
+	}
+	if B < 1 || T < 1 {
+		panic(fmt.Sprintf("rnn: NewWorkspace with B = %d, T = %d", B, T))
+	}
+	return &Workspace{
+		h: n.H, d: n.D, o: n.O, b: B, t: T,
+		eng: mk(n.H, n.D, n.O, B, T),
+		out: make([]uint8, B*T),
+	}
+}
+
+func (w *Workspace) checkNet(n *Net, what string) {
+	if n.H != w.h || n.D != w.d || n.O != w.o ||
+		len(n.Win) != n.H*n.D || len(n.Whh) != n.H*n.H || len(n.Wout) != n.O*n.H {
+		panic(fmt.Sprintf("rnn: %s with a %dx%dx%d network (lengths %d, %d, %d) on a workspace for %dx%dx%d",
+			what, n.H, n.D, n.O, len(n.Win), len(n.Whh), len(n.Wout), w.h, w.d, w.o))
+	}
+}
+
+// Forward runs the batch and returns the emitted symbols, row-major B x T
+// (out[b*T+t]); the slice is owned by the workspace and overwritten by the
+// next Forward.
+//
+// Noise: Forward first draws two r.Uint64 per chunk, in chunk order (chunk
+// c holds sequences 64c .. 64c+63), and seeds a PCG stream per chunk with
+// them. Each chunk then draws, for t = 0..T-1: the inputs x_t for its
+// sequences in order (D r.NormFloat64 each, scaled by sigma), and after
+// them the Gumbel noise for step t, sequence by sequence, O values each
+// (-log of r.ExpFloat64). The hard symbol is argmax(logits + g) and the
+// soft sample kept for Backward is softmax((logits + g)/tau); tau = 0
+// means DefaultTau. It panics if n is not shaped like the workspace or
+// tau < 0.
+func (w *Workspace) Forward(n *Net, r *rand.Rand, sigma, tau float64) []uint8 {
+	w.checkNet(n, "Forward")
+	if tau == 0 {
+		tau = DefaultTau
+	}
+	if !(tau > 0) {
+		panic(fmt.Sprintf("rnn: Forward with tau = %v", tau))
+	}
+	for c := range w.eng.numChunks() {
+		s1 := r.Uint64()
+		s2 := r.Uint64()
+		w.eng.seed(c, s1, s2)
+	}
+	w.eng.forward(n, sigma, tau, w.out)
+	w.ran = true
+	return w.out
+}
+
+// Backward takes dL/dy for the hard one-hot outputs of the last Forward
+// (B x T x O row-major, dY[(b*T+t)*O+o]) and overwrites grad with dL/dW.
+// The gradient passes the sample by the straight-through Gumbel-softmax
+// estimator, dL/dlogits = J_softmax(s)^T dL/dy / tau (METHOD.md section 2),
+// and then back through time by hand-written BPTT. n must be the network
+// given to that Forward; grad's slices are reallocated if their lengths are
+// wrong. It panics if Forward has not run or dY has the wrong length.
+func (w *Workspace) Backward(n *Net, dY []float64, grad *Net) {
+	w.checkNet(n, "Backward")
+	if !w.ran {
+		panic("rnn: Backward before Forward")
+	}
+	if len(dY) != w.b*w.t*w.o {
+		panic(fmt.Sprintf("rnn: Backward with len(dY) = %d, want B*T*O = %d", len(dY), w.b*w.t*w.o))
+	}
+	grad.H, grad.D, grad.O = w.h, w.d, w.o
+	grad.Win = resize(grad.Win, w.h*w.d)
+	grad.Whh = resize(grad.Whh, w.h*w.h)
+	grad.Wout = resize(grad.Wout, w.o*w.h)
+	w.eng.backward(dY, grad)
+}
+
+func resize(s []float64, n int) []float64 {
+	if len(s) != n {
+		return make([]float64, n)
+	}
+	return s
+}
+
+// chunk is one parallel task: up to chunkRows sequences, stored time-major
+// (row (t*bc + i) holds sequence row0+i at step t), padded to bc rows.
+type chunk[F float] struct {
+	row0, rows, bc int
+	pcg            rand.PCG
+	rng            *rand.Rand
+
+	x    []F // inputs, T (or 1) x bc x dp
+	h    []F // hidden states, T (or 2) x bc x hp; Backward overwrites step t with dL/da_t
+	lg   []F // logits scratch, bc x lp
+	s    []F // soft samples, T x bc x O
+	dh   []F // bc x hp scratch
+	dlog []F // dL/dlogits scratch, bc x op
+
+	gwin, gwhh, gwout []F // this chunk's gradients, hp x dp, hp x hp, op x hp
+}
+
+// engineOf is the batched forward/backward for element type F.
+type engineOf[F float] struct {
+	H, D, O, T int
+	hp, dp     int  // padded lengths of hidden and input rows
+	lp, op     int  // padded lengths of logit rows and dL/dlogits rows
+	train      bool // keep every step for Backward
+	k          kernels[F]
+	tau        float64
+
+	winT  []F // D x hp: winT[k*hp+i] = Win[i][k]
+	whhT  []F // H x hp: whhT[j*hp+i] = Whh[i][j]
+	whh   []F // H x hp: whh[i*hp+j] = Whh[i][j]
+	woutT []F // H x lp: woutT[i*lp+o] = Wout[o][i]
+	wout  []F // O x hp
+
+	chunks []*chunk[F]
+}
+
+// padTo rounds n up to a multiple of m.
+func padTo(n, m int) int { return (n + m - 1) / m * m }
+
+// Padding that lets the assembly kernels run on whole tiles: columns in
+// multiples of 8, rows in multiples of 4. Padded entries stay zero.
+const (
+	colPad = 8
+	rowPad = 4
+)
+
+func newEngine[F float](H, D, O, B, T int, train bool) *engineOf[F] {
+	e := &engineOf[F]{
+		H: H, D: D, O: O, T: T,
+		hp: padTo(H, colPad), dp: padTo(D, colPad),
+		lp: padTo(O, colPad), op: padTo(O, rowPad),
+		train: train,
+		k:     kernelsFor[F](),
+	}
+	e.winT = make([]F, D*e.hp)
+	e.whhT = make([]F, H*e.hp)
+	e.whh = make([]F, H*e.hp)
+	e.woutT = make([]F, H*e.lp)
+	e.wout = make([]F, O*e.hp)
+	for row0 := 0; row0 < B; row0 += chunkRows {
+		rows := min(chunkRows, B-row0)
+		bc := padTo(rows, rowPad)
+		c := &chunk[F]{row0: row0, rows: rows, bc: bc}
+		c.rng = rand.New(&c.pcg)
+		xs, hs := 1, 2
+		if train {
+			xs, hs = T, T
+			c.s = make([]F, T*bc*O)
+			c.dh = make([]F, bc*e.hp)
+			c.dlog = make([]F, bc*e.op)
+			c.gwin = make([]F, e.hp*e.dp)
+			c.gwhh = make([]F, e.hp*e.hp)
+			c.gwout = make([]F, e.op*e.hp)
+		}
+		c.x = make([]F, xs*bc*e.dp)
+		c.h = make([]F, hs*bc*e.hp)
+		c.lg = make([]F, bc*e.lp)
+		e.chunks = append(e.chunks, c)
+	}
+	return e
+}
+
+func (e *engineOf[F]) numChunks() int { return len(e.chunks) }
+
+func (e *engineOf[F]) seed(c int, s1, s2 uint64) { e.chunks[c].pcg.Seed(s1, s2) }
+
+// load converts the weights of n into the engine's padded layouts.
+func (e *engineOf[F]) load(n *Net) {
+	H, D, O, hp, lp := e.H, e.D, e.O, e.hp, e.lp
+	for i := range H {
+		for k := range D {
+			e.winT[k*hp+i] = F(n.Win[i*D+k])
+		}
+		for j := range H {
+			v := F(n.Whh[i*H+j])
+			e.whhT[j*hp+i] = v
+			e.whh[i*hp+j] = v
+		}
+	}
+	for o := range O {
+		for i := range H {
+			v := F(n.Wout[o*H+i])
+			e.wout[o*hp+i] = v
+			e.woutT[i*lp+o] = v
+		}
+	}
+}
+
+// parallel runs f(0..n-1) on up to GOMAXPROCS goroutines. Which goroutine
+// runs which task does not matter: tasks write disjoint memory.
+func parallel(n int, f func(i int)) {
+	w := min(runtime.GOMAXPROCS(0), n)
+	if w <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range w {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (e *engineOf[F]) forward(n *Net, sigma, tau float64, out []uint8) {
+	e.load(n)
+	e.tau = tau
+	parallel(len(e.chunks), func(i int) { e.forwardChunk(e.chunks[i], sigma, tau, out) })
+}
+
+// slot returns step t's block of a per-step buffer with the given number
+// of stored steps (T when training, else a ring).
+func slot[F float](buf []F, t, steps, size int) []F {
+	t %= steps
+	return buf[t*size : (t+1)*size]
+}
+
+func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8) {
+	H, D, O, T, hp, dp, lp, bc := e.H, e.D, e.O, e.T, e.hp, e.dp, e.lp, c.bc
+	xSteps, hSteps := 1, 2
+	if e.train {
+		xSteps, hSteps = T, T
+	}
+	r := c.rng
+	var prev []F
+	for t := range T {
+		xs := slot(c.x, t, xSteps, bc*dp)
+		for i := range c.rows {
+			row := xs[i*dp : i*dp+D]
+			for k := range row {
+				row[k] = F(sigma * r.NormFloat64())
+			}
+		}
+		hs := slot(c.h, t, hSteps, bc*hp)
+		clear(hs)
+		e.k.nn(bc, hp, D, xs, dp, e.winT, hp, hs, hp)
+		if t > 0 {
+			e.k.nn(bc, hp, H, prev, hp, e.whhT, hp, hs, hp)
+		}
+		e.k.relu(hs)
+		clear(c.lg)
+		e.k.nn(bc, lp, H, hs, hp, e.woutT, lp, c.lg, lp)
+		for i := range c.rows {
+			var s []F
+			if e.train {
+				s = c.s[(t*bc+i)*O : (t*bc+i)*O+O]
+			}
+			out[(c.row0+i)*T+t] = sampleGumbel(r, c.lg[i*lp:i*lp+O], tau, s)
+		}
+		prev = hs
+	}
+}
+
+// sampleGumbel draws E_o = r.ExpFloat64() for o = 0..O-1, i.e. Gumbel noise
+// g_o = -log E_o, and returns the hard sample argmax_o(l_o + g_o). If s is
+// not nil it receives the soft sample softmax((l + g)/tau). Both are computed
+// from w_o = exp(((l_o - max l) + g_o)/tau), which for tau = 1 is
+// exp(l_o - max l)/E_o and needs no logarithm.
+func sampleGumbel[F float](r *rand.Rand, l []F, tau float64, s []F) uint8 {
+	var w [MaxOutputs]float64
+	lmax := float64(l[0])
+	for _, v := range l[1:] {
+		lmax = max(lmax, float64(v))
+	}
+	best, bestW, sum := 0, -1.0, 0.0
+	for o, v := range l {
+		var wo float64
+		if tau == 1 {
+			wo = math.Exp(float64(v)-lmax) / r.ExpFloat64()
+		} else {
+			wo = math.Exp((float64(v) - lmax - math.Log(r.ExpFloat64())) / tau)
+		}
+		w[o] = wo
+		sum += wo
+		if wo > bestW {
+			best, bestW = o, wo
+		}
+	}
+	for o := range s {
+		s[o] = F(w[o] / sum)
+	}
+	return uint8(best)
+}
+
+func (e *engineOf[F]) backward(dY []float64, grad *Net) {
+	parallel(len(e.chunks), func(i int) { e.backwardChunk(e.chunks[i], dY) })
+	e.reduce(grad)
+}
+
+func (e *engineOf[F]) backwardChunk(c *chunk[F], dY []float64) {
+	H, O, T, hp, dp, op, bc := e.H, e.O, e.T, e.hp, e.dp, e.op, c.bc
+	clear(c.gwin)
+	clear(c.gwhh)
+	clear(c.gwout)
+	invTau := 1 / e.tau
+	for t := T - 1; t >= 0; t-- {
+		// dL/dlogits = J_softmax(s)^T dL/dy / tau = s * (dy - <s, dy>) / tau.
+		for i := range c.rows {
+			s := c.s[(t*bc+i)*O : (t*bc+i)*O+O]
+			dy := dY[((c.row0+i)*T+t)*O : ((c.row0+i)*T+t)*O+O]
+			var sd float64
+			for o, v := range s {
+				sd += float64(v) * dy[o]
+			}
+			dl := c.dlog[i*op : i*op+O]
+			for o, v := range s {
+				dl[o] = F(float64(v) * (dy[o] - sd) * invTau)
+			}
+		}
+		ht := c.h[t*bc*hp : (t+1)*bc*hp]
+		e.k.tn(op, hp, c.rows, c.dlog, op, ht, hp, c.gwout, hp)
+		dh := c.dh
+		clear(dh)
+		e.k.nn(bc, hp, O, c.dlog, op, e.wout, hp, dh, hp)
+		if t < T-1 {
+			e.k.nn(bc, hp, H, c.h[(t+1)*bc*hp:(t+2)*bc*hp], hp, e.whh, hp, dh, hp)
+		}
+		// dL/da_t = dL/dh_t where a_t > 0 (equivalently h_t > 0); it
+		// replaces h_t, which later steps no longer need.
+		e.k.mask(ht, dh)
+		e.k.tn(hp, dp, c.rows, ht, hp, c.x[t*bc*dp:(t+1)*bc*dp], dp, c.gwin, dp)
+		if t > 0 {
+			e.k.tn(hp, hp, c.rows, ht, hp, c.h[(t-1)*bc*hp:t*bc*hp], hp, c.gwhh, hp)
+		}
+	}
+}
+// reduce sums the chunk gradients in chunk order into grad.
+func (e *engineOf[F]) reduce(grad *Net) {
+	H, D, O, hp, dp := e.H, e.D, e.O, e.hp, e.dp
+	clear(grad.Win)
+	clear(grad.Whh)
+	clear(grad.Wout)
+	for _, c := range e.chunks {
+		for i := range H {
+			gi := grad.Win[i*D : i*D+D]
+			for k, v := range c.gwin[i*dp : i*dp+D] {
+				gi[k] += float64(v)
+			}
+			gi = grad.Whh[i*H : i*H+H]
+			for j, v := range c.gwhh[i*hp : i*hp+H] {
+				gi[j] += float64(v)
+			}
+		}
+		for o := range O {
+			go_ := grad.Wout[o*H : o*H+H]
+			for i, v := range c.gwout[o*hp : o*hp+H] {
+				go_[i] += float64(v)
+			}
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package sinkhorn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchSeqLen is METHOD.md's T = 30; benchSwitch is the linear 2-state chain's q = 0.05.
+const (
+	benchSeqLen = 30
+	benchSwitch = 0.05
+)
+
+// BenchmarkSymbols times one loss+gradient evaluation at N = M = B, T = 30, O = 3: y from the
+// linear 2-state HMM, x either HMM-like (a trained RNN) or uniform (an untrained one).
+func BenchmarkSymbols(b *testing.B) {
+	for _, B := range []int{256, 512, 4096} {
+		for _, kind := range []string{"hmm", "uniform"} {
+			b.Run(fmt.Sprintf("B=%d/x=%s", B, kind), func(b *testing.B) {
+				r := rand.New(rand.NewPCG(7, uint64(B)))
+				y := hmmLike(r, B, benchSeqLen, benchSwitch)
+				x := hmmLike(r, B, benchSeqLen, benchSwitch)
+				if kind == "uniform" {
+					x = uniformSeqs(r, B, benchSeqLen, 3)
+				}
+				b.ResetTimer()
+				for range b.N {
+					if _, _, err := Symbols(x, y, B, B, benchSeqLen, 3, Options{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkDense times the dense reference on the one-hot encoding at B = 256.
+func BenchmarkDense(b *testing.B) {
+	const B = 256
+	r := rand.New(rand.NewPCG(7, B))
+	y := oneHot(hmmLike(r, B, benchSeqLen, benchSwitch), B, benchSeqLen, 3)
+	x := oneHot(uniformSeqs(r, B, benchSeqLen, 3), B, benchSeqLen, 3)
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := Dense(x, y, B, B, benchSeqLen*3, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

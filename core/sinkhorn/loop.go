@@ -1,0 +1,109 @@
+package sinkhorn
+
+import (
+	"fmt"
+	"math"
+)
+
+// block is one cost block C (rows x cols) of the Sinkhorn loop.
+type block interface {
+	// softmin sets dst[i] = -eps * log sum_j exp(h[j] - C_ij/eps) for every row i. If avg is
+	// not nil it also sets avg[i*width:(i+1)*width] = sum_j P_ij v_j, where P_i. is the row
+	// softmax of h[j] - C_ij/eps and v_j is column point j (width is the point dimension).
+	softmin(dst, h []float64, eps float64, avg []float64)
+}
+
+// problem is the debiased divergence between two weighted point sets, with the four cost
+// blocks C_xy, C_yx, C_xx, C_yy. Points may be merged duplicates: count holds how many input
+// rows a point stands for, logA/logB the log of its mass (count/N, count/M).
+type problem struct {
+	xy, yx, xx, yy block
+	logA, logB     []float64
+	countA, countB []float64
+	n, m           float64 // input row counts N and M
+}
+
+// run executes the geomloss loop of METHOD.md section 3 on the schedule epsList: init at
+// epsList[0], one symmetric averaged update per entry, optionally more updates at the last
+// temperature (opt.Converged), then the final extrapolation. It returns the loss and fills
+// avgP (rows of x: sum_j P_ij y_j) and avgQ (sum_k Q_ik x_k), which give the gradient.
+func (p *problem) run(epsList []float64, opt Options, avgP, avgQ []float64) (float64, error) {
+	nx, ny := len(p.logA), len(p.logB)
+	fba, ftba, hB := make([]float64, nx), make([]float64, nx), make([]float64, ny)
+	faa, ftaa, hAA := make([]float64, nx), make([]float64, nx), make([]float64, nx)
+	gab, gtab, hA := make([]float64, ny), make([]float64, ny), make([]float64, nx)
+	gbb, gtbb, hBB := make([]float64, ny), make([]float64, ny), make([]float64, ny)
+
+	eps := epsList[0]
+	p.yx.softmin(gab, p.logA, eps, nil)
+	p.xy.softmin(fba, p.logB, eps, nil)
+	p.xx.softmin(faa, p.logA, eps, nil)
+	p.yy.softmin(gbb, p.logB, eps, nil)
+
+	// logPlus sets h = logw + pot/eps (the peer's b_log + g_ab / eps).
+	logPlus := func(h, logw, pot []float64, eps float64) {
+		for i := range h {
+			h[i] = logw[i] + pot[i]/eps
+		}
+	}
+	// average sets pot = (pot + next)/2 and returns the largest change.
+	average := func(pot, next []float64, change float64) float64 {
+		for i, v := range next {
+			a := 0.5 * (pot[i] + v)
+			change = math.Max(change, math.Abs(a-pot[i]))
+			pot[i] = a
+		}
+		return change
+	}
+	update := func(eps float64) float64 {
+		logPlus(hB, p.logB, gab, eps)
+		logPlus(hA, p.logA, fba, eps)
+		logPlus(hAA, p.logA, faa, eps)
+		logPlus(hBB, p.logB, gbb, eps)
+		p.xy.softmin(ftba, hB, eps, nil)
+		p.yx.softmin(gtab, hA, eps, nil)
+		p.xx.softmin(ftaa, hAA, eps, nil)
+		p.yy.softmin(gtbb, hBB, eps, nil)
+		change := average(fba, ftba, 0)
+		change = average(gab, gtab, change)
+		change = average(faa, ftaa, change)
+		return average(gbb, gtbb, change)
+	}
+	for _, eps = range epsList {
+		update(eps)
+	}
+	var err error
+	if opt.Converged {
+		change := math.Inf(1)
+		it := 0
+		for ; it < opt.MaxIter && !(change < opt.Tol); it++ {
+			change = update(eps)
+		}
+		if !(change < opt.Tol) {
+			err = fmt.Errorf("%w: potentials still change by %.3g after %d iterations at eps %g",
+				ErrNotConverged, change, it, eps)
+		}
+	}
+
+	// Final extrapolation at eps = blur^2 with the potentials held fixed.
+	logPlus(hB, p.logB, gab, eps)
+	logPlus(hA, p.logA, fba, eps)
+	logPlus(hAA, p.logA, faa, eps)
+	logPlus(hBB, p.logB, gbb, eps)
+	p.xy.softmin(ftba, hB, eps, avgP)
+	p.yx.softmin(gtab, hA, eps, nil)
+	p.xx.softmin(ftaa, hAA, eps, avgQ)
+	p.yy.softmin(gtbb, hBB, eps, nil)
+	var sx, sy float64
+	for i := range ftba {
+		sx += p.countA[i] * (ftba[i] - ftaa[i])
+	}
+	for j := range gtab {
+		sy += p.countB[j] * (gtab[j] - gtbb[j])
+	}
+	loss := sx/p.n + sy/p.m
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, fmt.Errorf("sinkhorn: non-finite loss %v", loss)
+	}
+	return loss, err
+}

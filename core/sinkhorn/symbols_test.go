@@ -1,0 +1,87 @@
+package sinkhorn
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// hmmLike samples n sequences of length T from the linear 2-state HMM of METHOD.md section 1
+// (switch probability q, emissions [0.99 0.01 0] and [0 0.01 0.99]), uniform start.
+func hmmLike(r *rand.Rand, n, T int, q float64) []uint8 {
+	s := make([]uint8, n*T)
+	for i := 0; i < n; i++ {
+		state := r.IntN(2)
+		for t := 0; t < T; t++ {
+			if t > 0 && r.Float64() < q {
+				state = 1 - state
+			}
+			u := r.Float64()
+			switch {
+			case u < 0.01:
+				s[i*T+t] = 1
+			case state == 0:
+				s[i*T+t] = 0
+			default:
+				s[i*T+t] = 2
+			}
+		}
+	}
+	return s
+}
+
+func uniformSeqs(r *rand.Rand, n, T, O int) []uint8 {
+	s := make([]uint8, n*T)
+	for i := range s {
+		s[i] = uint8(r.IntN(O))
+	}
+	return s
+}
+
+// symbolsTol is the relative tolerance of Symbols against Dense on the one-hot encoding: both
+// are float64 log-sum-exps of the same terms, grouped differently (merged duplicates, sums
+// per cost level), so they differ by rounding only.
+const symbolsTol = 1e-12
+
+func TestSymbolsMatchesDense(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	type tc struct {
+		name       string
+		x, y       []uint8
+		N, M, T, O int
+		opt        Options
+	}
+	var cases []tc
+	add := func(name string, x, y []uint8, N, M, T, O int, opt Options) {
+		cases = append(cases, tc{name, x, y, N, M, T, O, opt})
+	}
+	add("uniform vs HMM 40v33", uniformSeqs(r, 40, 30, 3), hmmLike(r, 33, 30, 0.05), 40, 33, 30, 3, Options{})
+	add("HMM vs HMM 64v64", hmmLike(r, 64, 30, 0.05), hmmLike(r, 64, 30, 0.05), 64, 64, 30, 3, Options{})
+	add("HMM vs HMM 300v200", hmmLike(r, 300, 30, 0.05), hmmLike(r, 200, 30, 0.05), 300, 200, 30, 3, Options{})
+	add("uniform vs uniform 150v170", uniformSeqs(r, 150, 30, 3), uniformSeqs(r, 150, 30, 3), 150, 150, 30, 3, Options{})
+	add("T=100 HMM vs uniform", hmmLike(r, 50, 100, 0.05), uniformSeqs(r, 60, 100, 3), 50, 60, 100, 3, Options{})
+	add("O=7 T=20", uniformSeqs(r, 30, 20, 7), uniformSeqs(r, 25, 20, 7), 30, 25, 20, 7, Options{})
+	add("O=40 T=9", uniformSeqs(r, 30, 9, 40), uniformSeqs(r, 25, 9, 40), 30, 25, 9, 40, Options{})
+	add("O=3 symbol 1 unused", hmmLike(r, 20, 30, 0.2), hmmLike(r, 20, 30, 0.2), 20, 20, 30, 4, Options{})
+	add("blur 1 scaling 0.8", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 50, 30, 3), 50, 50, 30, 3, Options{Blur: 1, Scaling: 0.8})
+	add("blur 0.05", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 50, 30, 3), 50, 50, 30, 3, Options{Blur: 0.05})
+	add("converged", hmmLike(r, 30, 30, 0.05), hmmLike(r, 30, 30, 0.05), 30, 30, 30, 3, Options{Converged: true, Tol: 1e-10})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ls, gs, err := Symbols(c.x, c.y, c.N, c.M, c.T, c.O, c.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ld, gd, err := Dense(oneHot(c.x, c.N, c.T, c.O), oneHot(c.y, c.M, c.T, c.O), c.N, c.M, c.T*c.O, c.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("loss %.12g dense %.12g rel %.1e grad rel %.1e", ls, ld, relDiff(ls, ld), maxRelDiff(gs, gd))
+			if e := relDiff(ls, ld); e > symbolsTol {
+				t.Errorf("loss %.17g, dense %.17g (rel %.1e)", ls, ld, e)
+			}
+			if e := maxRelDiff(gs, gd); e > symbolsTol {
+				t.Errorf("gradient rel.max diff %.1e", e)
+			}
+		})
+	}
+}

@@ -1,0 +1,47 @@
+package stats
+
+import (
+	"fmt"
+	"math"
+)
+
+// MatchEps is the entropic regularisation of the transport plan used to
+// match sequences (METHOD.md section 4: eps 0.1).
+const MatchEps = 0.1
+
+// MatchedDistance matches each of the n sequences in x to a sequence of the
+// n in y by the entropic transport plan (sinkhorn.Match at eps) and returns
+// the mean Euclidean distance between matched pairs in the one-hot
+// encoding, sqrt(2 * Hamming distance). Time and memory are those of
+// sinkhorn.Match, O(n*n) cost entries.
+func MatchedDistance(x, y []uint8, n, T int, eps float64) (float64, error) {
+	if n < 1 || T < 1 || len(x) != n*T || len(y) != n*T {
+		return 0, fmt.Errorf("stats: matched distance: %d and %d symbols for n=%d sequences of T=%d", len(x), len(y), n, T)
+	}
+	idx, err := sinkhornMatch(x, y, n, n, T, eps)
+	if err != nil {
+		return 0, fmt.Errorf("stats: matched distance: %w", err)
+	}
+	if len(idx) != n {
+		return 0, fmt.Errorf("stats: matched distance: matching returned %d indices for %d sequences", len(idx), n)
+	}
+	sum := 0.0
+	for i, j := range idx {
+		if j < 0 || j >= n {
+			return 0, fmt.Errorf("stats: matched distance: sequence %d matched to index %d of %d", i, j, n)
+		}
+		sum += math.Sqrt(2 * float64(hamming(x[i*T:(i+1)*T], y[j*T:(j+1)*T])))
+	}
+	return sum / float64(n), nil
+}
+
+// hamming counts the positions where a and b differ.
+func hamming(a, b []uint8) int {
+	d := 0
+	for t := range a {
+		if a[t] != b[t] {
+			d++
+		}
+	}
+	return d
+}

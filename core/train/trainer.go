@@ -1,0 +1,384 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/model"
+	"hmmrnn/core/rnn"
+	"hmmrnn/core/sinkhorn"
+)
+
+// Defaults of the paper's recipe (METHOD.md section 3) and of the live demo.
+const (
+	DefaultLR      = 1e-3 // Adam learning rate
+	DefaultBeta1   = 0.9  // Adam betas (0.9, 0.9): the paper's, not PyTorch's (0.9, 0.999)
+	DefaultBeta2   = 0.9
+	DefaultAdamEps = 1e-8
+	// DefaultClip is the gradient-norm bound for linear chains; the
+	// fully-connected and cyclic HMMs used ClipDense.
+	DefaultClip = 0.9
+	ClipDense   = 0.3
+	DefaultTau  = 1.0 // Gumbel-softmax temperature
+	// DefaultNoiseStd is sigma of the input noise x_t ~ N(0, sigma² I).
+	DefaultNoiseStd = 1.0
+	// Demo sizes: the 2-state chain learns at H=50, D=10, B=256 in a few
+	// thousand steps (METHOD.md section 3, measured with the peer).
+	DefaultHidden = 50
+	DefaultInput  = 10
+	DefaultBatch  = 256
+	// Paper data set: 30,000 sequences split in thirds (train, validation, test).
+	PaperTrainSize  = 10000
+	DefaultValSize  = 1000
+	DefaultValEvery = 100
+)
+
+// Data sources of a training run.
+const (
+	DataFresh = "fresh" // a new HMM batch every step
+	DataFixed = "fixed" // the paper's fixed training set, iterated in order
+)
+
+// Config is everything that determines a training run.
+type Config struct {
+	HMM *hmm.HMM
+	// Hidden (H), Input (noise dimension D), Batch (B) and SeqLen (T).
+	Hidden, Input, Batch, SeqLen int
+	LR, Beta1, Beta2, AdamEps    float64
+	Clip                         float64 // gradient-norm bound; <= 0 disables clipping
+	Tau                          float64 // Gumbel-softmax temperature
+	NoiseStd                     float64
+	Seed                         uint64
+	// Data is DataFresh or DataFixed. With DataFixed, TrainSize sequences
+	// are drawn once and iterated in order, batch by batch (the last batch of
+	// an epoch may be smaller), with fresh noise every step.
+	Data      string
+	TrainSize int
+	// ValSize HMM sequences form the validation set; every ValEvery steps
+	// the validation loss is measured with fixed noise (common random
+	// numbers, so successive values are comparable) and the best weights
+	// kept. ValEvery 0 disables validation.
+	ValSize, ValEvery int
+	// Sinkhorn selects the loss variant; the zero value is the paper's.
+	Sinkhorn sinkhorn.Options
+}
+
+// DefaultClipFor returns the paper's clipping bound for an HMM: 0.3 for the
+// fully-connected and cyclic presets, 0.9 otherwise.
+func DefaultClipFor(m *hmm.HMM) float64 {
+	if m != nil && (m.Name == "fully3" || m.Name == "cyclic4") {
+		return ClipDense
+	}
+	return DefaultClip
+}
+
+// DefaultConfig returns the demo recipe for m.
+func DefaultConfig(m *hmm.HMM) Config {
+	T := 30
+	if m != nil {
+		T = m.SeqLen
+	}
+	return Config{
+		HMM: m, Hidden: DefaultHidden, Input: DefaultInput, Batch: DefaultBatch, SeqLen: T,
+		LR: DefaultLR, Beta1: DefaultBeta1, Beta2: DefaultBeta2, AdamEps: DefaultAdamEps,
+		Clip: DefaultClipFor(m), Tau: DefaultTau, NoiseStd: DefaultNoiseStd, Seed: 1,
+		Data: DataFresh, TrainSize: PaperTrainSize, ValSize: DefaultValSize, ValEvery: DefaultValEvery,
+	}
+}
+
+// Limits that keep a bad value from exhausting memory.
+const (
+	maxHidden = 4096
+	maxInput  = 4096
+	maxBatch  = 1 << 16
+	maxSeqLen = 10000
+)
+
+// Validate reports the first bad field of c.
+func (c *Config) Validate() error {
+	if c.HMM == nil {
+		return errors.New("train: no HMM")
+	}
+	if err := c.HMM.Validate(); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	check := func(name string, v, lo, hi int) error {
+		if v < lo || v > hi {
+			return fmt.Errorf("train: %s = %d, want %d..%d", name, v, lo, hi)
+		}
+		return nil
+	}
+	for _, e := range []error{
+		check("hidden", c.Hidden, 1, maxHidden), check("input", c.Input, 1, maxInput),
+		check("batch", c.Batch, 2, maxBatch), check("seq-len", c.SeqLen, 1, maxSeqLen),
+	} {
+		if e != nil {
+			return e
+		}
+	}
+	pos := func(name string, v float64) error {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("train: %s = %v, want a finite value > 0", name, v)
+		}
+		return nil
+	}
+	for _, e := range []error{pos("lr", c.LR), pos("adam-eps", c.AdamEps), pos("tau", c.Tau)} {
+		if e != nil {
+			return e
+		}
+	}
+	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
+		return fmt.Errorf("train: betas (%v, %v) must lie in [0, 1)", c.Beta1, c.Beta2)
+	}
+	if math.IsNaN(c.Clip) || math.IsInf(c.Clip, 0) {
+		return fmt.Errorf("train: clip = %v, want a finite value", c.Clip)
+	}
+	if !(c.NoiseStd >= 0) || math.IsInf(c.NoiseStd, 0) {
+		return fmt.Errorf("train: noise-std = %v, want a finite value >= 0", c.NoiseStd)
+	}
+	switch c.Data {
+	case DataFresh:
+	case DataFixed:
+		if err := check("train-size", c.TrainSize, 2, 1<<22); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("train: data %q, want %q or %q", c.Data, DataFresh, DataFixed)
+	}
+	if c.ValEvery < 0 {
+		return fmt.Errorf("train: val-every = %d, want >= 0", c.ValEvery)
+	}
+	if c.ValEvery > 0 {
+		if err := check("val-size", c.ValSize, 2, 1<<16); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Random streams, one per purpose, so that changing e.g. the validation
+// schedule never changes the training trajectory.
+const (
+	streamInit  = "init"
+	streamData  = "data"
+	streamNoise = "noise"
+	streamVal   = "val"
+)
+
+var streamIDs = map[string]uint64{streamInit: 1, streamData: 2, streamNoise: 3, streamVal: 4}
+
+// Streams of the fixed data sets: drawn once from the seed, so they need not
+// be stored in checkpoints.
+const (
+	streamTrainSet = 101
+	streamValSet   = 102
+)
+
+// StepInfo describes one optimisation step.
+type StepInfo struct {
+	Step     int     // steps taken, including this one
+	Loss     float64 // Sinkhorn divergence of this step's batch
+	GradNorm float64 // gradient norm before clipping
+	// Val is the validation loss when it was measured at this step, else NaN.
+	Val float64
+	// Time splits the step's wall time, for benchmarks.
+	Time StepTime
+}
+
+// StepTime is the wall time of a step's parts.
+type StepTime struct {
+	Data     time.Duration // drawing the HMM batch
+	RNN      time.Duration // RNN forward and backward (BPTT)
+	Sinkhorn time.Duration // loss and its gradient
+	Update   time.Duration // clipping and Adam
+}
+
+// Trainer runs the optimisation one step at a time.
+type Trainer struct {
+	cfg              Config
+	net              *rnn.Net
+	grad             *rnn.Net
+	adam             *Adam
+	pcg              map[string]*rand.PCG // the streams a checkpoint must store
+	data             *rand.Rand
+	noise            *rand.Rand
+	ws               map[int]*rnn.Workspace // by batch size (a fixed set's last batch may be smaller)
+	target           []uint8                // HMM batch buffer
+	trainSet, valSet []uint8
+	epoch, pos       int
+	step             int
+	loss             []float64
+	val              []model.ValPoint
+	best             *rnn.Net
+	bestStep         int
+	bestVal          float64
+}
+
+// New starts a run with freshly initialised weights.
+func New(cfg Config) (*Trainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	t := &Trainer{cfg: cfg, pcg: map[string]*rand.PCG{}, ws: map[int]*rnn.Workspace{}, bestVal: math.Inf(1)}
+	t.pcg[streamData] = rand.NewPCG(cfg.Seed, streamIDs[streamData])
+	t.pcg[streamNoise] = rand.NewPCG(cfg.Seed, streamIDs[streamNoise])
+	init := rand.New(rand.NewPCG(cfg.Seed, streamIDs[streamInit]))
+	net, err := rnn.New(cfg.Hidden, cfg.Input, cfg.HMM.Outputs(), init)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	t.net = net
+	t.setup()
+	return t, nil
+}
+
+// setup derives everything that follows from cfg and the current net.
+func (t *Trainer) setup() {
+	c := t.cfg
+	t.grad = t.net.Clone()
+	t.adam = NewAdam(c.LR, c.Beta1, c.Beta2, c.AdamEps, len(t.net.Win), len(t.net.Whh), len(t.net.Wout))
+	t.data = rand.New(t.pcg[streamData])
+	t.noise = rand.New(t.pcg[streamNoise])
+	t.target = make([]uint8, c.Batch*c.SeqLen)
+	// The data sets come from their own seeded streams, so they are the
+	// same on resume without being stored.
+	if c.Data == DataFixed {
+		t.trainSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamTrainSet)), c.TrainSize, c.SeqLen)
+	}
+	if c.ValEvery > 0 {
+		t.valSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamValSet)), c.ValSize, c.SeqLen)
+	}
+}
+
+// Config returns the run's configuration.
+func (t *Trainer) Config() Config { return t.cfg }
+
+// Net returns the current weights; callers must not modify them.
+func (t *Trainer) Net() *rnn.Net { return t.net }
+
+// Best returns the weights with the lowest validation loss so far and their
+// step, or the current weights and 0 when nothing was validated yet.
+func (t *Trainer) Best() (*rnn.Net, int) {
+	if t.best == nil {
+		return t.net, 0
+	}
+	return t.best, t.bestStep
+}
+
+// StepCount is the number of steps taken.
+func (t *Trainer) StepCount() int { return t.step }
+
+// Losses returns the training loss of every step so far (do not modify).
+func (t *Trainer) Losses() []float64 { return t.loss }
+
+// ValLosses returns the validation measurements so far (do not modify).
+func (t *Trainer) ValLosses() []model.ValPoint { return t.val }
+
+func (t *Trainer) workspace(b int) *rnn.Workspace {
+	w, ok := t.ws[b]
+	if !ok {
+		w = rnn.NewWorkspace(t.net, b, t.cfg.SeqLen)
+		t.ws[b] = w
+	}
+	return w
+}
+
+// nextTarget returns the HMM batch for this step.
+func (t *Trainer) nextTarget() []uint8 {
+	c := t.cfg
+	T := c.SeqLen
+	if c.Data == DataFresh {
+		c.HMM.SampleInto(t.data, t.target, nil, c.Batch, T)
+		return t.target
+	}
+	if t.pos >= c.TrainSize {
+		t.epoch++
+		t.pos = 0
+	}
+	end := min(t.pos+c.Batch, c.TrainSize)
+	y := t.trainSet[t.pos*T : end*T]
+	t.pos = end
+	return y
+}
+
+// Step takes one optimisation step. An error (a non-finite loss or
+// gradient) leaves the weights as they were before the step.
+func (t *Trainer) Step() (StepInfo, error) {
+	c := t.cfg
+	T, O := c.SeqLen, c.HMM.Outputs()
+	var tm StepTime
+	t0 := time.Now()
+	y := t.nextTarget()
+	b := len(y) / T
+	ws := t.workspace(b)
+	t1 := time.Now()
+	x := ws.Forward(t.net, t.noise, c.NoiseStd, c.Tau)
+	t2 := time.Now()
+	loss, dY, err := sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
+	t3 := time.Now()
+	if err != nil {
+		return StepInfo{}, fmt.Errorf("train: step %d: %w", t.step+1, err)
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return StepInfo{}, fmt.Errorf("train: step %d: loss is %v", t.step+1, loss)
+	}
+	ws.Backward(t.net, dY, t.grad)
+	t4 := time.Now()
+	grads := params(t.grad)
+	norm := ClipNorm(grads, c.Clip)
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return StepInfo{}, fmt.Errorf("train: step %d: gradient norm is %v", t.step+1, norm)
+	}
+	t.adam.Update(params(t.net), grads)
+	t5 := time.Now()
+	tm.Data, tm.RNN, tm.Sinkhorn, tm.Update = t1.Sub(t0), t2.Sub(t1)+t4.Sub(t3), t3.Sub(t2), t5.Sub(t4)
+	t.step++
+	t.loss = append(t.loss, loss)
+	info := StepInfo{Step: t.step, Loss: loss, GradNorm: norm, Val: math.NaN(), Time: tm}
+	if c.ValEvery > 0 && t.step%c.ValEvery == 0 {
+		v, err := t.Validate()
+		if err != nil {
+			return info, err
+		}
+		info.Val = v
+		t.val = append(t.val, model.ValPoint{Step: t.step, Loss: v})
+		if v < t.bestVal {
+			t.bestVal, t.bestStep = v, t.step
+			if t.best == nil {
+				t.best = t.net.Clone()
+			} else {
+				copyNet(t.best, t.net)
+			}
+		}
+	}
+	return info, nil
+}
+
+// Validate returns the validation loss of the current weights: the
+// divergence between ValSize RNN samples, drawn with the same noise every
+// time, and the validation set.
+func (t *Trainer) Validate() (float64, error) {
+	c := t.cfg
+	if c.ValEvery == 0 || len(t.valSet) == 0 {
+		return math.NaN(), errors.New("train: validation is off")
+	}
+	r := rand.New(rand.NewPCG(c.Seed, streamIDs[streamVal]))
+	x := t.net.Sample(r, c.ValSize, c.SeqLen, c.NoiseStd)
+	loss, _, err := sinkhorn.Symbols(x, t.valSet, c.ValSize, c.ValSize, c.SeqLen, c.HMM.Outputs(), c.Sinkhorn)
+	if err != nil {
+		return math.NaN(), fmt.Errorf("train: validation at step %d: %w", t.step, err)
+	}
+	return loss, nil
+}
+
+func params(n *rnn.Net) [][]float64 { return [][]float64{n.Win, n.Whh, n.Wout} }
+
+func copyNet(dst, src *rnn.Net) {
+	copy(dst.Win, src.Win)
+	copy(dst.Whh, src.Whh)
+	copy(dst.Wout, src.Wout)
+}

@@ -1,0 +1,133 @@
+// Command hmmrnn trains noise-driven RNNs to emulate hidden Markov models
+// and reverse-engineers them (Torre et al., NeurIPS 2025).
+//
+//	go run .                       build what is stale and serve the browser app on 127.0.0.1:8080
+//	go run . serve --addr A        the same on address A
+//	go run . export --out DIR      write the static site to DIR, for any web host
+//	go run . train|eval|bench|analyze|sweep ...   the command line (go run . help)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"hmmrnn/build"
+	"hmmrnn/core/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return serve(ctx, nil, stdout, stderr)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "export":
+		return export(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprintln(stdout, "usage: go run . [serve [--addr HOST:PORT] | export --out DIR | SUBCOMMAND ...]")
+		fmt.Fprintln(stdout, "  (no arguments)  build what is stale and serve the browser app on http://127.0.0.1:8080")
+		fmt.Fprintln(stdout, "  serve           the same, with --addr for another address")
+		fmt.Fprintln(stdout, "  export          write the static site to --out DIR, ready for any web host")
+	}
+	return cli.Run(ctx, args, stdout, stderr)
+}
+
+// siteCache is where `serve` keeps the built site between runs.
+func siteCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "hmmrnn", "site")
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default; the app needs no network)")
+	dir := fs.String("dir", siteCache(), "where to build the site")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	res, err := build.Site(ctx, build.Options{Out: *dir, Log: stderr})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v (choose another with --addr 127.0.0.1:PORT)\n", err)
+		return 1
+	}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		fmt.Fprintf(stderr, "serve: warning: listening on %s, reachable from other machines\n", host)
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	url := fmt.Sprintf("http://%s/", net.JoinHostPort(host, port))
+	fmt.Fprintf(stdout, "serving %s (site in %s; app.wasm %.1f MB) — Ctrl-C to stop\n",
+		url, res.Out, float64(res.Sizes["app.wasm"])/1e6)
+	srv := &http.Server{Handler: build.Handler(res.Out), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintln(stderr, "serve:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	srv.Shutdown(shut)
+	return 0
+}
+
+func export(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "directory to write the static site to (required)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *out == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "export: usage: export --out DIR")
+		return 2
+	}
+	res, err := build.Site(ctx, build.Options{Out: *out, Force: true, Log: stderr})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote the site to %s (app.wasm %d bytes, %d gzipped); serve it with any static web server\n",
+		res.Out, res.Sizes["app.wasm"], res.GzipSizes["app.wasm"])
+	return 0
+}

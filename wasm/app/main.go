@@ -1,0 +1,334 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"image/color"
+	"math/rand/v2"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"hmmrnn/core/scene"
+)
+
+// trailLen is the number of past positions drawn behind each particle.
+const trailLen = 8
+
+// game is the Ebiten game: the current portrait, its cached triangles, and
+// the particles.
+type game struct {
+	mu      sync.Mutex // guards the fields the page sets (pending, params)
+	pending *scene.Portrait
+	params  params
+	dirty   bool // params changed
+
+	portrait *scene.Portrait
+	w, h     int
+	view     scene.View
+	static   []ebitenMesh // triangles of the portrait, rebuilt on change
+	staticOK bool
+
+	rng       *rand.Rand
+	particles *scene.Particles
+	trails    [][trailLen]scene.Vec
+	outs      []int
+	head      int
+	carry     float64 // fractional steps carried to the next frame
+	dyn       scene.Builder
+	dynMesh   []ebitenMesh
+
+	snap js.Value // callback waiting for a PNG of the next frame
+
+	white *ebiten.Image
+	frames, steps int
+	since         time.Time
+	fps, sps      float64
+}
+
+// params are what the page controls.
+type params struct {
+	Sigma     float64 // noise std of the particles
+	Silence   bool    // silence the kick neurons (recurrent gain 0)
+	Gain      float64 // recurrent gain of the kick neurons when not silenced
+	Particles bool    // animate particles
+	Speed     float64 // RNN steps per frame
+}
+
+type ebitenMesh struct {
+	v []ebiten.Vertex
+	i []uint16
+}
+
+func newGame() *game {
+	img := ebiten.NewImage(3, 3)
+	img.Fill(color.White)
+	return &game{
+		params: params{Sigma: 1, Gain: 1, Particles: true, Speed: 1},
+		rng:    rand.New(rand.NewPCG(1, 2)),
+		white:  img.SubImage(image.Rect(1, 1, 2, 2)).(*ebiten.Image),
+		since:  time.Now(),
+		portrait: &scene.Portrait{
+			Scene: *scene.Demo(),
+		},
+	}
+}
+
+func (g *game) Update() error {
+	g.mu.Lock()
+	if g.pending != nil {
+		g.install(g.pending)
+		g.pending = nil
+	}
+	p := g.params
+	if g.dirty && g.particles != nil {
+		g.applyGain(p)
+	}
+	g.dirty = false
+	g.mu.Unlock()
+
+	if g.particles == nil || !p.Particles {
+		return nil
+	}
+	g.carry += p.Speed
+	for g.carry >= 1 {
+		g.carry--
+		g.particles.Step(p.Sigma, g.rng)
+		g.steps++
+		g.head = (g.head + 1) % trailLen
+		pt := g.portrait
+		for i := range g.particles.Len() {
+			g.trails[i][g.head] = scene.Project(g.particles.State(i), pt.Mean, pt.PC1, pt.PC2)
+			g.outs[i] = g.particles.Output(i)
+		}
+	}
+	return nil
+}
+
+func (g *game) applyGain(p params) {
+	mu := p.Gain
+	if p.Silence {
+		mu = 0
+	}
+	g.particles.SetGain(g.portrait.Kick, mu)
+}
+
+// install makes p the current portrait and restarts the particles.
+func (g *game) install(p *scene.Portrait) {
+	keep := g.portrait != nil && g.portrait.Net != nil && p.Net != nil && g.particles != nil &&
+		g.portrait.Net.H == p.Net.H
+	g.portrait = p
+	g.staticOK = false
+	if p.Net == nil || len(p.Mean) != p.Net.H {
+		g.particles = nil
+		return
+	}
+	old := g.particles
+	ps, err := scene.NewParticles(p.Net, scene.ParticleCount(p.Net), g.params.Sigma, g.rng)
+	if err != nil {
+		js.Global().Get("console").Call("error", "app: "+err.Error())
+		g.particles = nil
+		return
+	}
+	if keep && old.Len() == ps.Len() {
+		// Same network size (training goes on): keep the particles where
+		// they are, so the flow continues smoothly under the new weights.
+		for i := range ps.Len() {
+			copy(ps.State(i), old.State(i))
+		}
+	}
+	g.particles = ps
+	g.applyGain(g.params)
+	g.trails = make([][trailLen]scene.Vec, ps.Len())
+	g.outs = make([]int, ps.Len())
+	for i := range ps.Len() {
+		v := scene.Project(ps.State(i), p.Mean, p.PC1, p.PC2)
+		for k := range g.trails[i] {
+			g.trails[i][k] = v
+		}
+		g.outs[i] = ps.Output(i)
+	}
+}
+
+func (g *game) Draw(screen *ebiten.Image) {
+	screen.Fill(toRGBA(scene.Background))
+	if !g.staticOK {
+		g.view = scene.Fit(g.portrait.Scene.Bounds, float64(g.w), float64(g.h), 12)
+		var b scene.Builder
+		b.Add(&g.portrait.Scene, g.view)
+		g.static = convert(g.static[:0], b.Meshes())
+		g.staticOK = true
+	}
+	g.drawMeshes(screen, g.static)
+
+	if g.particles != nil && g.params.Particles {
+		g.dyn.Reset()
+		for i, tr := range g.trails {
+			c := scene.OutputColor(g.outs[i])
+			for k := 1; k < trailLen; k++ {
+				a := tr[(g.head+k)%trailLen]
+				b := tr[(g.head+k+1)%trailLen]
+				x0, y0 := g.view.Apply(a)
+				x1, y1 := g.view.Apply(b)
+				alpha := 0.6 * float32(k) / trailLen
+				g.dyn.Segment(x0, y0, x1, y1, 1.5, c.WithAlpha(alpha*0.5), c.WithAlpha(alpha))
+			}
+			x, y := g.view.Apply(tr[g.head])
+			g.dyn.Disc(x, y, 2.5, c)
+		}
+		g.dynMesh = convert(g.dynMesh[:0], g.dyn.Meshes())
+		g.drawMeshes(screen, g.dynMesh)
+	}
+
+	if g.snap.Truthy() {
+		g.sendSnapshot(screen)
+	}
+
+	g.frames++
+	if d := time.Since(g.since); d >= time.Second {
+		g.fps = float64(g.frames) / d.Seconds()
+		g.sps = float64(g.steps) / d.Seconds()
+		g.frames, g.steps = 0, 0
+		g.since = time.Now()
+	}
+}
+
+// sendSnapshot encodes the screen as PNG and hands it to the waiting callback.
+func (g *game) sendSnapshot(screen *ebiten.Image) {
+	cb := g.snap
+	g.snap = js.Undefined()
+	b := screen.Bounds()
+	img := image.NewRGBA(b)
+	screen.ReadPixels(img.Pix)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		js.Global().Get("console").Call("error", "app: snapshot: "+err.Error())
+		return
+	}
+	u8 := js.Global().Get("Uint8Array").New(buf.Len())
+	js.CopyBytesToJS(u8, buf.Bytes())
+	cb.Invoke(u8)
+}
+
+func (g *game) drawMeshes(dst *ebiten.Image, ms []ebitenMesh) {
+	op := &ebiten.DrawTrianglesOptions{AntiAlias: true}
+	for _, m := range ms {
+		if len(m.i) > 0 {
+			dst.DrawTriangles(m.v, m.i, g.white, op)
+		}
+	}
+}
+
+// convert copies scene meshes into Ebiten vertices, reusing dst's memory.
+func convert(dst []ebitenMesh, ms []scene.Mesh) []ebitenMesh {
+	for k, m := range ms {
+		if k >= len(dst) {
+			if k < cap(dst) {
+				dst = dst[:k+1]
+			} else {
+				dst = append(dst, ebitenMesh{})
+			}
+		}
+		e := &dst[k]
+		e.v = e.v[:0]
+		for _, v := range m.Vertices {
+			e.v = append(e.v, ebiten.Vertex{DstX: v.X, DstY: v.Y, SrcX: 1, SrcY: 1,
+				ColorR: v.R, ColorG: v.G, ColorB: v.B, ColorA: v.A})
+		}
+		e.i = append(e.i[:0], m.Indices...)
+	}
+	return dst[:len(ms)]
+}
+
+func (g *game) Layout(ow, oh int) (int, int) {
+	if ow != g.w || oh != g.h {
+		g.w, g.h = ow, oh
+		g.staticOK = false
+	}
+	return ow, oh
+}
+
+func toRGBA(c scene.Color) color.RGBA {
+	return color.RGBA{uint8(c.R * 255), uint8(c.G * 255), uint8(c.B * 255), uint8(c.A * 255)}
+}
+
+// export installs window.hmmrnnApp, the page's handle on the app.
+func (g *game) export() {
+	api := js.Global().Get("Object").New()
+	api.Set("setPortrait", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 {
+			return "setPortrait wants one Uint8Array"
+		}
+		buf := make([]byte, args[0].Get("length").Int())
+		js.CopyBytesToGo(buf, args[0])
+		p, err := scene.Decode(buf)
+		if err != nil {
+			return err.Error()
+		}
+		g.mu.Lock()
+		g.pending = p
+		g.mu.Unlock()
+		return nil
+	}))
+	api.Set("setParams", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 || args[0].Type() != js.TypeObject {
+			return "setParams wants one object"
+		}
+		o := args[0]
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if v := o.Get("sigma"); v.Type() == js.TypeNumber {
+			g.params.Sigma = max(v.Float(), 0)
+		}
+		if v := o.Get("gain"); v.Type() == js.TypeNumber {
+			g.params.Gain = max(v.Float(), 0)
+		}
+		if v := o.Get("speed"); v.Type() == js.TypeNumber {
+			g.params.Speed = min(max(v.Float(), 0), 8)
+		}
+		if v := o.Get("silence"); v.Type() == js.TypeBoolean {
+			g.params.Silence = v.Bool()
+		}
+		if v := o.Get("particles"); v.Type() == js.TypeBoolean {
+			g.params.Particles = v.Bool()
+		}
+		g.dirty = true
+		return nil
+	}))
+	api.Set("snapshot", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 || args[0].Type() != js.TypeFunction {
+			return "snapshot wants a callback"
+		}
+		g.snap = args[0]
+		return nil
+	}))
+	api.Set("stats", js.FuncOf(func(js.Value, []js.Value) any {
+		n := 0
+		if g.particles != nil {
+			n = g.particles.Len()
+		}
+		return map[string]any{"fps": g.fps, "stepsPerSecond": g.sps, "particles": n,
+			"width": g.w, "height": g.h, "lines": len(g.portrait.Scene.Lines)}
+	}))
+	js.Global().Set("hmmrnnApp", api)
+	if parent := js.Global().Get("parent"); parent.Truthy() {
+		if f := parent.Get("hmmrnnAppReady"); f.Type() == js.TypeFunction {
+			f.Invoke()
+		}
+	}
+}
+
+func main() {
+	ebiten.SetRunnableOnUnfocused(true)
+	ebiten.SetScreenClearedEveryFrame(false)
+	g := newGame()
+	g.export()
+	if err := ebiten.RunGame(g); err != nil {
+		js.Global().Get("console").Call("error", "app: "+err.Error())
+	}
+}

@@ -1,0 +1,312 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall/js"
+	"time"
+
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/scene"
+)
+
+// Timing of the worker loop: training runs in slices of sliceBudget, then
+// the worker sleeps so the JavaScript event loop delivers the page's
+// commands (a Go goroutine that never blocks never yields in wasm).
+const (
+	sliceBudget    = 60 * time.Millisecond
+	statusEvery    = 250 * time.Millisecond
+	statsEvery     = 1500 * time.Millisecond
+	portraitEvery  = 4 * time.Second
+	maxStepCommand = 100000
+)
+
+// command is a message from the page.
+type command struct {
+	Cmd      string    `json:"cmd"`
+	Settings *Settings `json:"settings,omitempty"`
+	View     *View     `json:"view,omitempty"`
+	N        int       `json:"n,omitempty"`
+	Speed    float64   `json:"speed,omitempty"`
+	Data     string    `json:"data,omitempty"`
+	Name     string    `json:"name,omitempty"`
+	ID       int       `json:"id,omitempty"`
+}
+
+type worker struct {
+	cmds                                chan command
+	s                                   *Session
+	view                                View
+	running                             bool
+	remaining                           int // steps left of a step(n) command (0 = unbounded while running)
+	speed                               float64
+	stepMs                              float64
+	trainTime                           time.Duration
+	lastStatus, lastStats, lastPortrait time.Time
+	portraitStep                        int
+}
+
+func post(msg any, bin []byte) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		data, _ = json.Marshal(map[string]string{"type": "error", "message": "worker: " + err.Error()})
+	}
+	o := js.Global().Get("Object").New()
+	o.Set("json", string(data))
+	if bin != nil {
+		u8 := js.Global().Get("Uint8Array").New(len(bin))
+		js.CopyBytesToJS(u8, bin)
+		o.Set("bin", u8)
+		js.Global().Call("postMessage", o, []any{u8.Get("buffer")})
+		return
+	}
+	js.Global().Call("postMessage", o)
+}
+
+func postError(err error) {
+	post(map[string]string{"type": "error", "message": err.Error()}, nil)
+}
+
+func (w *worker) handle(c command) {
+	switch c.Cmd {
+	case "init":
+		if c.Settings == nil {
+			postError(fmt.Errorf("worker: init without settings"))
+			return
+		}
+		if c.View != nil {
+			w.view = *c.View
+		}
+		s, err := NewSession(*c.Settings)
+		if err != nil {
+			postError(err)
+			return
+		}
+		w.install(s)
+	case "load":
+		s, err := LoadSession([]byte(c.Data), c.Name)
+		if err != nil {
+			postError(err)
+			return
+		}
+		if c.View != nil {
+			w.view = *c.View
+		}
+		w.install(s)
+	case "reset":
+		if w.s == nil {
+			return
+		}
+		s, err := NewSession(w.s.Settings)
+		if err != nil {
+			postError(err)
+			return
+		}
+		w.install(s)
+	case "play":
+		if w.s != nil && !w.s.Trainable() {
+			// A loaded model without training state: train a new network
+			// for the same HMM and sizes.
+			s, err := NewSession(w.s.Settings)
+			if err != nil {
+				postError(err)
+				return
+			}
+			w.install(s)
+		}
+		w.running, w.remaining = true, 0
+		w.sendStatus()
+	case "pause":
+		w.running, w.remaining = false, 0
+		w.sendStatus()
+		w.sendStats()
+		w.sendPortrait()
+	case "step":
+		if w.s == nil || !w.s.Trainable() {
+			postError(fmt.Errorf("worker: nothing to train; reset first"))
+			return
+		}
+		w.running, w.remaining = true, min(max(c.N, 1), maxStepCommand)
+	case "speed":
+		w.speed = min(max(c.Speed, 0.05), 1)
+	case "view":
+		if c.View != nil {
+			w.view = *c.View
+		}
+		w.sendPortrait()
+	case "stats":
+		w.sendStats()
+	case "validate":
+		msg := map[string]any{"type": "validation", "id": c.ID, "ok": true, "message": ""}
+		if c.Settings == nil {
+			msg["ok"], msg["message"] = false, "no model given"
+		} else if _, err := resolveHMM(*c.Settings); err != nil {
+			msg["ok"], msg["message"] = false, err.Error()
+		}
+		post(msg, nil)
+	case "export":
+		data, err := w.s.Model(w.trainTime.Seconds())
+		if err != nil {
+			postError(err)
+			return
+		}
+		post(map[string]any{"type": "model", "text": string(data), "id": c.ID}, nil)
+	default:
+		postError(fmt.Errorf("worker: unknown command %q", c.Cmd))
+	}
+}
+
+func (w *worker) install(s *Session) {
+	w.s = s
+	w.running, w.remaining = false, 0
+	w.trainTime = 0
+	w.stepMs = 0
+	s.ResendLosses()
+	w.sendStatus()
+	w.sendStats()
+	w.sendPortrait()
+}
+
+func (w *worker) sendStatus() {
+	if w.s == nil {
+		return
+	}
+	post(w.s.Status(w.running, w.stepMs), nil)
+	w.lastStatus = time.Now()
+}
+
+func (w *worker) sendStats() {
+	if w.s == nil {
+		return
+	}
+	st, err := w.s.Stats(true)
+	if err != nil {
+		postError(err)
+		return
+	}
+	post(st, nil)
+	w.lastStats = time.Now()
+	if st.Restarted {
+		w.sendStatus()
+	}
+}
+
+func (w *worker) sendPortrait() {
+	if w.s == nil {
+		return
+	}
+	bin, info, err := w.s.Portrait(w.view)
+	if err != nil {
+		postError(err)
+		return
+	}
+	post(info, bin)
+	w.lastPortrait = time.Now()
+	w.portraitStep = w.s.StepCount()
+}
+
+// train runs one slice of steps.
+func (w *worker) train() {
+	t0 := time.Now()
+	n := 0
+	for time.Since(t0) < time.Duration(float64(sliceBudget)*w.speed) || n == 0 {
+		if _, err := w.s.Step(); err != nil {
+			w.running = false
+			postError(err)
+			break
+		}
+		n++
+		if w.remaining > 0 {
+			w.remaining--
+			if w.remaining == 0 {
+				w.running = false
+				break
+			}
+		}
+	}
+	d := time.Since(t0)
+	w.trainTime += d
+	ms := float64(d.Microseconds()) / 1000 / float64(n)
+	if w.stepMs == 0 {
+		w.stepMs = ms
+	} else {
+		w.stepMs = 0.8*w.stepMs + 0.2*ms
+	}
+	now := time.Now()
+	if !w.running {
+		w.sendStatus()
+		w.sendStats()
+		w.sendPortrait()
+		return
+	}
+	if now.Sub(w.lastStats) >= statsEvery {
+		w.sendStats()
+	}
+	if now.Sub(w.lastStatus) >= statusEvery {
+		w.sendStatus()
+	}
+	if now.Sub(w.lastPortrait) >= portraitEvery {
+		w.sendPortrait()
+	}
+}
+
+func (w *worker) loop() {
+	for {
+		if !w.running || w.s == nil {
+			w.handle(<-w.cmds)
+			continue
+		}
+		for drained := false; !drained; {
+			select {
+			case c := <-w.cmds:
+				w.handle(c)
+			default:
+				drained = true
+			}
+		}
+		if !w.running {
+			continue
+		}
+		w.train()
+		// Sleep: lets the event loop run; below full speed, longer pauses
+		// leave the machine's cores to the page.
+		pause := time.Millisecond
+		if w.speed < 1 {
+			pause = time.Duration(float64(sliceBudget) * (1 - w.speed) / w.speed)
+		}
+		time.Sleep(pause)
+	}
+}
+
+func main() {
+	w := &worker{cmds: make(chan command, 256), speed: 1, view: View{Sigma: 1, Flow: true, Density: true, Decay: true}}
+	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 || args[0].Type() != js.TypeString {
+			return "worker: want one JSON string"
+		}
+		var c command
+		if err := json.Unmarshal([]byte(args[0].String()), &c); err != nil {
+			postError(fmt.Errorf("worker: bad command: %w", err))
+			return nil
+		}
+		select {
+		case w.cmds <- c:
+		default:
+			postError(fmt.Errorf("worker: too many pending commands; %q dropped", c.Cmd))
+		}
+		return nil
+	})
+	js.Global().Set("hmmrnnHandle", handler)
+	presets := map[string]any{}
+	for _, name := range hmm.PresetNames() {
+		m, err := hmm.Preset(name)
+		if err == nil {
+			presets[name] = m
+		}
+	}
+	post(map[string]any{"type": "ready", "presets": presets, "names": hmm.PresetNames(),
+		"palette": scene.Palette(8)}, nil)
+	w.loop()
+}

@@ -1,0 +1,548 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"hmmrnn/core/dynamics"
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/model"
+	"hmmrnn/core/rnn"
+	"hmmrnn/core/scene"
+	"hmmrnn/core/scene/portrait"
+	"hmmrnn/core/train"
+)
+
+// Limits of what the page may ask for: large enough for the paper's
+// networks (H 150-200, D up to 200), small enough for a browser tab.
+const (
+	minHidden, maxHidden = 2, 256
+	minInput, maxInput   = 1, 256
+	minBatch, maxBatch   = 16, 4096
+	minLR, maxLR         = 1e-5, 0.1
+)
+
+// The emission-statistics criterion of the engine issue (METHOD 3,
+// "reaches transition-matrix differences < 0.05 (rows of outputs 0 and 2)
+// and frequency differences < 0.03"): largest absolute difference to the
+// HMM's exact values, on the rows of outputs whose exact frequency is at
+// least wellSampledFreq (output 1 of the chains, at 0.01, is left out).
+const (
+	criterionTrans  = 0.05
+	criterionFreq   = 0.03
+	wellSampledFreq = 0.05
+)
+
+// statsSeqs is the number of RNN sequences behind each live statistics
+// update (and of HMM sequences for the dwell-time reference).
+const statsSeqs = 512
+
+// Plateau handling (METHOD 3 pitfalls: "a plateau where outputs are
+// independent fair 0/2 coin flips ... A product that trains live must
+// detect the plateau and do something sensible"). A run is on the plateau
+// when its outputs switch about as often as independent draws with its own
+// frequencies would, (T-1)(1 - sum_k f_k^2) changes per sequence, while the
+// HMM switches less than half as often. Checked on every statistics
+// update from plateauMinStep on; plateauChecks consecutive hits restart the
+// run with the next seed.
+const (
+	plateauMinStep  = 1500
+	plateauChecks   = 3
+	plateauCoinFrac = 0.75 // changes >= this fraction of the independent-draws value
+	plateauHMMFrac  = 0.5  // HMM changes below this fraction of it
+	maxRestarts     = 8
+)
+
+// Settings are what the page chooses for a training run.
+type Settings struct {
+	Arch   string   `json:"arch"`          // preset name, or "custom" with HMM set
+	HMM    *hmm.HMM `json:"hmm,omitempty"` // the custom model
+	Hidden int      `json:"hidden"`
+	Input  int      `json:"input"`
+	Batch  int      `json:"batch"`
+	LR     float64  `json:"lr"`
+	Seed   uint64   `json:"seed"`
+}
+
+// View chooses what the phase portrait shows.
+type View struct {
+	Sigma   float64 `json:"sigma"`
+	Silence bool    `json:"silence"`
+	Flow    bool    `json:"flow"`
+	Density bool    `json:"density"`
+	Decay   bool    `json:"decay"`
+	Zones   bool    `json:"zones"`
+	Kick    bool    `json:"kick"` // find and mark the kick neurons
+}
+
+// kickEval is the transition-rate measurement of the live kick-neuron
+// search: fewer, shorter chains than core/dynamics' offline default
+// (16 x 400 steps), so a paper-sized network (H 150, D 100) is analysed in
+// seconds in wasm.
+var kickEval = dynamics.RateOptions{Chains: 8, Steps: 250}
+
+// Session is one HMM with one network: trained live, or loaded from a model
+// file (and trainable further when the file has its resume state).
+type Session struct {
+	Settings Settings
+	Source   string // "train", or the name of the loaded file
+	hmm      *hmm.HMM
+	exact    hmm.Exact
+	T        int
+	tr       *train.Trainer
+	net      *rnn.Net // shown network when there is no trainer
+	losses   []float64
+	sent     int // losses already sent to the page
+	seed     uint64
+	restarts []int // steps at which the plateau restarted the run
+	hits     int   // consecutive plateau checks
+	plateau  bool
+	metStep  int // first step the criterion held (0 = not yet)
+	offset   int // steps taken by runs abandoned at restarts
+	rng      *rand.Rand
+	basis    *dynamics.PCA
+	basisFor int // step the basis was fitted at (-1 = none)
+	kick     []int
+	kickFor  int // step the kick neurons were found at (-1 = never)
+	kickInfo *dynamics.KickResult
+	file     *model.File // the loaded file, exported as it was while untrained
+}
+
+// resolveHMM returns the preset or the validated custom model.
+func resolveHMM(s Settings) (*hmm.HMM, error) {
+	if s.Arch == "custom" || s.Arch == "" {
+		if s.HMM == nil {
+			return nil, errors.New("custom architecture without a model")
+		}
+		m := s.HMM.Clone()
+		if m.Name == "" {
+			m.Name = "custom"
+		}
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+		if m.SeqLen <= 0 {
+			m.SeqLen = 30
+		}
+		return m, nil
+	}
+	return hmm.Preset(s.Arch)
+}
+
+// NewSession starts a training session (weights initialised from the seed,
+// not yet trained). Out-of-range sizes are an error naming the field.
+func NewSession(s Settings) (*Session, error) {
+	m, err := resolveHMM(s)
+	if err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	for _, c := range []struct {
+		name      string
+		v, lo, hi int
+	}{{"hidden", s.Hidden, minHidden, maxHidden}, {"input", s.Input, minInput, maxInput}, {"batch", s.Batch, minBatch, maxBatch}} {
+		if c.v < c.lo || c.v > c.hi {
+			return nil, fmt.Errorf("worker: %s = %d, want %d..%d", c.name, c.v, c.lo, c.hi)
+		}
+	}
+	if !(s.LR >= minLR && s.LR <= maxLR) {
+		return nil, fmt.Errorf("worker: learning rate %g, want %g..%g", s.LR, minLR, maxLR)
+	}
+	ss := &Session{Settings: s, Source: "train", hmm: m, T: m.SeqLen, seed: s.Seed, basisFor: -1, kickFor: -1}
+	ss.exact = m.Exact(ss.T)
+	if err := ss.startTrainer(); err != nil {
+		return nil, err
+	}
+	return ss, nil
+}
+
+func (s *Session) startTrainer() error {
+	cfg := train.DefaultConfig(s.hmm)
+	cfg.Hidden, cfg.Input, cfg.Batch, cfg.LR, cfg.Seed = s.Settings.Hidden, s.Settings.Input, s.Settings.Batch, s.Settings.LR, s.seed
+	// The live demo keeps every step for training: no validation set.
+	cfg.ValEvery = 0
+	tr, err := train.New(cfg)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	s.tr = tr
+	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
+	s.basis, s.basisFor = nil, -1
+	s.kick, s.kickFor, s.kickInfo = nil, -1, nil
+	return nil
+}
+
+// LoadSession opens a model file (the engine's JSON) for exploration; a
+// file with resume state can be trained further.
+func LoadSession(data []byte, name string) (*Session, error) {
+	f, err := model.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("worker: %s: %w", name, err)
+	}
+	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, basisFor: -1, kickFor: -1, file: f}
+	if s.T <= 0 {
+		s.T = 30
+	}
+	s.exact = s.hmm.Exact(s.T)
+	s.Settings = Settings{Arch: f.HMM.Name, Hidden: f.RNN.H, Input: f.RNN.D, Batch: train.DefaultBatch, LR: train.DefaultLR}
+	if f.Training != nil {
+		s.Settings.Batch, s.Settings.LR, s.Settings.Seed = f.Training.Batch, f.Training.LR, f.Training.Seed
+		s.losses = append(s.losses, f.Training.Loss...)
+		s.offset = f.Training.Step - len(f.Training.Loss)
+		if f.Resume != nil {
+			if tr, err := train.Resume(f); err == nil {
+				s.tr, s.net = tr, nil
+				s.offset = 0
+			}
+		}
+	}
+	if !isPreset(s.Settings.Arch) {
+		s.Settings.Arch = "custom"
+		s.Settings.HMM = s.hmm.Clone()
+	}
+	s.seed = s.Settings.Seed
+	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
+	return s, nil
+}
+
+func isPreset(name string) bool {
+	for _, p := range hmm.PresetNames() {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Net returns the network shown now.
+func (s *Session) Net() *rnn.Net {
+	if s.tr != nil {
+		return s.tr.Net()
+	}
+	return s.net
+}
+
+// Trainable reports whether Step can train.
+func (s *Session) Trainable() bool { return s.tr != nil }
+
+// StepCount is the number of optimisation steps behind the shown network,
+// counting runs abandoned at plateau restarts.
+func (s *Session) StepCount() int {
+	if s.tr != nil {
+		return s.offset + s.tr.StepCount()
+	}
+	return s.offset + len(s.losses)
+}
+
+// Step takes one training step.
+func (s *Session) Step() (float64, error) {
+	if s.tr == nil {
+		return 0, errors.New("worker: this model has no training state; reset to train a new network")
+	}
+	info, err := s.tr.Step()
+	if err != nil {
+		return 0, err
+	}
+	s.losses = append(s.losses, info.Loss)
+	return info.Loss, nil
+}
+
+// Status is the frequent message: step, loss and the losses not yet sent.
+type Status struct {
+	Type      string    `json:"type"`
+	Arch      string    `json:"arch"`
+	Source    string    `json:"source"`
+	Step      int       `json:"step"`
+	Loss      float64   `json:"loss"`
+	From      int       `json:"from"` // index of Losses[0] in the whole history
+	Losses    []float64 `json:"losses"`
+	Running   bool      `json:"running"`
+	Trainable bool      `json:"trainable"`
+	Seed      uint64    `json:"seed"`
+	Restarts  []int     `json:"restarts"`
+	Plateau   bool      `json:"plateau"`
+	MetStep   int       `json:"met_step"`
+	StepMs    float64   `json:"step_ms"`
+	Hidden    int       `json:"hidden"`
+	Input     int       `json:"input"`
+}
+
+// Status returns the status and marks the losses as sent.
+func (s *Session) Status(running bool, stepMs float64) Status {
+	st := Status{Type: "status", Arch: s.Settings.Arch, Source: s.Source, Step: s.StepCount(), Loss: math.NaN(),
+		From: s.sent, Losses: finite(s.losses[s.sent:]), Running: running, Trainable: s.Trainable(),
+		Seed: s.seed, Restarts: append([]int{}, s.restarts...), Plateau: s.plateau, MetStep: s.metStep,
+		StepMs: stepMs, Hidden: s.Net().H, Input: s.Net().D}
+	if n := len(s.losses); n > 0 {
+		st.Loss = s.losses[n-1]
+	}
+	if math.IsNaN(st.Loss) {
+		st.Loss = 0
+	}
+	s.sent = len(s.losses)
+	return st
+}
+
+// ResendLosses makes the next Status carry the whole loss history.
+func (s *Session) ResendLosses() { s.sent = 0 }
+
+func finite(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			out[i] = x
+		}
+	}
+	return out
+}
+
+// Summary holds emission statistics of a set of sequences.
+type Summary struct {
+	Freq       []float64   `json:"freq"`
+	Trans      [][]float64 `json:"trans"`
+	Changes    float64     `json:"changes"`
+	ChangesStd float64     `json:"changes_std"`
+	// Dwell[k] is the fraction of completed dwells (runs of one output
+	// bounded by changes on both sides) that last k+1 steps.
+	Dwell     []float64 `json:"dwell"`
+	MeanDwell float64   `json:"mean_dwell"`
+}
+
+// Stats compares the network's emissions with the HMM.
+type Stats struct {
+	Type      string   `json:"type"`
+	Step      int      `json:"step"`
+	N         int      `json:"n"`
+	T         int      `json:"t"`
+	RNN       Summary  `json:"rnn"`
+	HMM       Summary  `json:"hmm"` // exact values; dwell from an HMM sample
+	Rows      []int    `json:"rows"`
+	FreqDiff  float64  `json:"freq_diff"`
+	TransDiff float64  `json:"trans_diff"`
+	Met       bool     `json:"met"`
+	MetStep   int      `json:"met_step"`
+	Plateau   bool     `json:"plateau"`
+	Restarted bool     `json:"restarted"`
+	Palette   []string `json:"palette"`
+	Model     *hmm.HMM `json:"model"` // the HMM being emulated
+	// A few sequences of each, for the page's sample strips.
+	SamplesRNN [][]int `json:"samples_rnn"`
+	SamplesHMM [][]int `json:"samples_hmm"`
+}
+
+// shownSamples is the number of sequences of each kind sent for display.
+const shownSamples = 6
+
+func firstSeqs(obs []uint8, n, T int) [][]int {
+	out := make([][]int, min(n, shownSamples))
+	for q := range out {
+		out[q] = make([]int, T)
+		for t := range T {
+			out[q][t] = int(obs[q*T+t])
+		}
+	}
+	return out
+}
+
+// Stats samples the current network, compares it with the HMM's exact
+// statistics, updates the criterion and the plateau detector, and restarts
+// a plateaued run with the next seed (when restart is set).
+func (s *Session) Stats(restart bool) (Stats, error) {
+	net := s.Net()
+	O := s.hmm.Outputs()
+	obs := net.Sample(s.rng, statsSeqs, s.T, train.DefaultNoiseStd)
+	ref, _ := s.hmm.Sample(s.rng, statsSeqs, s.T)
+	st := Stats{Type: "stats", Step: s.StepCount(), N: statsSeqs, T: s.T,
+		RNN: summarize(obs, statsSeqs, s.T, O), Palette: scene.Palette(O), Model: s.hmm,
+		SamplesRNN: firstSeqs(obs, statsSeqs, s.T), SamplesHMM: firstSeqs(ref, statsSeqs, s.T)}
+	st.HMM = Summary{Freq: s.exact.Freq, Trans: s.exact.Trans, Changes: s.exact.Changes, ChangesStd: s.exact.ChangesStd}
+	refSum := summarize(ref, statsSeqs, s.T, O)
+	st.HMM.Dwell, st.HMM.MeanDwell = refSum.Dwell, refSum.MeanDwell
+	for i := range O {
+		st.FreqDiff = math.Max(st.FreqDiff, math.Abs(st.RNN.Freq[i]-s.exact.Freq[i]))
+		if s.exact.Freq[i] < wellSampledFreq {
+			continue
+		}
+		st.Rows = append(st.Rows, i)
+		for j := range O {
+			st.TransDiff = math.Max(st.TransDiff, math.Abs(st.RNN.Trans[i][j]-s.exact.Trans[i][j]))
+		}
+	}
+	st.Met = st.FreqDiff < criterionFreq && st.TransDiff < criterionTrans
+	if st.Met && s.metStep == 0 && s.StepCount() > 0 {
+		s.metStep = s.StepCount()
+	}
+	// Plateau detection.
+	coin := 0.0
+	for _, f := range st.RNN.Freq {
+		coin += f * f
+	}
+	coin = float64(s.T-1) * (1 - coin)
+	onPlateau := s.tr != nil && s.tr.StepCount() >= plateauMinStep && !st.Met &&
+		st.RNN.Changes >= plateauCoinFrac*coin && s.exact.Changes < plateauHMMFrac*coin
+	if onPlateau {
+		s.hits++
+	} else {
+		s.hits = 0
+	}
+	s.plateau = s.hits > 0
+	if restart && s.hits >= plateauChecks && len(s.restarts) < maxRestarts && s.metStep == 0 {
+		s.offset += s.tr.StepCount()
+		s.restarts = append(s.restarts, s.StepCount())
+		s.seed++
+		s.hits, s.plateau = 0, false
+		if err := s.startTrainer(); err != nil {
+			return st, err
+		}
+		st.Restarted = true
+	}
+	st.MetStep, st.Plateau = s.metStep, s.plateau
+	return st, nil
+}
+
+// summarize computes frequencies, the output transition matrix, changes per
+// sequence and dwell times of n sequences of length T.
+func summarize(obs []uint8, n, T, O int) Summary {
+	s := Summary{Freq: make([]float64, O), Trans: make([][]float64, O), Dwell: make([]float64, T)}
+	pairs := make([]float64, O*O)
+	var sum, sum2 float64
+	dwells := 0
+	for q := range n {
+		seq := obs[q*T : (q+1)*T]
+		ch := 0
+		start := 0
+		for t, o := range seq {
+			s.Freq[o]++
+			if t == 0 {
+				continue
+			}
+			pairs[int(seq[t-1])*O+int(o)]++
+			if o != seq[t-1] {
+				ch++
+				if start > 0 { // a dwell bounded by changes on both sides
+					s.Dwell[t-start-1]++
+					s.MeanDwell += float64(t - start)
+					dwells++
+				}
+				start = t
+			}
+		}
+		sum += float64(ch)
+		sum2 += float64(ch * ch)
+	}
+	for k := range s.Freq {
+		s.Freq[k] /= float64(n * T)
+	}
+	for i := range O {
+		s.Trans[i] = make([]float64, O)
+		row := 0.0
+		for j := range O {
+			row += pairs[i*O+j]
+		}
+		for j := range O {
+			if row > 0 {
+				s.Trans[i][j] = pairs[i*O+j] / row
+			}
+		}
+	}
+	s.Changes = sum / float64(n)
+	s.ChangesStd = math.Sqrt(math.Max(sum2/float64(n)-s.Changes*s.Changes, 0))
+	if dwells > 0 {
+		for k := range s.Dwell {
+			s.Dwell[k] /= float64(dwells)
+		}
+		s.MeanDwell /= float64(dwells)
+	}
+	return s
+}
+
+// PortraitInfo accompanies an encoded portrait.
+type PortraitInfo struct {
+	Type string `json:"type"`
+	Step int    `json:"step"`
+	portrait.Info
+	Kick []int `json:"kick"`
+	H    int   `json:"hidden"`
+}
+
+// Portrait computes the phase portrait of the current network. The PCA
+// basis is refitted when the network changed since the last fit, and kept
+// when only the view changed (so the noise slider does not move the axes).
+func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
+	net := s.Net()
+	step := s.StepCount()
+	opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones}
+	if !(opt.Sigma > 0) {
+		opt.Sigma = dynamics.DefaultSigma
+	}
+	if s.basisFor == step && s.basis != nil {
+		opt.Basis = s.basis
+	}
+	r := rand.New(rand.NewPCG(s.seed, uint64(step)))
+	if (v.Kick || v.Silence) && s.kickFor != step {
+		// Find the kick neurons on the nominal network at the trained noise level.
+		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, FindKick: true, KickEval: kickEval}
+		_, info, basis, err := portrait.Build(net, r, ko)
+		if err != nil {
+			return nil, PortraitInfo{}, err
+		}
+		s.kick, s.kickFor, s.kickInfo = info.Kick.Neurons, step, info.Kick
+		s.basis, s.basisFor = alignBasis(basis, s.basis), step
+		opt.Basis = s.basis
+	}
+	if v.Kick || v.Silence {
+		opt.Kick = s.kick
+	}
+	if v.Silence && len(s.kick) > 0 {
+		opt.Neurons, opt.Mu, opt.Mode = s.kick, 0, dynamics.Both
+	}
+	p, info, basis, err := portrait.Build(net, r, opt)
+	if err != nil {
+		return nil, PortraitInfo{}, err
+	}
+	s.basis, s.basisFor = alignBasis(basis, s.basis), step
+	pi := PortraitInfo{Type: "portrait", Step: step, Info: *info, Kick: opt.Kick, H: net.H}
+	if s.kickFor == step {
+		pi.Info.Kick = s.kickInfo
+	}
+	return p.Encode(), pi, nil
+}
+
+// alignBasis flips the axes of a new basis to point the way the previous
+// one did, so refits during training do not mirror the picture.
+func alignBasis(b, prev *dynamics.PCA) *dynamics.PCA {
+	if prev == nil || b == nil || prev.H != b.H {
+		return b
+	}
+	H := b.H
+	for k := range min(b.K, prev.K) {
+		d := 0.0
+		for i := range H {
+			d += b.Axes[k*H+i] * prev.Axes[k*H+i]
+		}
+		if d < 0 {
+			for i := range H {
+				b.Axes[k*H+i] = -b.Axes[k*H+i]
+			}
+		}
+	}
+	return b
+}
+
+// Model returns the current network as the engine's model file.
+func (s *Session) Model(seconds float64) ([]byte, error) {
+	var f *model.File
+	if s.tr != nil {
+		cmd := fmt.Sprintf("browser: arch=%s hidden=%d input=%d batch=%d lr=%g seed=%d restarts=%v",
+			s.Settings.Arch, s.Settings.Hidden, s.Settings.Input, s.Settings.Batch, s.Settings.LR, s.seed, s.restarts)
+		var err error
+		if f, err = s.tr.Snapshot(false, strings.TrimSpace(cmd), seconds); err != nil {
+			return nil, err
+		}
+	} else {
+		f = s.file
+	}
+	return f.Marshal()
+}
