@@ -118,8 +118,7 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return flag.ErrHelp
+			return flag.ErrHelp // fs.Usage has printed the help
 		}
 		return badUsage("%v (see --help)", err)
 	}
