@@ -75,7 +75,6 @@
       const v = p[k], d = DEFAULTS[k];
       if (k === 'hide') { if (v.length) q.set('hide', v.join(',')); continue; }
       if (k === 'A' || k === 'E') { if (p.arch === 'custom' && v) q.set(k, v); continue; }
-      if (k === 'T') { if (p.arch === 'custom' && v !== d) q.set(k, v); continue; }
       if (v === d) continue;
       q.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
     }
@@ -153,7 +152,7 @@
   }
 
   function settings() {
-    const s = { arch: P.arch, hidden: P.hidden, input: P.input, batch: P.batch, lr: P.lr, seed: P.seed };
+    const s = { arch: P.arch, hidden: P.hidden, input: P.input, batch: P.batch, lr: P.lr, seed: P.seed, seq_len: P.T };
     if (P.arch === 'custom') {
       const A = parseMatrix(P.A.replaceAll(';', '\n')), E = parseMatrix(P.E.replaceAll(';', '\n'));
       s.hmm = { name: 'custom', start: A.map(() => 1 / A.length), transition: A, emission: E, seq_len: P.T };
@@ -411,13 +410,13 @@
   // ---- controls ----
   function syncControls() {
     $('arch').value = P.arch;
-    for (const k of ['hidden', 'input', 'batch', 'lr', 'seed']) $(k).value = P[k];
+    for (const k of ['hidden', 'input', 'batch', 'lr', 'seed', 'T']) $(k).value = P[k];
     $('sigma').value = P.sigma; $('sigmaOut').textContent = (+P.sigma).toFixed(2);
     $('speed').value = P.speed;
     for (const k of ['silence', 'kick', 'particles', 'flow', 'density', 'decay', 'zones']) $(k).checked = P[k];
     $('custom').hidden = P.arch !== 'custom';
     if (P.arch === 'custom') {
-      $('matA').value = P.A.replaceAll(';', '\n'); $('matE').value = P.E.replaceAll(';', '\n'); $('seqlen').value = P.T;
+      $('matA').value = P.A.replaceAll(';', '\n'); $('matE').value = P.E.replaceAll(';', '\n');
     }
     const m = currentHMM();
     if (m) drawGraph(m);
@@ -434,7 +433,7 @@
     P.gallery = '';
     if (name === 'custom') {
       const base = st.presets[P.arch] || st.presets.linear2;
-      if (!P.A) { P.A = matrixText(base.transition, ';'); P.E = matrixText(base.emission, ';'); P.T = base.seq_len; }
+      if (!P.A) { P.A = matrixText(base.transition, ';'); P.E = matrixText(base.emission, ';'); }
     }
     P.arch = name;
     if (name !== 'custom') { P.A = ''; P.E = ''; }
@@ -453,8 +452,7 @@
       v.textContent = typeof A === 'string' ? 'A: ' + A : 'E: ' + E;
       return;
     }
-    const T = Number($('seqlen').value);
-    send({ cmd: 'validate', id: ++validateSeq, settings: { arch: 'custom', hmm: { name: 'custom', start: A.map(() => 1 / A.length), transition: A, emission: E, seq_len: T } } });
+    send({ cmd: 'validate', id: ++validateSeq, settings: { arch: 'custom', hmm: { name: 'custom', start: A.map(() => 1 / A.length), transition: A, emission: E, seq_len: P.T } } });
   }
   function onValidation(msg) {
     if (msg.id !== validateSeq) return;
@@ -472,7 +470,7 @@
   $('speed').oninput = () => { P.speed = +$('speed').value; send({ cmd: 'speed', speed: P.speed }); updateURL(); };
   $('apply').onclick = () => {
     const errs = [];
-    for (const k of ['hidden', 'input', 'batch', 'lr', 'seed']) {
+    for (const k of ['hidden', 'input', 'batch', 'lr', 'seed', 'T']) {
       const [lo, hi, isInt] = NUM[k];
       let x = Number($(k).value);
       if (!Number.isFinite(x) || (isInt && !Number.isInteger(x))) { errs.push(`${k}: "${$(k).value}" is not valid; kept ${P[k]}`); continue; }
@@ -483,11 +481,11 @@
     P.gallery = '';
     syncControls(); updateURL(); start();
   };
-  for (const id of ['matA', 'matE', 'seqlen']) $(id).oninput = () => { clearTimeout(validateCustom.t); validateCustom.t = setTimeout(validateCustom, 200); };
+  for (const id of ['matA', 'matE']) $(id).oninput = () => { clearTimeout(validateCustom.t); validateCustom.t = setTimeout(validateCustom, 200); };
   $('applyCustom').onclick = () => {
     const A = parseMatrix($('matA').value), E = parseMatrix($('matE').value);
     if (typeof A === 'string' || typeof E === 'string' || !validCustom) return;
-    P.arch = 'custom'; P.A = matrixText(A, ';'); P.E = matrixText(E, ';'); P.T = Number($('seqlen').value) || 30;
+    P.arch = 'custom'; P.A = matrixText(A, ';'); P.E = matrixText(E, ';');
     P.gallery = '';
     syncControls(); updateURL(); start();
   };

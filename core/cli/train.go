@@ -69,13 +69,14 @@ func runTrain(env *Env, args []string) error {
 	ckDir := fs.String("checkpoint-dir", "", "checkpoint directory (default: <out without .json>.ckpt)")
 	resume := fs.String("resume", "", "continue training from this checkpoint or model file")
 	evalEvery := fs.Int("eval-every", 0, "steps between emission-statistics checks against the HMM (0: off)")
-	stopAtFit := fs.Bool("stop-at-fit", false, "stop at the first check (--eval-every) that meets the fidelity criterion")
+	stopAtFit := fs.Bool("stop-at-fit", false, "stop once --fit-streak successive checks (--eval-every) meet the fidelity criterion")
+	fitStreak := fs.Int("fit-streak", 3, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
 	plateau := fs.Bool("restart-plateau", false, "restart with the next seed when a check finds the fair-coin plateau (needs --eval-every)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 {
-		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0")
+	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *fitStreak < 1 {
+		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0, --fit-streak >= 1")
 	}
 	if (*stopAtFit || *plateau) && *evalEvery == 0 {
 		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0")
@@ -127,6 +128,7 @@ func runTrain(env *Env, args []string) error {
 	mon := train.Monitor{Every: *evalEvery, Seed: cfg.Seed}
 	lastPrint := time.Now()
 	startStep := tr.StepCount()
+	streak := 0
 	for tr.StepCount() < *steps {
 		if err := env.Ctx.Err(); err != nil {
 			if serr := run.save(); serr != nil {
@@ -153,7 +155,12 @@ func runTrain(env *Env, args []string) error {
 				return err
 			}
 			fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", info.Step, c)
-			if *stopAtFit && c.Fit {
+			if c.Fit {
+				streak++
+			} else {
+				streak = 0
+			}
+			if *stopAtFit && streak >= *fitStreak {
 				fmt.Fprintf(env.Stderr, "fidelity criterion met at step %d after %.1f s\n", info.Step, time.Since(run.start).Seconds())
 				run.keepCurrent = true // the weights just judged, not the best-validation ones
 				break
@@ -166,6 +173,7 @@ func runTrain(env *Env, args []string) error {
 				fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", info.Step, next.Config().Seed)
 				tr = next
 				run.tr = tr
+				startStep, streak = 0, 0
 				continue
 			}
 		}

@@ -50,7 +50,7 @@ type KickOptions struct {
 	// Window is how many steps before a switch count as "just before"
 	// (default 3) and MinDwell the dwell filter of Events (default 3).
 	Window, MinDwell int
-	// MinZ is the minimum pre-switch z-score of a candidate (default 1).
+	// MinZ is the minimum pre-switch z-score of a candidate (default 0.5).
 	MinZ float64
 	// MinEvents is the minimum number of switches of a direction for it to
 	// be analysed (default 5).
@@ -79,7 +79,7 @@ func (o *KickOptions) defaults() {
 		o.MinDwell = 3
 	}
 	if o.MinZ <= 0 {
-		o.MinZ = 1
+		o.MinZ = 0.5
 	}
 	if o.MinEvents <= 0 {
 		o.MinEvents = 5
@@ -103,10 +103,13 @@ type KickCandidate struct {
 	Neuron    int       `json:"neuron"`
 	Direction Direction `json:"direction"`
 	// Z is the neuron's mean z-scored activity over the Window steps before
-	// the switches of Direction; Selectivity is Z minus its largest Z for
-	// any other direction.
+	// the switches of Direction. Attribution is the mean over those
+	// switches of sum_w h_i(t-w) * d(l_to - l_from)(t)/dh_i(t-w), w =
+	// 1..Window: how much the neuron's activity just before the switch
+	// pushes the readout towards the new output (first-order effect of
+	// removing it, propagated through the trajectory's Jacobians).
 	Z           float64 `json:"z"`
-	Selectivity float64 `json:"selectivity"`
+	Attribution float64 `json:"attribution"`
 }
 
 // KickResult is the automatic kick-neuron detection.
@@ -148,21 +151,25 @@ type KickGroup struct {
 // picked them by hand). The criterion combines when a neuron fires with
 // what silencing it does:
 //
-//  1. Timing and direction. On the noise-driven run, every dwell-filtered
-//     switch a->b (Events) is a transition of direction a->b. Each neuron's
-//     activity is z-scored over the run; its score for a direction is the
-//     mean z-score over the Window steps before that direction's switches.
-//     A neuron is a candidate for the direction where its score is highest,
-//     if that score is >= MinZ and exceeds its score for every other
-//     direction (direction-selective). Each direction keeps its best
-//     MaxFraction*H/(number of directions) candidates.
+//  1. Timing, direction and drive. On the noise-driven run, every
+//     dwell-filtered switch a->b (Events) is a transition of direction
+//     a->b. For each direction, a neuron's Z is its mean z-scored activity
+//     over the Window steps before the switches, and its Attribution the
+//     mean of h_i(t-w) * d(l_b - l_a)(t)/dh_i(t-w) over those steps (how
+//     much its firing pushes the readout across). A neuron is a candidate
+//     for a direction if it fires above its average just before it (Z >=
+//     MinZ), more than before any other direction (direction-selective),
+//     and pushes towards it (Attribution > 0); a neuron qualifying for
+//     several directions goes to the one with the largest attribution.
+//     Each direction keeps its MaxFraction*H/(number of directions)
+//     candidates of largest attribution.
 //  2. Cause. With common random numbers (the same start states and noise
 //     for every condition), the cut of a set S for direction a->b is
 //     1 - hazard_ab(S silenced)/hazard_ab(none), where hazard_ab is the
 //     number of a->b switches per step spent in a (Hazards), and S is
 //     silenced by mu = 0 in Mode. Per direction, the group is the shortest
-//     prefix of its candidates (by decreasing score) whose cut reaches Keep
-//     times the best cut of any prefix; then, from the lowest score up,
+//     prefix of its candidates (by decreasing attribution) whose cut reaches Keep
+//     times the best cut of any prefix; then, from the lowest attribution up,
 //     members whose removal keeps the cut >= Keep * best are dropped (so
 //     redundant neurons go, but one of a redundant pair stays). A direction
 //     whose best cut is below MinCut gets no kick neurons.
@@ -189,7 +196,7 @@ func FindKickNeurons(sim *Sim, r *rand.Rand, run *Run, opt KickOptions) (*KickRe
 		return nil, fmt.Errorf("dynamics: run has H = %d, network %d", run.H, H)
 	}
 	res := &KickResult{Events: map[string]int{}, Mode: opt.Mode.String()}
-	perDir := kickCandidates(run, opt, res.Events)
+	perDir := kickCandidates(net, run, opt, res.Events)
 	if len(perDir) == 0 {
 		return res, nil
 	}
@@ -287,8 +294,8 @@ func FindKickNeurons(sim *Sim, r *rand.Rand, run *Run, opt KickOptions) (*KickRe
 }
 
 // kickCandidates implements step 1 of FindKickNeurons: per direction (in
-// order), its candidates by decreasing score.
-func kickCandidates(run *Run, opt KickOptions, counts map[string]int) [][]KickCandidate {
+// order of direction), its candidates by decreasing attribution.
+func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]int) [][]KickCandidate {
 	H, T := run.H, run.T
 	mean := make([]float64, H)
 	sd := make([]float64, H)
@@ -306,11 +313,10 @@ func kickCandidates(run *Run, opt KickOptions, counts map[string]int) [][]KickCa
 	for i := range sd {
 		sd[i] = math.Sqrt(sd[i])
 	}
-	evs := Events(run.Out, opt.MinDwell)
 	byDir := map[Direction][]int{}
 	var dirs []Direction
-	for _, e := range evs {
-		if e.T < opt.Window {
+	for _, e := range Events(run.Out, opt.MinDwell) {
+		if e.T <= opt.Window {
 			continue
 		}
 		d := Direction{e.From, e.To}
@@ -335,52 +341,78 @@ func kickCandidates(run *Run, opt KickOptions, counts map[string]int) [][]KickCa
 	if len(used) == 0 {
 		return nil
 	}
-	// z[d][i]: mean pre-switch z-score of neuron i for direction d.
+	// z[d][i]: mean pre-switch z-score; att[d][i]: mean attribution.
 	z := make([][]float64, len(used))
+	att := make([][]float64, len(used))
+	g := make([]float64, H)
+	gp := make([]float64, H)
 	for di, d := range used {
 		z[di] = make([]float64, H)
+		att[di] = make([]float64, H)
 		ts := byDir[d]
 		for _, t := range ts {
+			// g = d(l_to - l_from)(h_t)/dh_t, then back through the steps.
+			for i := range g {
+				g[i] = net.Wout[int(d.To)*H+i] - net.Wout[int(d.From)*H+i]
+			}
 			for w := 1; w <= opt.Window; w++ {
-				for i, v := range run.State(t - w) {
+				// dh_{s+1}/dh_s = diag(h_{s+1} > 0) W_hh, s = t - w.
+				hn := run.State(t - w + 1)
+				for j := range gp {
+					gp[j] = 0
+				}
+				for i, v := range hn {
+					if v <= 0 || g[i] == 0 {
+						continue
+					}
+					row := net.Whh[i*H : (i+1)*H]
+					for j, wij := range row {
+						gp[j] += wij * g[i]
+					}
+				}
+				g, gp = gp, g
+				hs := run.State(t - w)
+				for i, v := range hs {
+					att[di][i] += v * g[i]
 					if sd[i] > 0 {
 						z[di][i] += (v - mean[i]) / sd[i]
 					}
 				}
 			}
 		}
-		for i := range z[di] {
+		for i := 0; i < H; i++ {
 			z[di][i] /= float64(len(ts) * opt.Window)
+			att[di][i] /= float64(len(ts))
 		}
 	}
 	perDir := make([][]KickCandidate, len(used))
 	for i := 0; i < H; i++ {
-		best, second := -1, math.Inf(-1)
+		best := -1
 		for di := range used {
-			if best < 0 || z[di][i] > z[best][i] {
-				if best >= 0 {
-					second = math.Max(second, z[best][i])
+			if att[di][i] <= 0 || z[di][i] < opt.MinZ {
+				continue
+			}
+			selective := true
+			for dj := range used {
+				if dj != di && z[dj][i] >= z[di][i] {
+					selective = false
 				}
+			}
+			if selective && (best < 0 || att[di][i] > att[best][i]) {
 				best = di
-			} else {
-				second = math.Max(second, z[di][i])
 			}
 		}
-		if z[best][i] < opt.MinZ || z[best][i] <= second {
+		if best < 0 {
 			continue
 		}
-		sel := z[best][i] - second
-		if math.IsInf(second, -1) {
-			sel = z[best][i]
-		}
-		perDir[best] = append(perDir[best], KickCandidate{Neuron: i, Direction: used[best], Z: z[best][i], Selectivity: sel})
+		perDir[best] = append(perDir[best], KickCandidate{Neuron: i, Direction: used[best], Z: z[best][i], Attribution: att[best][i]})
 	}
 	var out [][]KickCandidate
 	for _, c := range perDir {
 		if len(c) == 0 {
 			continue
 		}
-		sort.SliceStable(c, func(a, b int) bool { return c[a].Z > c[b].Z })
+		sort.SliceStable(c, func(a, b int) bool { return c[a].Attribution > c[b].Attribution })
 		out = append(out, c)
 	}
 	return out

@@ -14,6 +14,9 @@ type Spread struct {
 	// states after k+1 steps; MeanDist[k] their mean distance to their mean.
 	TraceCov []float64 `json:"trace_cov"`
 	MeanDist []float64 `json:"mean_dist"`
+	// Drift[k] is the distance of the continuations' mean from h0 after
+	// k+1 steps: how far the state moves, against how much it spreads.
+	Drift []float64 `json:"drift"`
 }
 
 // NoiseSensitivity continues the state h0 `n` times for `steps` steps with
@@ -50,7 +53,7 @@ func NoiseSensitivity(sim *Sim, r *rand.Rand, h0, orig []float64, gammas []float
 		if math.IsNaN(gamma) || gamma < 0 || gamma > 1 {
 			return nil, fmt.Errorf("dynamics: noise-mixing weight %v outside [0, 1]", gamma)
 		}
-		sp := Spread{Gamma: gamma, TraceCov: make([]float64, steps), MeanDist: make([]float64, steps)}
+		sp := Spread{Gamma: gamma, TraceCov: make([]float64, steps), MeanDist: make([]float64, steps), Drift: make([]float64, steps)}
 		for b := 0; b < n; b++ {
 			copy(h[b*H:], h0)
 		}
@@ -82,7 +85,7 @@ func NoiseSensitivity(sim *Sim, r *rand.Rand, h0, orig []float64, gammas []float
 				tr += d2 / float64(n-1)
 				md += math.Sqrt(d2) / float64(n)
 			}
-			sp.TraceCov[k], sp.MeanDist[k] = tr, md
+			sp.TraceCov[k], sp.MeanDist[k], sp.Drift[k] = tr, md, dist(mean, h0)
 		}
 		out[g] = sp
 	}

@@ -14,7 +14,8 @@ var b strings.Builder
 
 func p(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 
-// kernel emits a function that adds A B (nn) or A^T B (tn) to C for m4 rows
+// kernel emits a function that adds A B (nn) or A^T B (tn) to C (or, with
+// set, stores A B in C) for m4 rows
 // (a multiple of 4) in tiles of 4 rows by w vectors of columns:
 //
 //	func name(m4, k int, a *T, lda int, b *T, ldb int, c *T, ldc int)
@@ -22,7 +23,7 @@ func p(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 // Registers: AX a (row 0 of the tile), R11 a row 2 (nn), BX b, DX c,
 // R8 lda bytes, R9 ldb bytes, R10 ldc bytes, CX k counter, SI row tiles,
 // Y0..Y(4w-1) accumulators, then w B vectors and one broadcast register.
-func kernel(name string, tn bool, w int, f64 bool) {
+func kernel(name string, tn, set bool, w int, f64 bool) {
 	size, suf, bc := 4, "PS", "VBROADCASTSS"
 	if f64 {
 		size, suf, bc = 8, "PD", "VBROADCASTSD"
@@ -93,7 +94,9 @@ func kernel(name string, tn bool, w int, f64 bool) {
 	p("\tMOVQ DX, BX")
 	for r := range 4 {
 		for v := range w {
-			p("\tVADD%s %d(BX), %s, %s", suf, 32*v, acc(r, v), acc(r, v))
+			if !set {
+				p("\tVADD%s %d(BX), %s, %s", suf, 32*v, acc(r, v), acc(r, v))
+			}
 			p("\tVMOVUP%s %s, %d(BX)", suf[1:], acc(r, v), 32*v)
 		}
 		if r < 3 {
@@ -188,8 +191,9 @@ func main() {
 			t = "64"
 		}
 		for _, w := range []int{1, 2, 3} {
-			kernel(fmt.Sprintf("nnTile%df%s", w, t), false, w, f64)
-			kernel(fmt.Sprintf("tnTile%df%s", w, t), true, w, f64)
+			kernel(fmt.Sprintf("nnTile%df%s", w, t), false, false, w, f64)
+			kernel(fmt.Sprintf("nnSetTile%df%s", w, t), false, true, w, f64)
+			kernel(fmt.Sprintf("tnTile%df%s", w, t), true, false, w, f64)
 		}
 	}
 	for _, f64 := range []bool{false, true} {

@@ -31,10 +31,12 @@ func benchForwardBackward(b *testing.B, mk func(*Net, int, int) *Workspace) {
 			w.Forward(n, r, 1, 1)
 			w.Backward(n, dY, &grad)
 			b.ReportAllocs()
+			c0 := cpuTime()
 			for b.Loop() {
 				w.Forward(n, r, 1, 1)
 				w.Backward(n, dY, &grad)
 			}
+			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -12,6 +12,8 @@ type float interface{ float32 | float64 }
 type kernels[F float] struct {
 	// nn computes C += A B with A m x k (lda), B k x n (ldb), C m x n (ldc).
 	nn func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int)
+	// nnSet computes C = A B (shapes as nn).
+	nnSet func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int)
 	// tn computes C += A^T B with A k x m (lda), B k x n (ldb), C m x n (ldc).
 	tn func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int)
 	// relu sets x = max(x, 0) elementwise.
@@ -20,37 +22,104 @@ type kernels[F float] struct {
 	mask func(h, dh []F)
 }
 
-// nnGo is the portable C += A B. It walks A row by row and adds scaled rows
-// of B (axpy form), skipping zero entries of A: the ReLU states and the
-// masked gradients fed to it are about half zeros.
+// The portable kernels keep an 8-wide strip of a row of C in local
+// variables while they run over k, and skip zero entries of A: the ReLU
+// states and the masked gradients fed to them are about half zeros. This
+// measured 1.3x faster than row-by-row axpy loops natively and 3-4x faster
+// in WebAssembly (BenchmarkKernels, H = 50).
+
+// nnGo is the portable C += A B.
 func nnGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
+	if k == 0 {
+		return
+	}
+	n8 := n &^ 7
 	for i := range m {
+		ai := a[i*lda : i*lda+k]
 		ci := c[i*ldc : i*ldc+n]
-		for p, av := range a[i*lda : i*lda+k] {
-			if av == 0 {
-				continue
+		for j := 0; j < n8; j += 8 {
+			var c0, c1, c2, c3, c4, c5, c6, c7 F
+			for p, av := range ai {
+				if av == 0 {
+					continue
+				}
+				bp := b[p*ldb+j : p*ldb+j+8]
+				c0 += av * bp[0]
+				c1 += av * bp[1]
+				c2 += av * bp[2]
+				c3 += av * bp[3]
+				c4 += av * bp[4]
+				c5 += av * bp[5]
+				c6 += av * bp[6]
+				c7 += av * bp[7]
 			}
-			bp := b[p*ldb : p*ldb+len(ci)]
-			for j, bv := range bp {
-				ci[j] += av * bv
+			add8(ci[j:j+8], c0, c1, c2, c3, c4, c5, c6, c7)
+		}
+		for j := n8; j < n; j++ {
+			var cj F
+			for p, av := range ai {
+				cj += av * b[p*ldb+j]
 			}
+			ci[j] += cj
 		}
 	}
 }
 
-// tnGo is the portable C += A^T B: for each shared row p it adds
-// A[p][i] * B[p][:] to row i of C, skipping zero entries of A.
+// add8 adds c0..c7 to s[0..7].
+func add8[F float](s []F, c0, c1, c2, c3, c4, c5, c6, c7 F) {
+	s = s[:8]
+	s[0] += c0
+	s[1] += c1
+	s[2] += c2
+	s[3] += c3
+	s[4] += c4
+	s[5] += c5
+	s[6] += c6
+	s[7] += c7
+}
+
+// nnSetGo is the portable C = A B.
+func nnSetGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
+	for i := range m {
+		clear(c[i*ldc : i*ldc+n])
+	}
+	nnGo(m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// tnGo is the portable C += A^T B, laid out like nnGo with A read down its
+// columns.
 func tnGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
-	for p := range k {
-		bp := b[p*ldb : p*ldb+n]
-		for i, av := range a[p*lda : p*lda+m] {
-			if av == 0 {
-				continue
+	if k == 0 {
+		return
+	}
+	n8 := n &^ 7
+	for i := range m {
+		ci := c[i*ldc : i*ldc+n]
+		for j := 0; j < n8; j += 8 {
+			var c0, c1, c2, c3, c4, c5, c6, c7 F
+			for p := range k {
+				av := a[p*lda+i]
+				if av == 0 {
+					continue
+				}
+				bp := b[p*ldb+j : p*ldb+j+8]
+				c0 += av * bp[0]
+				c1 += av * bp[1]
+				c2 += av * bp[2]
+				c3 += av * bp[3]
+				c4 += av * bp[4]
+				c5 += av * bp[5]
+				c6 += av * bp[6]
+				c7 += av * bp[7]
 			}
-			ci := c[i*ldc : i*ldc+len(bp)]
-			for j, bv := range bp {
-				ci[j] += av * bv
+			add8(ci[j:j+8], c0, c1, c2, c3, c4, c5, c6, c7)
+		}
+		for j := n8; j < n; j++ {
+			var cj F
+			for p := range k {
+				cj += a[p*lda+i] * b[p*ldb+j]
 			}
+			ci[j] += cj
 		}
 	}
 }
@@ -76,5 +145,5 @@ func maskGo[F float](h, dh []F) {
 
 // portableKernels returns the pure-Go kernels.
 func portableKernels[F float]() kernels[F] {
-	return kernels[F]{nn: nnGo[F], tn: tnGo[F], relu: reluGo[F], mask: maskGo[F]}
+	return kernels[F]{nn: nnGo[F], nnSet: nnSetGo[F], tn: tnGo[F], relu: reluGo[F], mask: maskGo[F]}
 }

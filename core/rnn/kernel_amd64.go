@@ -5,8 +5,8 @@ package rnn
 //go:generate sh -c "go run asm_gen.go > kernel_amd64.s"
 
 // Tile kernels in kernel_amd64.s (AVX2 + FMA). Each adds A B (nn) or A^T B
-// (tn) to C for m4 rows, m4 a multiple of 4, and 8w float32 (4w float64)
-// columns; see asm_gen.go.
+// (tn) to C, or stores A B in C (nnSet), for m4 rows, m4 a multiple of 4,
+// and 8w float32 (4w float64) columns; see asm_gen.go.
 
 //go:noescape
 func nnTile1f32(m4, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
@@ -43,6 +43,24 @@ func tnTile2f64(m4, k int, a *float64, lda int, b *float64, ldb int, c *float64,
 
 //go:noescape
 func tnTile3f64(m4, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func nnSetTile1f32(m4, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func nnSetTile2f32(m4, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func nnSetTile3f32(m4, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func nnSetTile1f64(m4, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func nnSetTile2f64(m4, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func nnSetTile3f64(m4, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
 
 //go:noescape
 func reluf32(x *float32, n int)
@@ -85,7 +103,11 @@ type tileFunc[F float] func(m4, k int, a *F, lda int, b *F, ldb int, c *F, ldc i
 // portable kernel on the rest. tiles[w-1] handles w vectors.
 func tiled[F float](tn bool, lanes int, tiles [3]tileFunc[F], ref func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int)) func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
 	return func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
-		if m <= 0 || n <= 0 || k <= 0 {
+		if m <= 0 || n <= 0 {
+			return
+		}
+		if k <= 0 {
+			ref(m, n, 0, a, lda, b, ldb, c, ldc)
 			return
 		}
 		// Bounds the assembly relies on.
@@ -150,11 +172,13 @@ func kernelsFor[F float]() kernels[F] {
 	switch kk := any(&k).(type) {
 	case *kernels[float32]:
 		kk.nn = tiled(false, 8, [3]tileFunc[float32]{nnTile1f32, nnTile2f32, nnTile3f32}, nnGo[float32])
+		kk.nnSet = tiled(false, 8, [3]tileFunc[float32]{nnSetTile1f32, nnSetTile2f32, nnSetTile3f32}, nnSetGo[float32])
 		kk.tn = tiled(true, 8, [3]tileFunc[float32]{tnTile1f32, tnTile2f32, tnTile3f32}, tnGo[float32])
 		kk.relu = vectorRelu(8, reluf32)
 		kk.mask = vectorMask(8, maskf32)
 	case *kernels[float64]:
 		kk.nn = tiled(false, 4, [3]tileFunc[float64]{nnTile1f64, nnTile2f64, nnTile3f64}, nnGo[float64])
+		kk.nnSet = tiled(false, 4, [3]tileFunc[float64]{nnSetTile1f64, nnSetTile2f64, nnSetTile3f64}, nnSetGo[float64])
 		kk.tn = tiled(true, 4, [3]tileFunc[float64]{tnTile1f64, tnTile2f64, tnTile3f64}, tnGo[float64])
 		kk.relu = vectorRelu(4, reluf64)
 		kk.mask = vectorMask(4, maskf64)

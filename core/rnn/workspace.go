@@ -148,15 +148,16 @@ func resize(s []float64, n int) []float64 {
 // (row (t*bc + i) holds sequence row0+i at step t), padded to bc rows.
 type chunk[F float] struct {
 	row0, rows, bc int
-	pcg            rand.PCG
-	rng            *rand.Rand
+	pcg            pcg        // the chunk's stream
+	rng            *rand.Rand // wraps pcg
 
-	x    []F // inputs, T (or 1) x bc x dp
-	h    []F // hidden states, T (or 2) x bc x hp; Backward overwrites step t with dL/da_t
-	lg   []F // logits scratch, bc x lp
-	s    []F // soft samples, T x bc x O
-	dh   []F // bc x hp scratch
-	dlog []F // dL/dlogits scratch, bc x op
+	x    []F       // inputs, T (or 1) x bc x dp
+	h    []F       // hidden states, T (or 2) x bc x hp; Backward overwrites step t with dL/da_t
+	lg   []F       // logits scratch, bc x lp
+	w    []float64 // Gumbel scratch, O
+	s    []F       // soft samples, T x bc x O
+	dh   []F       // bc x hp scratch
+	dlog []F       // dL/dlogits scratch, bc x op
 
 	gwin, gwhh, gwout []F // this chunk's gradients, hp x dp, hp x hp, op x hp
 }
@@ -220,6 +221,7 @@ func newEngine[F float](H, D, O, B, T int, train bool) *engineOf[F] {
 		c.x = make([]F, xs*bc*e.dp)
 		c.h = make([]F, hs*bc*e.hp)
 		c.lg = make([]F, bc*e.lp)
+		c.w = make([]float64, O)
 		e.chunks = append(e.chunks, c)
 	}
 	return e
@@ -296,31 +298,28 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 	if e.train {
 		xSteps, hSteps = T, T
 	}
-	r := c.rng
 	var prev []F
 	for t := range T {
 		xs := slot(c.x, t, xSteps, bc*dp)
 		for i := range c.rows {
 			row := xs[i*dp : i*dp+D]
 			for k := range row {
-				row[k] = F(sigma * r.NormFloat64())
+				row[k] = F(sigma * c.pcg.norm())
 			}
 		}
 		hs := slot(c.h, t, hSteps, bc*hp)
-		clear(hs)
-		e.k.nn(bc, hp, D, xs, dp, e.winT, hp, hs, hp)
+		e.k.nnSet(bc, hp, D, xs, dp, e.winT, hp, hs, hp)
 		if t > 0 {
 			e.k.nn(bc, hp, H, prev, hp, e.whhT, hp, hs, hp)
 		}
 		e.k.relu(hs)
-		clear(c.lg)
-		e.k.nn(bc, lp, H, hs, hp, e.woutT, lp, c.lg, lp)
+		e.k.nnSet(bc, lp, H, hs, hp, e.woutT, lp, c.lg, lp)
 		for i := range c.rows {
 			var s []F
 			if e.train {
 				s = c.s[(t*bc+i)*O : (t*bc+i)*O+O]
 			}
-			out[(c.row0+i)*T+t] = sampleGumbel(r, c.lg[i*lp:i*lp+O], tau, s)
+			out[(c.row0+i)*T+t] = sampleGumbel(c.rng, c.lg[i*lp:i*lp+O], tau, s, c.w)
 		}
 		prev = hs
 	}
@@ -331,8 +330,9 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 // not nil it receives the soft sample softmax((l + g)/tau). Both are computed
 // from w_o = exp(((l_o - max l) + g_o)/tau), which for tau = 1 is
 // exp(l_o - max l)/E_o and needs no logarithm.
-func sampleGumbel[F float](r *rand.Rand, l []F, tau float64, s []F) uint8 {
-	var w [MaxOutputs]float64
+// w is scratch of length len(l).
+func sampleGumbel[F float](r *rand.Rand, l []F, tau float64, s []F, w []float64) uint8 {
+	w = w[:len(l)]
 	lmax := float64(l[0])
 	for _, v := range l[1:] {
 		lmax = max(lmax, float64(v))
@@ -385,8 +385,7 @@ func (e *engineOf[F]) backwardChunk(c *chunk[F], dY []float64) {
 		ht := c.h[t*bc*hp : (t+1)*bc*hp]
 		e.k.tn(op, hp, c.rows, c.dlog, op, ht, hp, c.gwout, hp)
 		dh := c.dh
-		clear(dh)
-		e.k.nn(bc, hp, O, c.dlog, op, e.wout, hp, dh, hp)
+		e.k.nnSet(bc, hp, O, c.dlog, op, e.wout, hp, dh, hp)
 		if t < T-1 {
 			e.k.nn(bc, hp, H, c.h[(t+1)*bc*hp:(t+2)*bc*hp], hp, e.whh, hp, dh, hp)
 		}
@@ -399,28 +398,42 @@ func (e *engineOf[F]) backwardChunk(c *chunk[F], dY []float64) {
 		}
 	}
 }
-// reduce sums the chunk gradients in chunk order into grad.
+
+// reduceRows is the number of hidden units per parallel reduction task.
+const reduceRows = 16
+
+// reduce sums the chunk gradients in chunk order into grad, in parallel
+// over blocks of hidden units (each entry's sum order is fixed).
 func (e *engineOf[F]) reduce(grad *Net) {
 	H, D, O, hp, dp := e.H, e.D, e.O, e.hp, e.dp
-	clear(grad.Win)
-	clear(grad.Whh)
-	clear(grad.Wout)
-	for _, c := range e.chunks {
-		for i := range H {
-			gi := grad.Win[i*D : i*D+D]
-			for k, v := range c.gwin[i*dp : i*dp+D] {
-				gi[k] += float64(v)
+	blocks := (H + reduceRows - 1) / reduceRows
+	parallel(blocks+1, func(b int) {
+		if b == blocks {
+			clear(grad.Wout)
+			for _, c := range e.chunks {
+				for o := range O {
+					g := grad.Wout[o*H : o*H+H]
+					for i, v := range c.gwout[o*hp : o*hp+H] {
+						g[i] += float64(v)
+					}
+				}
 			}
-			gi = grad.Whh[i*H : i*H+H]
-			for j, v := range c.gwhh[i*hp : i*hp+H] {
-				gi[j] += float64(v)
+			return
+		}
+		i0, i1 := b*reduceRows, min((b+1)*reduceRows, H)
+		clear(grad.Win[i0*D : i1*D])
+		clear(grad.Whh[i0*H : i1*H])
+		for _, c := range e.chunks {
+			for i := i0; i < i1; i++ {
+				g := grad.Win[i*D : i*D+D]
+				for k, v := range c.gwin[i*dp : i*dp+D] {
+					g[k] += float64(v)
+				}
+				g = grad.Whh[i*H : i*H+H]
+				for j, v := range c.gwhh[i*hp : i*hp+H] {
+					g[j] += float64(v)
+				}
 			}
 		}
-		for o := range O {
-			go_ := grad.Wout[o*H : o*H+H]
-			for i, v := range c.gwout[o*hp : o*hp+H] {
-				go_[i] += float64(v)
-			}
-		}
-	}
+	})
 }

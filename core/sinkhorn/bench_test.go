@@ -25,11 +25,13 @@ func BenchmarkSymbols(b *testing.B) {
 					x = uniformSeqs(r, B, benchSeqLen, 3)
 				}
 				b.ResetTimer()
+				cpu := processCPU()
 				for range b.N {
 					if _, _, err := Symbols(x, y, B, B, benchSeqLen, 3, Options{}); err != nil {
 						b.Fatal(err)
 					}
 				}
+				reportCPU(b, cpu)
 			})
 		}
 	}
@@ -42,9 +44,17 @@ func BenchmarkDense(b *testing.B) {
 	y := oneHot(hmmLike(r, B, benchSeqLen, benchSwitch), B, benchSeqLen, 3)
 	x := oneHot(uniformSeqs(r, B, benchSeqLen, 3), B, benchSeqLen, 3)
 	b.ResetTimer()
+	cpu := processCPU()
 	for range b.N {
 		if _, _, err := Dense(x, y, B, B, benchSeqLen*3, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
+}
+
+// reportCPU adds the process CPU time per operation (all goroutines, GC included), which
+// unlike ns/op does not grow when other processes compete for the cores.
+func reportCPU(b *testing.B, start float64) {
+	b.ReportMetric((processCPU()-start)*1e3/float64(b.N), "cpu-ms/op")
 }

@@ -27,11 +27,11 @@ type Metric struct {
 // fidelity measures (METHOD.md section 4) and the cost of training.
 var Metrics = []Metric{
 	{Name: "trans_max_abs", Label: "output transition matrix, max |RNN - HMM|", Lower: true,
-		get: func(r *Result) float64 { return r.Fidelity.TransMaxAbs }},
+		get: func(r *Result) float64 { return transFig(r, r.Fidelity.TransMaxAbs) }},
 	{Name: "trans_max_abs_floor", Label: "same for an HMM sample (noise floor)", Lower: true,
-		get: func(r *Result) float64 { return r.Fidelity.TransMaxAbsFloor }},
+		get: func(r *Result) float64 { return transFig(r, r.Fidelity.TransMaxAbsFloor) }},
 	{Name: "trans_sum_sq", Label: "output transition matrix, sum (RNN - HMM)^2", Lower: true,
-		get: func(r *Result) float64 { return r.Fidelity.TransSumSq }},
+		get: func(r *Result) float64 { return transFig(r, r.Fidelity.TransSumSq) }},
 	{Name: "freq_max_abs", Label: "output frequencies, max |RNN - HMM|", Lower: true,
 		get: func(r *Result) float64 { return r.Fidelity.FreqMaxAbs }},
 	{Name: "volatility_diff", Label: "changes per sequence, |RNN - HMM|", Lower: true,
@@ -46,6 +46,15 @@ var Metrics = []Metric{
 		get: func(r *Result) float64 { return r.FinalLoss }},
 	{Name: "train_seconds", Label: "training time (s)", Lower: true,
 		get: func(r *Result) float64 { return r.TrainSeconds }},
+}
+
+// transFig leaves transition-matrix figures out (NaN) when no row was well
+// sampled.
+func transFig(r *Result, x float64) float64 {
+	if r.Fidelity.WellSampledRows == 0 {
+		return math.NaN()
+	}
+	return x
 }
 
 func b2f(b bool) float64 {
@@ -256,7 +265,11 @@ func (s *Summary) WriteNetworksCSV(w io.Writer) error {
 		rec := []string{strconv.Itoa(r.Index), r.ID, r.HMMName, strconv.Itoa(r.Hidden), strconv.Itoa(r.Input),
 			strconv.FormatUint(r.Seed, 10), r.Tag, strconv.Itoa(r.Steps)}
 		for _, mt := range s.Metrics {
-			rec = append(rec, fmtNum(mt.get(r)))
+			if x := mt.get(r); math.IsNaN(x) {
+				rec = append(rec, "")
+			} else {
+				rec = append(rec, fmtNum(x))
+			}
 		}
 		kf, kn := "", ""
 		if r.Kick != nil {

@@ -134,3 +134,43 @@ func TestCollectEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestCollectNoWellSampledRows(t *testing.T) {
+	m := testManifest(t)
+	results := make([]*Result, len(m.Entries))
+	for i := 0; i < 2; i++ {
+		e := &m.Entries[i]
+		results[i] = fakeResult(e, 10)
+		results[i].ID, results[i].Index = e.ID, e.Index
+	}
+	// Entry 1 had no well-sampled transition row: its transition figures
+	// must not count (as 0) in the cell.
+	results[1].Fidelity.WellSampledRows = 0
+	s, err := Collect(m, results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Cells[0].Stats["trans_max_abs"]; st.N != 1 || st.Mean != 0.01 {
+		t.Errorf("trans_max_abs %+v, want only entry 0's 0.01", st)
+	}
+	if st := s.Cells[0].Stats["matched"]; st.N != 2 {
+		t.Errorf("matched pooled %d values, want 2", st.N)
+	}
+	var b strings.Builder
+	if err := s.WriteNetworksCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, h := range rows[0] {
+		if h == "trans_max_abs" {
+			col = i
+		}
+	}
+	if col < 0 || rows[1][col] != "0.01" || rows[2][col] != "" {
+		t.Errorf("networks.csv trans_max_abs column: %q, %q", rows[1][col], rows[2][col])
+	}
+}

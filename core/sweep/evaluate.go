@@ -62,6 +62,7 @@ func Evaluate(ctx context.Context, e *Entry, f *model.File) (*Evaluation, error)
 func FidelityOf(rep *stats.Report) Fidelity {
 	return Fidelity{
 		OK:               rep.Fidelity.OK,
+		WellSampledRows:  len(rep.WellSampledRows),
 		TransMaxAbs:      rep.RNNVsExact.TransMaxAbs,
 		TransMaxAbsFloor: rep.SampleVsExact.TransMaxAbs,
 		TransSumSq:       rep.RNNVsExact.TransSumSq,

@@ -164,6 +164,7 @@ type EntryStatus struct {
 	Checkpoint bool    `json:"checkpoint,omitempty"` // an interrupted run left a checkpoint
 	Error      string  `json:"error,omitempty"`
 	Host       string  `json:"host,omitempty"`
+	PID        int     `json:"pid,omitempty"` // of a running entry
 	SlurmID    string  `json:"slurm_id,omitempty"`
 	Seconds    float64 `json:"seconds,omitempty"` // of a done entry
 }
@@ -205,7 +206,7 @@ func ReadStatus(dir string, m *Manifest) (*Status, error) {
 			}
 			switch {
 			case running:
-				es.State, es.Host, es.SlurmID = Running, mk.Host, mk.SlurmID
+				es.State, es.Host, es.PID, es.SlurmID = Running, mk.Host, mk.PID, mk.SlurmID
 			case failed:
 				es.State, es.Error, es.Host = Failed, fail.Error, fail.Host
 			}

@@ -108,7 +108,7 @@ func heatStyle(x, lo, hi float64, lower bool) template.CSS {
 
 func fmtShort(x float64) string {
 	switch a := math.Abs(x); {
-	case a == 0:
+	case a < 1e-12: // rounding noise of a mean of equal values
 		return "0"
 	case a >= 1000:
 		return fmt.Sprintf("%.0f", x)
@@ -149,7 +149,7 @@ func (s *Summary) heat(p *panel, value func(*Row) (x float64, text, title string
 // seeds against the noise dimension, one line per hidden size, with error
 // bars of one standard deviation.
 func figure(panels []*panel, mt Metric) template.HTML {
-	const W, H, ml, mr, mt0, mb = 260.0, 190.0, 46.0, 8.0, 22.0, 34.0
+	const W, H, ml, mr, mt0, mb = 300.0, 190.0, 46.0, 56.0, 22.0, 34.0
 	colours := []string{"#1b6ca8", "#d1495b", "#2e8b57", "#e09f3e", "#6a4c93", "#555"}
 	var b strings.Builder
 	for _, p := range panels {
@@ -163,7 +163,13 @@ func figure(panels []*panel, mt Metric) template.HTML {
 		if math.IsInf(lo, 0) {
 			continue
 		}
-		lo = min(lo, 0)
+		// Start at 0 when that costs little room; else pad the range.
+		if lo >= 0 && lo < 0.3*hi {
+			lo = 0
+		} else {
+			pad := 0.1 * (hi - lo)
+			lo, hi = lo-pad, hi+pad
+		}
 		if hi <= lo {
 			hi = lo + 1
 		}
@@ -202,7 +208,7 @@ func figure(panels []*panel, mt Metric) template.HTML {
 			if len(pts) > 1 {
 				fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s"/>`, strings.Join(pts, " "), c)
 			}
-			fmt.Fprintf(&b, `<text x="%g" y="%d" fill="%s" class="lg">H=%d</text>`, W-mr-2, int(mt0)+10+12*hi2, c, hd)
+			fmt.Fprintf(&b, `<text x="%g" y="%d" fill="%s" class="lg">H=%d</text>`, W-mr+12, int(mt0)+10+12*hi2, c, hd)
 		}
 		b.WriteString("</svg>")
 	}
@@ -310,7 +316,7 @@ th{background:#f3f3f3}
 .fig .ax{stroke:#888}
 .fig .yl{text-anchor:end;font-size:10px}
 .fig .xl{text-anchor:middle;font-size:10px}
-.fig .lg{text-anchor:end;font-size:10px}
+.fig .lg{text-anchor:start;font-size:10px}
 .scroll{overflow-x:auto}
 </style></head><body>
 <h1>Sweep “{{.S.Grid}}”</h1>

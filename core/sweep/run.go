@@ -55,6 +55,10 @@ type Fidelity struct {
 	// OK is the engine's acceptance test (stats.Fidelity: transition
 	// difference < 0.05 and frequency difference < 0.03).
 	OK bool `json:"ok"`
+	// WellSampledRows is the number of transition-matrix rows with enough
+	// samples to be compared (stats.MinRowCount); with none, the Trans
+	// figures are 0 and Collect leaves them out.
+	WellSampledRows int `json:"well_sampled_rows"`
 	// TransMaxAbs is the largest |RNN - HMM| entry of the output transition
 	// matrix over the well-sampled rows; TransSumSq the summed squares.
 	TransMaxAbs      float64 `json:"trans_max_abs"`

@@ -71,7 +71,7 @@ func fakeResult(e *Entry, steps int) *Result {
 		FinalLoss: 1 / float64(e.Hidden),
 		Fidelity: Fidelity{
 			TransMaxAbs: 0.01 * float64(e.Seed), TransSumSq: 1e-4 * float64(e.Seed),
-			FreqMaxAbs: 0.001 * float64(e.Input), OK: e.Seed == 1, Volatility: 5, VolatilityHMM: 4.5,
+			FreqMaxAbs: 0.001 * float64(e.Input), OK: e.Seed == 1, WellSampledRows: 2, Volatility: 5, VolatilityHMM: 4.5,
 			Matched: 2 + 0.1*float64(e.Seed), MatchedFloor: 2,
 		},
 		Kick: &Kick{Found: e.Seed%2 == 1, Neurons: []int{1, 2, 3}},

@@ -13,23 +13,26 @@ import (
 type SlurmOptions struct {
 	// Bin is the absolute path of the hmmrnn binary the array tasks run
 	// (on a cluster: on a file system every node sees).
-	Bin string
+	Bin string `json:"bin"`
 	// Dir is the absolute sweep directory (beside manifest.json).
-	Dir string
+	Dir string `json:"dir"`
 	// JobName defaults to "hmmrnn-<grid>".
-	JobName string
+	JobName string `json:"job_name,omitempty"`
 	// Partition, Time (e.g. "4:00:00"), Mem (per task, e.g. "4G") and
 	// Account are passed to Slurm when set; empty means the cluster default.
-	Partition, Time, Mem, Account string
+	Partition string `json:"partition,omitempty"`
+	Time      string `json:"time,omitempty"`
+	Mem       string `json:"mem,omitempty"`
+	Account   string `json:"account,omitempty"`
 	// CPUs per task (default 1). GOMAXPROCS is set to it.
-	CPUs int
+	CPUs int `json:"cpus,omitempty"`
 	// PerTask is the number of entries one array task runs in sequence
 	// (default 1). Larger values cut per-job overhead for short networks.
-	PerTask int
+	PerTask int `json:"per_task,omitempty"`
 	// MaxRunning limits how many array tasks run at once ("%K"; 0 = no limit).
-	MaxRunning int
+	MaxRunning int `json:"max_running,omitempty"`
 	// Extra holds more sbatch options, one per "#SBATCH" line.
-	Extra []string
+	Extra []string `json:"extra,omitempty"`
 }
 
 func (o *SlurmOptions) perTask() int { return max(o.PerTask, 1) }

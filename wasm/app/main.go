@@ -5,8 +5,8 @@ package main
 import (
 	"bytes"
 	"image"
-	"image/png"
 	"image/color"
+	"image/png"
 	"math/rand/v2"
 	"sync"
 	"syscall/js"
@@ -31,7 +31,8 @@ type game struct {
 	portrait *scene.Portrait
 	w, h     int
 	view     scene.View
-	static   []ebitenMesh // triangles of the portrait, rebuilt on change
+	static   []ebitenMesh  // triangles of the portrait, rebuilt on change
+	layer    *ebiten.Image // the portrait drawn once, blitted every frame
 	staticOK bool
 
 	rng       *rand.Rand
@@ -45,7 +46,7 @@ type game struct {
 
 	snap js.Value // callback waiting for a PNG of the next frame
 
-	white *ebiten.Image
+	white         *ebiten.Image
 	frames, steps int
 	since         time.Time
 	fps, sps      float64
@@ -156,15 +157,24 @@ func (g *game) install(p *scene.Portrait) {
 }
 
 func (g *game) Draw(screen *ebiten.Image) {
-	screen.Fill(toRGBA(scene.Background))
 	if !g.staticOK {
+		// Draw the portrait once into its own layer; every frame then costs
+		// one blit plus the particles.
 		g.view = scene.Fit(g.portrait.Scene.Bounds, float64(g.w), float64(g.h), 12)
 		var b scene.Builder
 		b.Add(&g.portrait.Scene, g.view)
 		g.static = convert(g.static[:0], b.Meshes())
+		if g.layer == nil || g.layer.Bounds().Dx() != g.w || g.layer.Bounds().Dy() != g.h {
+			if g.layer != nil {
+				g.layer.Deallocate()
+			}
+			g.layer = ebiten.NewImage(max(g.w, 1), max(g.h, 1))
+		}
+		g.layer.Fill(toRGBA(scene.Background))
+		g.drawMeshes(g.layer, g.static, true)
 		g.staticOK = true
 	}
-	g.drawMeshes(screen, g.static)
+	screen.DrawImage(g.layer, nil)
 
 	if g.particles != nil && g.params.Particles {
 		g.dyn.Reset()
@@ -182,7 +192,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 			g.dyn.Disc(x, y, 2.5, c)
 		}
 		g.dynMesh = convert(g.dynMesh[:0], g.dyn.Meshes())
-		g.drawMeshes(screen, g.dynMesh)
+		g.drawMeshes(screen, g.dynMesh, false)
 	}
 
 	if g.snap.Truthy() {
@@ -215,8 +225,8 @@ func (g *game) sendSnapshot(screen *ebiten.Image) {
 	cb.Invoke(u8)
 }
 
-func (g *game) drawMeshes(dst *ebiten.Image, ms []ebitenMesh) {
-	op := &ebiten.DrawTrianglesOptions{AntiAlias: true}
+func (g *game) drawMeshes(dst *ebiten.Image, ms []ebitenMesh, antiAlias bool) {
+	op := &ebiten.DrawTrianglesOptions{AntiAlias: antiAlias}
 	for _, m := range ms {
 		if len(m.i) > 0 {
 			dst.DrawTriangles(m.v, m.i, g.white, op)
@@ -264,8 +274,11 @@ func (g *game) export() {
 		if len(args) != 1 {
 			return "setPortrait wants one Uint8Array"
 		}
-		buf := make([]byte, args[0].Get("length").Int())
-		js.CopyBytesToGo(buf, args[0])
+		// Copy into this window's Uint8Array: the page's array belongs to
+		// another realm, which CopyBytesToGo does not recognise.
+		src := js.Global().Get("Uint8Array").New(args[0])
+		buf := make([]byte, src.Get("length").Int())
+		js.CopyBytesToGo(buf, src)
 		p, err := scene.Decode(buf)
 		if err != nil {
 			return err.Error()
@@ -325,6 +338,9 @@ func (g *game) export() {
 
 func main() {
 	ebiten.SetRunnableOnUnfocused(true)
+	// One Update per frame: when a frame is slow, Ebiten would otherwise run
+	// several Updates (particle steps) to catch up, and fall further behind.
+	ebiten.SetTPS(ebiten.SyncWithFPS)
 	ebiten.SetScreenClearedEveryFrame(false)
 	g := newGame()
 	g.export()

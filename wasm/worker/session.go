@@ -23,7 +23,14 @@ const (
 	minInput, maxInput   = 1, 256
 	minBatch, maxBatch   = 16, 4096
 	minLR, maxLR         = 1e-5, 0.1
+	minSeqLen, maxSeqLen = 2, 200
 )
+
+// demoSeqLen is the sequence length of live training when the page does not
+// choose one: the engine's demo recipe trains every preset at T = 30
+// (METHOD 3: "measured ... T = 30"; the paper's T is 100 for the 2-state
+// chain, which costs more than three times as much per step).
+const demoSeqLen = 30
 
 // The emission-statistics criterion of the engine issue (METHOD 3,
 // "reaches transition-matrix differences < 0.05 (rows of outputs 0 and 2)
@@ -65,6 +72,7 @@ type Settings struct {
 	Batch  int      `json:"batch"`
 	LR     float64  `json:"lr"`
 	Seed   uint64   `json:"seed"`
+	SeqLen int      `json:"seq_len"` // training sequence length T; 0 = demoSeqLen
 }
 
 // View chooses what the phase portrait shows.
@@ -125,7 +133,7 @@ func resolveHMM(s Settings) (*hmm.HMM, error) {
 			return nil, err
 		}
 		if m.SeqLen <= 0 {
-			m.SeqLen = 30
+			m.SeqLen = demoSeqLen
 		}
 		return m, nil
 	}
@@ -142,7 +150,8 @@ func NewSession(s Settings) (*Session, error) {
 	for _, c := range []struct {
 		name      string
 		v, lo, hi int
-	}{{"hidden", s.Hidden, minHidden, maxHidden}, {"input", s.Input, minInput, maxInput}, {"batch", s.Batch, minBatch, maxBatch}} {
+	}{{"hidden", s.Hidden, minHidden, maxHidden}, {"input", s.Input, minInput, maxInput}, {"batch", s.Batch, minBatch, maxBatch},
+		{"seq_len", s.SeqLen, 0, maxSeqLen}} {
 		if c.v < c.lo || c.v > c.hi {
 			return nil, fmt.Errorf("worker: %s = %d, want %d..%d", c.name, c.v, c.lo, c.hi)
 		}
@@ -150,7 +159,13 @@ func NewSession(s Settings) (*Session, error) {
 	if !(s.LR >= minLR && s.LR <= maxLR) {
 		return nil, fmt.Errorf("worker: learning rate %g, want %g..%g", s.LR, minLR, maxLR)
 	}
-	ss := &Session{Settings: s, Source: "train", hmm: m, T: m.SeqLen, seed: s.Seed, basisFor: -1, kickFor: -1}
+	if s.SeqLen == 0 {
+		s.SeqLen = demoSeqLen
+	}
+	if s.SeqLen < minSeqLen {
+		return nil, fmt.Errorf("worker: seq_len = %d, want %d..%d", s.SeqLen, minSeqLen, maxSeqLen)
+	}
+	ss := &Session{Settings: s, Source: "train", hmm: m, T: s.SeqLen, seed: s.Seed, basisFor: -1, kickFor: -1}
 	ss.exact = m.Exact(ss.T)
 	if err := ss.startTrainer(); err != nil {
 		return nil, err
@@ -161,6 +176,7 @@ func NewSession(s Settings) (*Session, error) {
 func (s *Session) startTrainer() error {
 	cfg := train.DefaultConfig(s.hmm)
 	cfg.Hidden, cfg.Input, cfg.Batch, cfg.LR, cfg.Seed = s.Settings.Hidden, s.Settings.Input, s.Settings.Batch, s.Settings.LR, s.seed
+	cfg.SeqLen = s.T
 	// The live demo keeps every step for training: no validation set.
 	cfg.ValEvery = 0
 	tr, err := train.New(cfg)
@@ -183,12 +199,14 @@ func LoadSession(data []byte, name string) (*Session, error) {
 	}
 	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, basisFor: -1, kickFor: -1, file: f}
 	if s.T <= 0 {
-		s.T = 30
+		s.T = demoSeqLen
 	}
-	s.exact = s.hmm.Exact(s.T)
-	s.Settings = Settings{Arch: f.HMM.Name, Hidden: f.RNN.H, Input: f.RNN.D, Batch: train.DefaultBatch, LR: train.DefaultLR}
+	s.Settings = Settings{Arch: f.HMM.Name, Hidden: f.RNN.H, Input: f.RNN.D, Batch: train.DefaultBatch, LR: train.DefaultLR, SeqLen: s.T}
 	if f.Training != nil {
 		s.Settings.Batch, s.Settings.LR, s.Settings.Seed = f.Training.Batch, f.Training.LR, f.Training.Seed
+		if f.Training.SeqLen > 0 {
+			s.T, s.Settings.SeqLen = f.Training.SeqLen, f.Training.SeqLen
+		}
 		s.losses = append(s.losses, f.Training.Loss...)
 		s.offset = f.Training.Step - len(f.Training.Loss)
 		if f.Resume != nil {
@@ -198,6 +216,7 @@ func LoadSession(data []byte, name string) (*Session, error) {
 			}
 		}
 	}
+	s.exact = s.hmm.Exact(s.T)
 	if !isPreset(s.Settings.Arch) {
 		s.Settings.Arch = "custom"
 		s.Settings.HMM = s.hmm.Clone()

@@ -1,0 +1,61 @@
+// Package report runs the reverse-engineering analyses of package dynamics
+// on a trained network (METHOD.md section 5) and renders the results:
+// report.json, one SVG figure per analysis (gonum/plot) and an index.html
+// showing them with captions. It does no file I/O: Files returns the
+// directory's contents and the caller writes them.
+//
+// # report.json (schema "hmmrnn-report/1")
+//
+// Top level:
+//
+//	schema        "hmmrnn-report/1"
+//	model         {name, hidden, input, outputs, noise_std, hmm_states, seq_len}
+//	seed, sigma   the random seed and the noise std the analyses used
+//	seconds       {analysis: wall seconds}
+//	kick_neurons  flat list of 0-based kick-neuron indices ([] if none)
+//	checks        METHOD section 6 in numbers: one_fixed_point,
+//	              cluster_mean_unstable, transition_mean_unstable,
+//	              clusters_stable, transitions_less_stable,
+//	              sensitivity_ratio, kick_fraction, kick_cut, control_cut
+//	notes         remarks on skipped analyses
+//
+// One object per analysis, absent when it did not run:
+//
+//	pca           {steps, explained[PC1..3], transition_rate, output_freq[O]}
+//	collapse      input-free runs: {runs, steps, endpoints, end_tolerance,
+//	              fixed_point[H], fixed_point_norm, mean_start_norm,
+//	              mean_end_norm, decay_20, asymptotic_rate, log10_norm[steps+1]}
+//	fixed_points  [{kind "origin"|"fixed"|"slow", state[H], speed, q, starts,
+//	              spectrum{active, unstable, complex, critical, radius},
+//	              eigen[[re, im]...], pc[3]}]
+//	residency     {start, states, continuations, max_steps, residency[n],
+//	              zone[n] ("transition"|"kick"|"cluster"|"other"),
+//	              unstable[n], critical[n], by_zone[{zone, count,
+//	              mean_residency, mean_sign_changes, mean_unstable,
+//	              mean_critical, mean_complex}]}
+//	sensitivity   {gammas, steps, continuations, cluster_states[],
+//	              transition_states[], cluster[{gamma, trace_cov[steps],
+//	              mean_dist[steps]}], transition[...], ratio}
+//	sweep         {levels[{sigma, transition_rate, spread, density[bins^2],
+//	              fidelity{freq, changes, freq_diff, trans_diff,
+//	              changes_diff}}], bins, x0, x1, y0, y1, best_sigma}
+//	kick          {neurons[], groups[{direction{from,to}, neurons[]}],
+//	              candidates[{neuron, direction, z, selectivity}],
+//	              directions[{direction, prefix_cut[], cut}],
+//	              events{"a->b": n}, base_rate, cut, mode, fraction,
+//	              integrating[{direction, neurons[]}],
+//	              blocks[{to, from, mean, rows, cols}]}
+//	causal        {mus[], mode, base_rate, curves[{name "kick"|"integrating"|
+//	              "controlN", neurons[], rate[mu], cut[mu], critical[mu],
+//	              unstable[mu]}], kick_cut, integrating_cut,
+//	              control_cut_mean, control_cut_max}
+//	evolution     {points[{label, step, transition_rate, mean_complex,
+//	              mean_unstable, mean_critical, dh2[H], mean_dh2}],
+//	              bifurcation, bifurcation_step, portraits[{index, label}]}
+//	readout       [{output, degrees, norm}]
+//	compositionality [{outputs[2], steps, spans, explained[2],
+//	              switches[2], transition_rate, zones{zone: n}}]
+//
+// Rates are argmax-output switches per step; a "cut" is 1 - rate/base_rate
+// (1 = switching stopped, 0 = unchanged, < 0 = more switching).
+package report

@@ -1,0 +1,252 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"hmmrnn/core/dynamics"
+)
+
+// Schema is the value of report.json's "schema" field.
+const Schema = "hmmrnn-report/1"
+
+// Report is the content of report.json. See the package documentation for
+// the schema; every field below says what it holds.
+type Report struct {
+	Schema string    `json:"schema"`
+	Model  ModelInfo `json:"model"`
+	Seed   uint64    `json:"seed"`
+	// Sigma is the noise std the analyses used.
+	Sigma float64 `json:"sigma"`
+	// Seconds is the wall time of each analysis.
+	Seconds map[string]float64 `json:"seconds"`
+	// KickNeurons is the automatically detected kick set: a flat list of
+	// 0-based neuron indices (empty when none was found or "kick" did not run).
+	KickNeurons []int `json:"kick_neurons"`
+	// Checks summarises the headline facts of METHOD.md section 6.
+	Checks Checks `json:"checks"`
+
+	PCA              *PCAInfo                `json:"pca,omitempty"`
+	Collapse         *dynamics.Collapse      `json:"collapse,omitempty"`
+	FixedPoints      []FixedPointInfo        `json:"fixed_points,omitempty"`
+	Residency        *ResidencyInfo          `json:"residency,omitempty"`
+	Sensitivity      *SensitivityInfo        `json:"sensitivity,omitempty"`
+	Sweep            *dynamics.Sweep         `json:"sweep,omitempty"`
+	Kick             *KickInfo               `json:"kick,omitempty"`
+	Causal           *dynamics.Causal        `json:"causal,omitempty"`
+	Evolution        *dynamics.Evolution     `json:"evolution,omitempty"`
+	Readout          []dynamics.ReadoutAngle `json:"readout,omitempty"`
+	Compositionality []dynamics.PairSubspace `json:"compositionality,omitempty"`
+	// Notes holds remarks about analyses that were skipped or degenerate.
+	Notes []string `json:"notes,omitempty"`
+
+	art *artifacts // data for the figures, not serialised
+}
+
+// ModelInfo describes the analysed network.
+type ModelInfo struct {
+	Name      string  `json:"name,omitempty"`
+	H         int     `json:"hidden"`
+	D         int     `json:"input"`
+	O         int     `json:"outputs"`
+	NoiseStd  float64 `json:"noise_std"`
+	HMMStates int     `json:"hmm_states,omitempty"`
+	SeqLen    int     `json:"seq_len,omitempty"`
+}
+
+// PCAInfo describes the reference run and its PCA.
+type PCAInfo struct {
+	Steps          int       `json:"steps"`
+	Explained      []float64 `json:"explained"` // variance fraction of PC1..PC3
+	TransitionRate float64   `json:"transition_rate"`
+	OutputFreq     []float64 `json:"output_freq"` // argmax-output frequencies
+}
+
+// FixedPointInfo is one fixed or slow point with its spectrum.
+type FixedPointInfo struct {
+	dynamics.FixedPoint
+	// Eigen lists the Jacobian eigenvalues as [re, im] pairs.
+	Eigen [][2]float64 `json:"eigen"`
+	// PC is the point's PC1..PC3 coordinates (fixed points and the origin).
+	PC []float64 `json:"pc,omitempty"`
+}
+
+// ResidencyInfo holds residency, zone and stability along a stretch of the run.
+type ResidencyInfo struct {
+	Start         int `json:"start"` // first step of the stretch
+	States        int `json:"states"`
+	Continuations int `json:"continuations"`
+	MaxSteps      int `json:"max_steps"`
+	// Per state of the stretch: residency time, zone, and the Jacobian's
+	// unstable-eigenvalue and critical-pair counts.
+	Residency []float64 `json:"residency"`
+	Zone      []string  `json:"zone"`
+	Unstable  []int     `json:"unstable"`
+	Critical  []int     `json:"critical"`
+	// ByZone averages per zone (transition, kick, cluster, other).
+	ByZone []ZoneStats `json:"by_zone"`
+}
+
+// ZoneStats are the means over the states of one zone.
+type ZoneStats struct {
+	Zone            string  `json:"zone"`
+	Count           int     `json:"count"`
+	MeanResidency   float64 `json:"mean_residency"`
+	MeanSignChanges float64 `json:"mean_sign_changes"`
+	MeanUnstable    float64 `json:"mean_unstable"`
+	MeanCritical    float64 `json:"mean_critical"`
+	MeanComplex     float64 `json:"mean_complex"`
+}
+
+// SensitivityInfo is the noise-sensitivity analysis, averaged over states.
+type SensitivityInfo struct {
+	Gammas           []float64         `json:"gammas"`
+	Steps            int               `json:"steps"`
+	Continuations    int               `json:"continuations"`
+	ClusterStates    []int             `json:"cluster_states"`
+	TransitionStates []int             `json:"transition_states"`
+	Cluster          []dynamics.Spread `json:"cluster"`
+	Transition       []dynamics.Spread `json:"transition"`
+	// Ratio is the cluster/transition ratio of the covariance trace after
+	// the last step at the largest gamma. RelativeRatio compares spread
+	// relative to drift (mean_dist/drift, cluster over transition): > 1
+	// means the cluster's motion is noise-dominated and the transition's
+	// deterministic.
+	Ratio         float64 `json:"ratio"`
+	RelativeRatio float64 `json:"relative_ratio"`
+}
+
+// KickInfo extends the detection result with the connectivity analysis.
+type KickInfo struct {
+	dynamics.KickResult
+	Fraction    float64            `json:"fraction"` // kick set size / H
+	Integrating []IntegratingGroup `json:"integrating"`
+	Blocks      []dynamics.Block   `json:"blocks"`
+}
+
+// IntegratingGroup is the integrating population of one kick group.
+type IntegratingGroup struct {
+	Direction dynamics.Direction `json:"direction"`
+	Neurons   []int              `json:"neurons"`
+}
+
+func (k *KickInfo) groupList() ([]string, [][]int) {
+	var names []string
+	var groups [][]int
+	for _, g := range k.Groups {
+		names = append(names, "kick "+g.Direction.String())
+		groups = append(groups, g.Neurons)
+	}
+	for _, g := range k.Integrating {
+		names = append(names, "int "+g.Direction.String())
+		groups = append(groups, g.Neurons)
+	}
+	return names, groups
+}
+
+func (k *KickInfo) integratingUnion() []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, g := range k.Integrating {
+		for _, n := range g.Neurons {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// Checks are the headline facts of METHOD.md section 6 as measured here.
+type Checks struct {
+	// OneFixedPoint: every input-free run ended at the same state.
+	OneFixedPoint *bool `json:"one_fixed_point,omitempty"`
+	// Clusters are stable (mean unstable count < 0.5) and transitions
+	// unstable (mean unstable count > the clusters').
+	ClusterUnstable    *float64 `json:"cluster_mean_unstable,omitempty"`
+	TransitionUnstable *float64 `json:"transition_mean_unstable,omitempty"`
+	ClustersStable     *bool    `json:"clusters_stable,omitempty"`
+	TransitionsLess    *bool    `json:"transitions_less_stable,omitempty"`
+	// SensitivityRatio is cluster/transition spread (want > 1).
+	SensitivityRatio *float64 `json:"sensitivity_ratio,omitempty"`
+	// KickFraction, KickCut and ControlCut: kick set size / H (want <=
+	// 0.1), the rate cut when it is silenced (want >= 0.7), the mean cut of
+	// equal-size random sets (want far less).
+	KickFraction *float64 `json:"kick_fraction,omitempty"`
+	KickCut      *float64 `json:"kick_cut,omitempty"`
+	ControlCut   *float64 `json:"control_cut,omitempty"`
+}
+
+func checks(r *Report) Checks {
+	var c Checks
+	b := func(v bool) *bool { return &v }
+	f := func(v float64) *float64 { return &v }
+	if r.Collapse != nil {
+		c.OneFixedPoint = b(r.Collapse.Endpoints == 1)
+	}
+	if r.Residency != nil {
+		var cl, tr *ZoneStats
+		for i := range r.Residency.ByZone {
+			z := &r.Residency.ByZone[i]
+			switch z.Zone {
+			case "cluster":
+				cl = z
+			case "transition":
+				tr = z
+			}
+		}
+		if cl != nil && cl.Count > 0 {
+			c.ClusterUnstable = f(cl.MeanUnstable)
+			c.ClustersStable = b(cl.MeanUnstable < 0.5)
+		}
+		if tr != nil && tr.Count > 0 {
+			c.TransitionUnstable = f(tr.MeanUnstable)
+			if cl != nil && cl.Count > 0 {
+				c.TransitionsLess = b(tr.MeanUnstable > cl.MeanUnstable)
+			}
+		}
+	}
+	if r.Sensitivity != nil && r.Sensitivity.Ratio > 0 {
+		c.SensitivityRatio = f(r.Sensitivity.Ratio)
+	}
+	if r.Kick != nil {
+		c.KickFraction = f(r.Kick.Fraction)
+	}
+	if r.Causal != nil {
+		c.KickCut = f(r.Causal.KickCut)
+		c.ControlCut = f(r.Causal.ControlCutMean)
+	}
+	return c
+}
+
+// JSON returns report.json (indented).
+func (r *Report) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("report: encode: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// artifacts keeps what the figures need beyond report.json.
+type artifacts struct {
+	run  *dynamics.Run
+	pca  *dynamics.PCA
+	proj []float64 // run in PC coordinates (T x pca.K)
+	whh  []float64 // the network's W_hh
+	res  []dynamics.Residence
+	// A representative spectrum per zone (the first seen).
+	zoneSpec map[dynamics.Zone]dynamics.Spectrum
+}
+
+func (a *artifacts) zoneSpectra(z dynamics.Zone, s dynamics.Spectrum) {
+	if a.zoneSpec == nil {
+		a.zoneSpec = map[dynamics.Zone]dynamics.Spectrum{}
+	}
+	if _, ok := a.zoneSpec[z]; !ok {
+		a.zoneSpec[z] = s
+	}
+}

@@ -1,0 +1,143 @@
+package report
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"hmmrnn/core/dynamics"
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/rnn"
+)
+
+// plantedNet is the two-population network with kick neurons 40 (A->B) and
+// 41 (B->A) of the dynamics tests (see core/dynamics/planted_test.go),
+// rebuilt here: populations A = 0..19 and B = 20..39 inhibit each other,
+// each kick neuron fires rarely in its own cluster and flips the state.
+func plantedNet() *rnn.Net {
+	const n, extra = 20, 38
+	H := 2*n + 2 + extra
+	net := &rnn.Net{H: H, D: H, O: 3, Win: make([]float64, H*H), Whh: make([]float64, H*H), Wout: make([]float64, 3*H)}
+	w := func(to, from int, v float64) { net.Whh[to*H+from] = v }
+	for i := 0; i < H; i++ {
+		net.Win[i*H+i] = 1
+	}
+	f := 1.0 / n
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			w(i, j, 0.9*f)
+			w(n+i, n+j, 0.9*f)
+			w(i, n+j, -4*f)
+			w(n+i, j, -4*f)
+		}
+		w(2*n, i, -2*f)
+		w(2*n, n+i, -5*f)
+		w(2*n+1, n+i, -2*f)
+		w(2*n+1, i, -5*f)
+		w(n+i, 2*n, 30)
+		w(i, 2*n, -30)
+		w(i, 2*n+1, 30)
+		w(n+i, 2*n+1, -30)
+		net.Wout[i], net.Wout[n+i] = 5*f, -5*f
+		net.Wout[2*H+i], net.Wout[2*H+n+i] = -5*f, 5*f
+		net.Wout[H+i], net.Wout[H+n+i] = -10*f, -10*f
+	}
+	for i := 0; i < extra; i++ {
+		w(2*n+2+i, 2*n+2+(i+1)%extra, 0.4)
+	}
+	return net
+}
+
+func TestAnalyzePlanted(t *testing.T) {
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := plantedNet()
+	cps := []dynamics.Checkpoint{{Label: "early", Step: 1, Net: net.Clone()}, {Label: "late", Step: 2, Net: net}}
+	for i := range cps[0].Net.Whh {
+		cps[0].Net.Whh[i] *= 0.2
+	}
+	rep, err := Analyze(Input{Name: "planted", Net: net, HMM: m, NoiseStd: 1, Checkpoints: cps}, Options{
+		Seed: 3, PCASteps: 8000, ResidencyStates: 200,
+		Sweep:     dynamics.SweepOptions{Sigmas: []float64{0.5, 1, 2}, Steps: 1000, FidelitySeqs: 50},
+		Causal:    dynamics.CausalOptions{Mode: dynamics.Both, Mus: []float64{0, 1, 2}, Controls: 2},
+		Evolution: dynamics.EvolutionOptions{Steps: 300, EigenStates: 5},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.KickNeurons, []int{40, 41}) {
+		t.Errorf("kick neurons %v, want the planted [40 41]", rep.KickNeurons)
+	}
+	if rep.Causal == nil || rep.Causal.KickCut < 0.9 || rep.Causal.ControlCutMax > 0.3 {
+		t.Errorf("causal: %+v", rep.Causal)
+	}
+	if rep.Checks.OneFixedPoint == nil || !*rep.Checks.OneFixedPoint {
+		t.Errorf("planted network should collapse to the origin without input: %+v", rep.Collapse)
+	}
+	files, err := rep.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"report.json", "index.html", "orbit.svg", "collapse.svg", "spectra.svg", "residency.svg",
+		"zones.svg", "stability.svg", "sensitivity.svg", "density.svg", "resonance.svg", "kick_weights.svg",
+		"kick_activity.svg", "causal.svg", "evolution.svg", "evolution_pca.svg", "readout.svg", "compose.svg"} {
+		b, ok := files[name]
+		if !ok {
+			t.Errorf("missing %s", name)
+			continue
+		}
+		if strings.HasSuffix(name, ".svg") && !strings.Contains(string(b[:min(len(b), 400)]), "<svg") {
+			t.Errorf("%s is not an SVG", name)
+		}
+		if strings.HasSuffix(name, ".svg") && !strings.Contains(string(files["index.html"]), name) {
+			t.Errorf("index.html does not show %s", name)
+		}
+	}
+	var back map[string]any
+	if err := json.Unmarshal(files["report.json"], &back); err != nil {
+		t.Fatal(err)
+	}
+	if back["schema"] != Schema {
+		t.Errorf("schema %v", back["schema"])
+	}
+	if k, ok := back["kick_neurons"].([]any); !ok || len(k) != 2 {
+		t.Errorf("kick_neurons in JSON: %v", back["kick_neurons"])
+	}
+}
+
+func TestAnalyzeOnly(t *testing.T) {
+	net := plantedNet()
+	rep, err := Analyze(Input{Net: net, NoiseStd: 1}, Options{Only: []string{"causal"}, PCASteps: 4000, Causal: dynamics.CausalOptions{Mus: []float64{0, 1}, Controls: 1, Mode: dynamics.Both}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Kick == nil || rep.Causal == nil || rep.Collapse != nil || rep.Sweep != nil {
+		t.Errorf("only causal: want kick and causal, nothing else; got kick %v causal %v collapse %v sweep %v", rep.Kick != nil, rep.Causal != nil, rep.Collapse != nil, rep.Sweep != nil)
+	}
+	if _, err := Analyze(Input{Net: net}, Options{Only: []string{"nonsense"}}); err == nil {
+		t.Error("unknown analysis: no error")
+	}
+	if _, err := Analyze(Input{}, Options{}); err == nil {
+		t.Error("no network: no error")
+	}
+}
+
+// BenchmarkAnalyzeH150 times the whole analysis of a random H = 150, D = 100
+// network at the paper's run lengths (see BenchmarkResidencyH150 in package
+// dynamics for the slowest single part).
+func BenchmarkAnalyzeH150(b *testing.B) {
+	net, err := rnn.New(150, 100, 3, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, _ := hmm.Preset("linear2")
+	for b.Loop() {
+		if _, err := Analyze(Input{Net: net, HMM: m, NoiseStd: 1}, Options{Seed: 1, Sweep: dynamics.SweepOptions{Steps: 4000, FidelitySeqs: 200}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

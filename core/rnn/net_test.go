@@ -1,0 +1,196 @@
+package rnn
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestNewInit checks PyTorch's default initialisation U(-1/sqrt(H),
+// 1/sqrt(H)) (METHOD.md section 2): every entry inside the bounds, the
+// extremes close to them, mean and variance (bound^2/3) as for a uniform.
+func TestNewInit(t *testing.T) {
+	const H, D, O = 150, 100, 3
+	n, err := New(H, D, O, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bound := 1 / math.Sqrt(H)
+	for _, m := range []struct {
+		name string
+		w    []float64
+	}{{"W_in", n.Win}, {"W_hh", n.Whh}, {"W_out", n.Wout}} {
+		N := float64(len(m.w))
+		var sum, sq, lo, hi float64
+		for _, v := range m.w {
+			if !(v >= -bound && v < bound) {
+				t.Fatalf("%s entry %v outside [-%v, %v)", m.name, v, bound, bound)
+			}
+			sum += v
+			sq += v * v
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		// The extremes of N uniforms miss the bounds by about 2*bound/N.
+		if edge := 2 * bound * 10 / N; hi < bound-edge || lo > -bound+edge {
+			t.Errorf("%s range [%v, %v], want close to +-%v", m.name, lo, hi, bound)
+		}
+		mean, variance := sum/N, sq/N-(sum/N)*(sum/N)
+		want := bound * bound / 3
+		// Standard errors: mean sqrt(want/N), variance about want*sqrt(0.8/N).
+		if math.Abs(mean) > 5*math.Sqrt(want/N) {
+			t.Errorf("%s mean %v, want 0", m.name, mean)
+		}
+		if math.Abs(variance-want) > 5*want*math.Sqrt(0.8/N) {
+			t.Errorf("%s variance %v, want %v", m.name, variance, want)
+		}
+	}
+	if got, want := n.NumParams(), H*D+H*H+O*H; got != want {
+		t.Errorf("NumParams = %d, want %d", got, want)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		H, D, O int
+		r       *rand.Rand
+		want    string
+	}{
+		{0, 1, 3, r, "hidden size"},
+		{MaxHidden + 1, 1, 3, r, "hidden size"},
+		{5, 0, 3, r, "input size"},
+		{5, -2, 3, r, "input size"},
+		{5, 1, 0, r, "output size"},
+		{5, 1, MaxOutputs + 1, r, "output size"},
+		{5, 1, 3, nil, "random source"},
+	} {
+		n, err := New(tc.H, tc.D, tc.O, tc.r)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%d, %d, %d): net %v, error %v; want error about %q", tc.H, tc.D, tc.O, n != nil, err, tc.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := func() *Net {
+		n, err := New(3, 2, 2, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name   string
+		modify func(n *Net)
+		want   string // "" = valid
+	}{
+		{"valid", func(n *Net) {}, ""},
+		{"NaN in W_in", func(n *Net) { n.Win[3] = math.NaN() }, "W_in[1][1]"},
+		{"Inf in W_hh", func(n *Net) { n.Whh[5] = math.Inf(-1) }, "W_hh[1][2]"},
+		{"NaN in W_out", func(n *Net) { n.Wout[4] = math.NaN() }, "W_out[1][1]"},
+		{"short W_in", func(n *Net) { n.Win = n.Win[:5] }, "W_in has 5 entries, want 3 x 2"},
+		{"long W_hh", func(n *Net) { n.Whh = append(n.Whh, 0) }, "W_hh has 10 entries"},
+		{"nil W_out", func(n *Net) { n.Wout = nil }, "W_out has 0 entries"},
+		{"H mismatch", func(n *Net) { n.H = 4 }, "W_in has 6 entries, want 4 x 2"},
+		{"bad O", func(n *Net) { n.O = 0 }, "output size"},
+	} {
+		n := good()
+		tc.modify(n)
+		err := n.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+	var nilNet *Net
+	if nilNet.Validate() == nil {
+		t.Error("nil net validated")
+	}
+}
+
+// TestStepLogits checks Step and Logits on a hand-computed 2-unit net.
+func TestStepLogits(t *testing.T) {
+	n := &Net{
+		H: 2, D: 1, O: 3,
+		Win:  []float64{1, -2},
+		Whh:  []float64{0.5, 1, -1, 0.25},
+		Wout: []float64{1, 0, 0, 1, 2, -1},
+	}
+	h := []float64{2, 4}
+	next := make([]float64, 2)
+	// a = Win x + Whh h = (1*3 + 0.5*2 + 1*4, -2*3 - 1*2 + 0.25*4) = (8, -7).
+	n.Step(next, h, []float64{3})
+	if next[0] != 8 || next[1] != 0 {
+		t.Errorf("Step with input = %v, want [8 0]", next)
+	}
+	// Without input: (0.5*2 + 4, -2 + 1) = (5, -1).
+	n.Step(next, h, nil)
+	if next[0] != 5 || next[1] != 0 {
+		t.Errorf("Step without input = %v, want [5 0]", next)
+	}
+	l := make([]float64, 3)
+	n.Logits(l, h)
+	if want := []float64{2, 4, 0}; l[0] != want[0] || l[1] != want[1] || l[2] != want[2] {
+		t.Errorf("Logits = %v, want %v", l, want)
+	}
+}
+
+// TestRunInputFree checks Run against repeated Step and Logits at sigma = 0
+// (the noise draws are consumed but scaled to zero).
+func TestRunInputFree(t *testing.T) {
+	const T = 12
+	n, err := New(6, 2, 3, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n.Whh {
+		n.Whh[i] *= 3
+	}
+	h0 := []float64{1, 0.5, 0, 2, 0.1, 0.3}
+	hs, logits, out := n.Run(rand.New(rand.NewPCG(3, 4)), T, 0, h0)
+	if len(hs) != T*n.H || len(logits) != T*n.O || len(out) != T {
+		t.Fatalf("Run lengths %d, %d, %d", len(hs), len(logits), len(out))
+	}
+	h := append([]float64(nil), h0...)
+	next := make([]float64, n.H)
+	l := make([]float64, n.O)
+	for s := range T {
+		n.Step(next, h, nil)
+		h, next = next, h
+		n.Logits(l, h)
+		for i := range h {
+			if hs[s*n.H+i] != h[i] {
+				t.Fatalf("step %d unit %d: Run %v, Step %v", s, i, hs[s*n.H+i], h[i])
+			}
+		}
+		for o := range l {
+			if logits[s*n.O+o] != l[o] {
+				t.Fatalf("step %d logit %d: Run %v, Logits %v", s, o, logits[s*n.O+o], l[o])
+			}
+		}
+		if int(out[s]) >= n.O {
+			t.Fatalf("step %d: symbol %d", s, out[s])
+		}
+	}
+}
+
+func TestClone(t *testing.T) {
+	n, err := New(4, 3, 2, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := n.Clone()
+	c.Win[0], c.Whh[0], c.Wout[0] = 7, 7, 7
+	if n.Win[0] == 7 || n.Whh[0] == 7 || n.Wout[0] == 7 {
+		t.Error("Clone shares memory with the original")
+	}
+	if c.H != n.H || c.D != n.D || c.O != n.O || len(c.Whh) != len(n.Whh) {
+		t.Errorf("Clone shape %dx%dx%d, want %dx%dx%d", c.H, c.D, c.O, n.H, n.D, n.O)
+	}
+}
