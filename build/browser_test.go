@@ -76,28 +76,46 @@ func browserEnv(t *testing.T) *env {
 	if testing.Short() {
 		t.Skip("browser tests skipped in -short mode")
 	}
-	envOnce.Do(func() { theEnv, envErr = newEnv() })
+	envOnce.Do(func() { theEnv, envErr = newEnv(t) })
 	if envErr != nil {
 		t.Fatal(envErr)
 	}
 	return theEnv
 }
 
-func newEnv() (*env, error) {
-	tmp, err := os.MkdirTemp("", "hmmrnn-browsertest-")
-	if err != nil {
-		return nil, err
+// The site, built once per test binary into a temporary directory.
+var (
+	siteOnce sync.Once
+	siteDir  string
+	siteRes  *Result
+	siteErr  error
+	tmpDir   string
+)
+
+func builtSite(t *testing.T) (string, *Result) {
+	t.Helper()
+	siteOnce.Do(func() {
+		if tmpDir, siteErr = os.MkdirTemp("", "hmmrnn-buildtest-"); siteErr != nil {
+			return
+		}
+		envClose = append(envClose, func() { os.RemoveAll(tmpDir) })
+		siteDir = filepath.Join(tmpDir, "site")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if siteRes, siteErr = Site(ctx, Options{Root: "..", Out: siteDir}); siteErr != nil {
+			return
+		}
+		siteErr = addTestGallery(siteDir)
+	})
+	if siteErr != nil {
+		t.Fatal(siteErr)
 	}
-	envClose = append(envClose, func() { os.RemoveAll(tmp) })
-	site := filepath.Join(tmp, "site")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if _, err := Site(ctx, Options{Root: "..", Out: site}); err != nil {
-		return nil, err
-	}
-	if err := addTestGallery(site); err != nil {
-		return nil, err
-	}
+	return siteDir, siteRes
+}
+
+func newEnv(t *testing.T) (*env, error) {
+	site, _ := builtSite(t)
+	tmp := tmpDir
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -350,11 +368,17 @@ func TestResponsiveWhileTraining(t *testing.T) {
 		AppFPSIdle float64
 		AppFPSBusy float64
 		Particles  int
+		WorkIdle   float64
+		WorkBusy   float64
+		AnimIdle   float64
+		AnimBusy   float64
 	}
+	// Idle and training alternate twice, so a change of the machine's other
+	// load affects both alike.
 	r := eval[result](p, `(async () => {
 		const measure = (ms) => new Promise((res) => {
 			let frames = 0; const t0 = performance.now();
-			const f = (t) => { frames++; if (t - t0 < ms) requestAnimationFrame(f); else res(frames * 1000 / (t - t0)); };
+			const f = (t) => { frames++; if (t - t0 < ms) requestAnimationFrame(f); else res([frames, t - t0]); };
 			requestAnimationFrame(f);
 		});
 		const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
@@ -362,21 +386,30 @@ func TestResponsiveWhileTraining(t *testing.T) {
 		const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longs.push(e.duration); });
 		obs.observe({ type: 'longtask' });
 		await sleep(500);
-		const idle = await measure(3000);
-		const appIdle = window.hmmrnn.app().fps;
-		longs.length = 0;
-		window.hmmrnn.play();
-		await sleep(300);
-		const busy = await measure(6000);
-		const app = window.hmmrnn.app();
-		window.hmmrnn.pause();
+		let idle = [0, 0], busy = [0, 0], appIdle = 0, appBusy = 0, workIdle = 0, workBusy = 0, animIdle = 0, animBusy = 0;
+		const busyLongs = [];
+		for (let round = 0; round < 2; round++) {
+			const a = await measure(2500);
+			idle = [idle[0] + a[0], idle[1] + a[1]];
+			appIdle += window.hmmrnn.app().fps / 2; workIdle += window.hmmrnn.app().frameWorkMs / 2; animIdle += window.hmmrnn.app().animFPS / 2;
+			longs.length = 0;
+			window.hmmrnn.play();
+			await sleep(300);
+			const b = await measure(2500);
+			busy = [busy[0] + b[0], busy[1] + b[1]];
+			appBusy += window.hmmrnn.app().fps / 2; workBusy += window.hmmrnn.app().frameWorkMs / 2; animBusy += window.hmmrnn.app().animFPS / 2;
+			window.hmmrnn.pause();
+			busyLongs.push(...longs);
+			await sleep(500);
+		}
 		obs.disconnect();
 		const s = window.hmmrnn.state();
-		return { Idle: idle, Busy: busy, Longest: Math.max(0, ...longs), LongTasks: longs.length,
-			Steps: s.step, StepMs: s.step_ms, AppFPSIdle: appIdle, AppFPSBusy: app.fps, Particles: app.particles };
+		return { Idle: 1000 * idle[0] / idle[1], Busy: 1000 * busy[0] / busy[1], Longest: Math.max(0, ...busyLongs),
+			LongTasks: busyLongs.length, Steps: s.step, StepMs: s.step_ms, AppFPSIdle: appIdle, AppFPSBusy: appBusy,
+			Particles: window.hmmrnn.app().particles, WorkIdle: workIdle, WorkBusy: workBusy, AnimIdle: animIdle, AnimBusy: animBusy };
 	})()`, 2*time.Minute)
-	t.Logf("page frame rate idle %.1f fps, training %.1f fps (%.0f%%); Ebiten %.1f / %.1f fps with %d particles; longest main-thread task while training %.0f ms (%d over 50 ms); %d steps at %.0f ms/step",
-		r.Idle, r.Busy, 100*r.Busy/r.Idle, r.AppFPSIdle, r.AppFPSBusy, r.Particles, r.Longest, r.LongTasks, r.Steps, r.StepMs)
+	t.Logf("page frame rate idle %.1f fps, training %.1f fps (%.0f%%); Ebiten %.1f / %.1f fps (animation rate set to %.0f / %.0f) with %d particles, Go work per frame %.1f / %.1f ms; longest main-thread task while training %.0f ms (%d over 50 ms); %d steps at %.0f ms/step",
+		r.Idle, r.Busy, 100*r.Busy/r.Idle, r.AppFPSIdle, r.AppFPSBusy, r.AnimIdle, r.AnimBusy, r.Particles, r.WorkIdle, r.WorkBusy, r.Longest, r.LongTasks, r.Steps, r.StepMs)
 	if r.Steps == 0 {
 		t.Errorf("no training steps were taken")
 	}
@@ -428,7 +461,7 @@ func TestSwitchingArchitectureChangesPicture(t *testing.T) {
 
 func TestURLStateRoundTrips(t *testing.T) {
 	e := browserEnv(t)
-	const q = "?arch=linear3&hidden=40&input=8&seed=7&sigma=1.5&kick=1&T=40&hide=export"
+	const q = "?arch=linear3&hidden=40&input=8&seed=7&sigma=1.5&kick=1&hide=export&T=40"
 	p := e.open(t, q)
 	st := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
 	for k, want := range map[string]any{"arch": "linear3", "hidden": 40.0, "input": 8.0, "seed": 7.0, "sigma": 1.5} {
@@ -544,6 +577,16 @@ func TestJavaScriptAPI(t *testing.T) {
 	if s1["running"] != false || s1["step"] != s2["step"] {
 		t.Errorf("pause() did not stop training: %v then %v", s1, s2)
 	}
+	// The picture as PNG, and an earlier snapshot of training.
+	sig := eval[[]int](p, `window.hmmrnn.png().then((u8) => [u8.length, u8[1], u8[2], u8[3]])`, time.Minute)
+	if sig[0] < 1000 || sig[1] != 'P' || sig[2] != 'N' || sig[3] != 'G' {
+		t.Errorf("png() gave %v, want a PNG file", sig)
+	}
+	snap := eval[map[string]any](p, `window.hmmrnn.showSnapshot(0)`, time.Minute)
+	if snap["snapshot"] != 0.0 || snap["step"] != 0.0 {
+		t.Errorf("snapshot 0 shows step %v (index %v), want the initial network", snap["step"], snap["snapshot"])
+	}
+	eval[map[string]any](p, `window.hmmrnn.showSnapshot(-1)`, time.Minute)
 	// Export, load back, and reject a broken file with a message.
 	st = eval[map[string]any](p, `window.hmmrnn.exportModel().then((t) => window.hmmrnn.loadModel(t))`, time.Minute)
 	if st["source"] != "api" || st["step"] != s2["step"] {
@@ -565,9 +608,36 @@ func TestNoiseAndSilenceControls(t *testing.T) {
 		t.Errorf("portrait after setNoise(2): %v", info)
 	}
 	info = eval[map[string]any](p, `window.hmmrnn.silence(true)`, 2*time.Minute)
-	if _, ok := info["kick"]; !ok {
-		t.Errorf("silencing did not run the kick-neuron search: %v", info)
+	kick, ok := info["kick"].(map[string]any)
+	if !ok {
+		t.Fatalf("silencing did not run the kick-neuron search: %v", info)
 	}
-	t.Logf("kick search on the test model: %v", info["kick"])
+	t.Logf("kick search on the test model: neurons %v, cut %v", kick["neurons"], kick["cut"])
+	p.saveScreenshot("silenced")
 	p.noErrors()
+}
+
+// TestTimeToCriterion trains the default demo (2-state chain, H 50, D 10,
+// B 256, T 30) in the page until the emission-statistics criterion holds,
+// for the seeds in $HMMRNN_CRITERION_SEEDS (default 1,2,3), and logs the
+// in-browser training time of each (issue 6: under 90 s for most seeds).
+// It takes minutes, so it runs only when that variable is set.
+func TestTimeToCriterion(t *testing.T) {
+	seeds := os.Getenv("HMMRNN_CRITERION_SEEDS")
+	if seeds == "" {
+		t.Skip("set HMMRNN_CRITERION_SEEDS=1,2,3 to measure the in-browser time to the criterion")
+	}
+	e := browserEnv(t)
+	limit := 5 * time.Minute
+	for _, seed := range strings.Split(seeds, ",") {
+		p := e.open(t, "?seed="+strings.TrimSpace(seed))
+		eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
+		st := eval[map[string]any](p, fmt.Sprintf(`new Promise((r) => { const t0 = performance.now();
+			const f = () => { const s = window.hmmrnn.state();
+				if (s.met_step > 0 || performance.now() - t0 > %d) { window.hmmrnn.pause(); r(s); } else setTimeout(f, 250); }; f(); })`,
+			limit.Milliseconds()), limit+time.Minute)
+		t.Logf("seed %s: criterion met at step %v after %.0f s of training (%.0f ms/step, restarts %v)",
+			seed, st["met_step"], st["train_seconds"], st["step_ms"], st["restarts"])
+		p.noErrors()
+	}
 }

@@ -159,9 +159,12 @@
     }
     return s;
   }
-  const view = () => ({ sigma: P.sigma, silence: P.silence, kick: P.kick, flow: P.flow, density: P.density, decay: P.decay, zones: P.zones });
+  let snapshot = -1; // index of the snapshot shown, -1 = live
+  const view = () => ({ sigma: P.sigma, silence: P.silence, kick: P.kick, flow: P.flow, density: P.density, decay: P.decay, zones: P.zones, snapshot });
 
+  function live() { snapshot = -1; $('evoOut').textContent = 'live'; }
   function start() {
+    live();
     st.losses = []; st.restarts = []; st.metStep = 0; st.trainMs = 0;
     send({ cmd: 'init', settings: settings(), view: view() });
     send({ cmd: 'speed', speed: P.speed });
@@ -193,6 +196,11 @@
     if (msg.running && !wasRunning) st.lastRun = performance.now();
     if (wasRunning) st.trainMs += performance.now() - st.lastRun;
     st.lastRun = performance.now();
+    st.snapshots = msg.snapshots || [];
+    const evo = $('evo');
+    const atLive = snapshot < 0;
+    evo.max = String(st.snapshots.length);
+    if (atLive) evo.value = evo.max;
     renderStatus();
     drawLoss();
     resolveWaiter('status', msg);
@@ -211,8 +219,9 @@
   function onPortrait(msg, bin) {
     st.portrait = msg;
     const r = msg.transition_rate;
-    $('pinfo').textContent = `step ${msg.step} · PC1 ${(100 * (msg.explained[0] || 0)).toFixed(0)}%, PC2 ${(100 * (msg.explained[1] || 0)).toFixed(0)}% of variance`;
+    $('pinfo').textContent = `${msg.snapshot >= 0 ? 'snapshot at ' : ''}step ${msg.step} · PC1 ${(100 * (msg.explained[0] || 0)).toFixed(0)}%, PC2 ${(100 * (msg.explained[1] || 0)).toFixed(0)}% of variance`;
     let txt = `σ = ${msg.sigma.toFixed(2)}: ${(r * 100).toFixed(2)} output switches per 100 steps`;
+    if (msg.diverged) txt += ` · the activity diverges after ${msg.steps} steps (unstable network)`;
     if (msg.fixed_point) txt += ` · input-free runs end at one point (|h*| = ${msg.fixed_norm.toExponential(1)})`;
     if (msg.kick && msg.kick.neurons) txt += ` · kick neurons ${msg.kick.neurons.join(', ')} (silencing cuts switching by ${(100 * msg.kick.cut).toFixed(0)}%)`;
     if (msg.zones) txt += ` · zones: ${msg.zones[0]} transition, ${msg.zones[1]} kick, ${msg.zones[2]} cluster`;
@@ -233,16 +242,35 @@
     if (err) message('portrait: ' + err, 'error');
     pendingPortrait = null;
   }
+  // Frame governor: the page watches its own frame rate and lowers the
+  // particle animation's rate while frames are late (a busy machine, a
+  // software renderer), raising it again when they are on time, so the
+  // controls stay responsive.
+  let animFPS = 30;
+  (() => {
+    let frames = 0, t0 = performance.now();
+    const tick = (t) => {
+      frames++;
+      if (t - t0 >= 500) {
+        const fps = frames * 1000 / (t - t0);
+        const next = fps < 45 ? Math.max(4, animFPS * 0.7) : fps > 55 ? Math.min(30, animFPS * 1.25) : animFPS;
+        if (Math.abs(next - animFPS) > 0.5) { animFPS = next; pushParams(); }
+        frames = 0; t0 = t;
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })();
   function pushParams() {
     const a = appWin();
     if (!st.appReady || !a || !a.hmmrnnApp) return;
-    a.hmmrnnApp.setParams({ sigma: P.sigma, silence: P.silence, particles: P.particles, speed: 1 });
+    a.hmmrnnApp.setParams({ sigma: P.sigma, silence: P.silence, particles: P.particles, speed: 1, fps: animFPS });
   }
 
   // ---- transport ----
   function play() { if (!st.running) { st.running = true; send({ cmd: 'play' }); renderStatus(); } }
   function pause() { if (st.running) { st.running = false; send({ cmd: 'pause' }); renderStatus(); } }
-  function reset() { st.losses = []; st.trainMs = 0; send({ cmd: 'reset' }); }
+  function reset() { live(); st.losses = []; st.trainMs = 0; send({ cmd: 'reset' }); }
   function step(n = 10) {
     n = Math.max(1, Math.min(100000, Math.floor(Number(n) || 1)));
     const target = st.step + n;
@@ -489,6 +517,12 @@
     P.gallery = '';
     syncControls(); updateURL(); start();
   };
+  $('evo').oninput = () => {
+    const i = Number($('evo').value);
+    snapshot = i >= st.snapshots.length ? -1 : i;
+    $('evoOut').textContent = snapshot < 0 ? 'live' : `step ${st.snapshots[snapshot]}`;
+    clearTimeout($('evo').t); $('evo').t = setTimeout(() => send({ cmd: 'view', view: view() }), 150);
+  };
   $('sigma').oninput = () => {
     P.sigma = +$('sigma').value; $('sigmaOut').textContent = P.sigma.toFixed(2);
     pushParams(); updateURL();
@@ -528,6 +562,7 @@
     syncControls();
     $('gallery').value = name;
     updateURL();
+    live();
     send({ cmd: 'load', data: text, name: 'gallery: ' + name, view: view() });
     return true;
   }
@@ -568,7 +603,7 @@
     const f = $('loadFile').files[0];
     if (!f) return;
     if (f.size > 64 << 20) { message(`${f.name} is larger than 64 MB`, 'error'); return; }
-    P.gallery = ''; updateURL();
+    P.gallery = ''; updateURL(); live();
     send({ cmd: 'load', data: await f.text(), name: 'file: ' + f.name, view: view() });
     $('loadFile').value = '';
   };
@@ -596,9 +631,15 @@
       step_ms: st.stepMs, train_seconds: st.trainMs / 1000, sigma: P.sigma, silence: P.silence, gallery: P.gallery,
     }),
     setArchitecture: (name) => { setArchitecture(name); return waitFor('portrait').then(() => api.state()); },
+    showSnapshot: (i) => { $('evo').value = i < 0 ? $('evo').max : i; $('evo').oninput(); return waitFor('portrait'); },
+    png: () => new Promise((resolve, reject) => {
+      const a = appWin();
+      if (!a || !a.hmmrnnApp) { reject(new Error('the drawing app is not running')); return; }
+      a.hmmrnnApp.snapshot((u8) => resolve(u8));
+    }),
     play, pause, reset: () => { reset(); return waitFor('portrait').then(() => api.state()); }, step,
     loadGallery: (name) => loadGallery(name).then((ok) => (ok ? waitFor('portrait').then(() => api.state()) : api.state())),
-    loadModel: (text) => { send({ cmd: 'load', data: text, name: 'api', view: view() }); return Promise.race([waitFor('portrait'), waitFor('error').then((m) => { throw new Error(m.message); })]).then(() => api.state()); },
+    loadModel: (text) => { live(); send({ cmd: 'load', data: text, name: 'api', view: view() }); return Promise.race([waitFor('portrait'), waitFor('error').then((m) => { throw new Error(m.message); })]).then(() => api.state()); },
     exportModel,
     setNoise: (sigma) => { $('sigma').value = sigma; $('sigma').oninput(); },
     silence: (on) => { $('silence').checked = !!on; $('silence').onchange(); return waitFor('portrait').then((m) => m); },

@@ -211,13 +211,17 @@ func printSummary(w io.Writer, r *report.Report) {
 		}
 	}
 	if s := r.Sensitivity; s != nil {
-		fmt.Fprintf(w, "noise sensitivity cluster/transition: %.3g\n", s.Ratio)
+		fmt.Fprintf(w, "noise sensitivity cluster/transition: spread %.3g, spread/drift %.3g\n", s.Ratio, s.RelativeRatio)
 	}
 	if k := r.Kick; k != nil {
 		fmt.Fprintf(w, "kick neurons %v (%.1f%% of H), detection cut %.2f\n", r.KickNeurons, 100*k.Fraction, k.Cut)
 	}
 	if c := r.Causal; c != nil {
-		fmt.Fprintf(w, "silencing cuts the rate: kick %.2f, integrating %.2f, random %.2f (max %.2f)\n", c.KickCut, c.IntegratingCut, c.ControlCutMean, c.ControlCutMax)
+		fmt.Fprintf(w, "silencing (mu=0, %s input) cuts the rate: kick set %.2f, integrating %.2f, random %.2f (max %.2f)\n", c.Mode, c.KickCut, c.IntegratingCut, c.ControlCutMean, c.ControlCutMax)
+		for g, v := range c.GroupCuts {
+			fmt.Fprintf(w, "  kick group %s alone: cut %.2f\n", g, v)
+		}
+		fmt.Fprintf(w, "doubling (mu=2) cuts the rate: kick set %.2f, random %.2f\n", c.KickDoubleCut, c.ControlDoubleCutMean)
 	}
 	if e := r.Evolution; e != nil && e.Bifurcation >= 0 {
 		fmt.Fprintf(w, "bifurcation at checkpoint %d (step %d)\n", e.Bifurcation, e.BifurcationStep)

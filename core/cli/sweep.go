@@ -50,8 +50,23 @@ func runSweep(env *Env, args []string) error {
 	if !ok {
 		return badUsage("unknown sweep subcommand %q (plan, run, submit, status, collect)", args[0])
 	}
-	return f(env, args[1:])
+	err := f(env, args[1:])
+	if err != nil && strings.HasPrefix(err.Error(), "sweep: ") {
+		// Run prefixes the command name already.
+		return trimmedError{strings.TrimPrefix(err.Error(), "sweep: "), err}
+	}
+	return err
 }
+
+// trimmedError shortens an error's message and keeps the error for
+// errors.Is and errors.As.
+type trimmedError struct {
+	msg string
+	err error
+}
+
+func (e trimmedError) Error() string { return e.msg }
+func (e trimmedError) Unwrap() error { return e.err }
 
 // listFlag collects a repeatable string flag.
 type listFlag []string

@@ -197,19 +197,28 @@ type Causal struct {
 	Mode     string        `json:"mode"`
 	BaseRate float64       `json:"base_rate"`
 	Curves   []CausalCurve `json:"curves"`
-	// SilenceCut is the cut at mu = 0 (when 0 is on the grid) for the kick
-	// set, the integrating set and the random controls (mean and max).
-	KickCut        float64 `json:"kick_cut"`
-	IntegratingCut float64 `json:"integrating_cut"`
-	ControlCutMean float64 `json:"control_cut_mean"`
-	ControlCutMax  float64 `json:"control_cut_max"`
+	// Cuts at mu = 0 (when 0 is on the grid) for the whole kick set, the
+	// integrating set and the random controls (mean and max); GroupCuts
+	// per direction's kick group (when there are several) and their
+	// largest, BestGroupCut. Silencing one direction's group blocks that
+	// direction and traps the network, while silencing all groups can
+	// cancel out; both are reported.
+	KickCut        float64            `json:"kick_cut"`
+	IntegratingCut float64            `json:"integrating_cut"`
+	ControlCutMean float64            `json:"control_cut_mean"`
+	ControlCutMax  float64            `json:"control_cut_max"`
+	GroupCuts      map[string]float64 `json:"group_cuts"`
+	BestGroupCut   float64            `json:"best_group_cut"`
+	// Cuts at mu = MuMax (doubling), when on the grid.
+	KickDoubleCut        float64 `json:"kick_double_cut"`
+	ControlDoubleCutMean float64 `json:"control_double_cut_mean"`
 }
 
 // CausalTests scales the recurrent (or noise, or whole) input of the kick
 // set, the integrating set and random control sets of the kick set's size
 // by each mu and reports transition rates and critical-pair counts around
 // switches (METHOD 5.8). run is the reference noise-driven run.
-func CausalTests(net *rnn.Net, r *rand.Rand, sigma float64, run *Run, kick, integrating []int, opt CausalOptions) (*Causal, error) {
+func CausalTests(net *rnn.Net, r *rand.Rand, sigma float64, run *Run, kick []int, groups []KickGroup, integrating []int, opt CausalOptions) (*Causal, error) {
 	if r == nil || run == nil {
 		return nil, errors.New("dynamics: nil random source or run")
 	}
@@ -239,6 +248,11 @@ func CausalTests(net *rnn.Net, r *rand.Rand, sigma float64, run *Run, kick, inte
 	}
 	c := &Causal{Mus: mus, Mode: opt.Mode.String(), BaseRate: ev.Base}
 	sets := []CausalCurve{{Name: "kick", Neurons: kick}}
+	if len(groups) > 1 {
+		for _, g := range groups {
+			sets = append(sets, CausalCurve{Name: "kick " + g.Direction.String(), Neurons: g.Neurons})
+		}
+	}
 	if len(integrating) > 0 {
 		sets = append(sets, CausalCurve{Name: "integrating", Neurons: integrating})
 	}
@@ -286,29 +300,49 @@ func CausalTests(net *rnn.Net, r *rand.Rand, sigma float64, run *Run, kick, inte
 		}
 	}
 	c.Curves = sets
-	z := -1
+	z, d := -1, -1
 	for k, m := range mus {
-		if m == 0 {
+		switch m {
+		case 0:
 			z = k
+		case MuMax:
+			d = k
 		}
 	}
-	if z >= 0 {
-		var nc int
-		for _, s := range sets {
-			switch s.Name {
-			case "kick":
+	c.GroupCuts = map[string]float64{}
+	var nc int
+	for _, s := range sets {
+		switch {
+		case s.Name == "kick":
+			if z >= 0 {
 				c.KickCut = s.Cut[z]
-			case "integrating":
+			}
+			if d >= 0 {
+				c.KickDoubleCut = s.Cut[d]
+			}
+		case s.Name == "integrating":
+			if z >= 0 {
 				c.IntegratingCut = s.Cut[z]
-			default:
+			}
+		case len(s.Name) > 5 && s.Name[:5] == "kick ":
+			if z >= 0 {
+				c.GroupCuts[s.Name[5:]] = s.Cut[z]
+				c.BestGroupCut = max(c.BestGroupCut, s.Cut[z])
+			}
+		default:
+			if z >= 0 {
 				c.ControlCutMean += s.Cut[z]
 				c.ControlCutMax = max(c.ControlCutMax, s.Cut[z])
-				nc++
 			}
+			if d >= 0 {
+				c.ControlDoubleCutMean += s.Cut[d]
+			}
+			nc++
 		}
-		if nc > 0 {
-			c.ControlCutMean /= float64(nc)
-		}
+	}
+	if nc > 0 {
+		c.ControlCutMean /= float64(nc)
+		c.ControlDoubleCutMean /= float64(nc)
 	}
 	return c, nil
 }

@@ -341,7 +341,8 @@ func TestNoiseSensitivityLinear(t *testing.T) {
 	sim, _ := NewSim(net, 1, Intervention{})
 	h0 := []float64{100, 100, 100, 100}
 	orig := []float64{0.3, -0.2, 1, 0}
-	sp, err := NoiseSensitivity(sim, newRand(5), h0, orig, []float64{0, 0.5, 1}, 4000, 1)
+	pca := &PCA{H: H, K: 1, Mean: make([]float64, H), Axes: []float64{1, 0, 0, 0}, Var: []float64{1}, TotalVar: 1}
+	sp, err := NoiseSensitivity(sim, newRand(5), h0, orig, []float64{0, 0.5, 1}, 4000, 1, pca)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,8 +354,12 @@ func TestNoiseSensitivityLinear(t *testing.T) {
 		if got := sp[k+1].TraceCov[0]; math.Abs(got-want) > 0.1*want {
 			t.Errorf("gamma %v: trace cov %v, want %v +- 10%%", g, got, want)
 		}
+		// Along the single PCA axis e_0: g^2.
+		if got := sp[k+1].TracePC[0]; math.Abs(got-g*g) > 0.1*g*g {
+			t.Errorf("gamma %v: PC trace %v, want %v +- 10%%", g, got, g*g)
+		}
 	}
-	if _, err := NoiseSensitivity(sim, newRand(5), h0, orig, []float64{1.5}, 10, 1); err == nil {
+	if _, err := NoiseSensitivity(sim, newRand(5), h0, orig, []float64{1.5}, 10, 1, nil); err == nil {
 		t.Error("gamma 1.5: no error")
 	}
 }

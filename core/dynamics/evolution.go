@@ -42,6 +42,10 @@ type EvolutionPoint struct {
 	// NoiseDrift); MeanDH2 its mean over neurons.
 	DH2     []float64 `json:"dh2"`
 	MeanDH2 float64   `json:"mean_dh2"`
+	// Diverged marks a checkpoint whose noisy run blew up (some |h_i| above
+	// divergeAbs or infinite): its rate and spectra describe runaway states
+	// and it gets no PCA portrait.
+	Diverged bool `json:"diverged,omitempty"`
 }
 
 // Portrait is a checkpoint's run in its own PC1-PC2 plane.
@@ -55,11 +59,14 @@ type Portrait struct {
 // Evolution tracks the dynamics across training checkpoints (METHOD 5.9).
 type Evolution struct {
 	Points []EvolutionPoint `json:"points"`
-	// Bifurcation is the index of the checkpoint right after the largest
-	// change of the mean unstable-eigenvalue count between consecutive
-	// checkpoints (the epoch where the Jacobians along the orbit change
-	// character most abruptly: our operational definition of the
-	// bifurcation into the noise-driven regime); -1 with < 2 checkpoints.
+	// Bifurcation is our operational definition of the epoch where the
+	// network enters the noise-driven regime (METHOD 5.9): when early
+	// checkpoints diverge (runaway activity with an unstable Jacobian) and
+	// later ones do not, the first checkpoint after the last diverging one;
+	// otherwise the checkpoint right after the largest change of the mean
+	// unstable-eigenvalue count between consecutive checkpoints (where the
+	// Jacobians along the orbit change character most abruptly). -1 with
+	// fewer than 2 checkpoints.
 	Bifurcation     int        `json:"bifurcation"`
 	BifurcationStep int        `json:"bifurcation_step"`
 	Portraits       []Portrait `json:"portraits"`
@@ -73,7 +80,8 @@ type Evolution struct {
 // rectified noise adds to neuron i beyond the deterministic update (for a
 // smooth nonlinearity f this is the Ito term f”(a) s^2 / 2; for ReLU it is
 // exact: E relu(a + xi) = a Phi(a/s) + s phi(a/s)). States are the rows of
-// states (T x H). METHOD 5.9 names the quantity; this formula is our choice.
+// states (T x H); rows with non-finite values (a diverging network) are
+// skipped. METHOD 5.9 names the quantity; this formula is our choice.
 func NoiseDrift(net *rnn.Net, states []float64, T int, sigma float64) []float64 {
 	H, D := net.H, net.D
 	s := make([]float64, H)
@@ -82,7 +90,20 @@ func NoiseDrift(net *rnn.Net, states []float64, T int, sigma float64) []float64 
 	}
 	out := make([]float64, H)
 	pre := make([]float64, H)
+	n := 0
 	for t := 0; t < T; t++ {
+		if !finite(states[t*H : (t+1)*H]) {
+			continue
+		}
+		n++
+	}
+	if n == 0 {
+		return out
+	}
+	for t := 0; t < T; t++ {
+		if !finite(states[t*H : (t+1)*H]) {
+			continue
+		}
 		mulT(pre, states[t*H:(t+1)*H], net.Whh, 1, H, H)
 		for i, a := range pre {
 			if s[i] == 0 {
@@ -90,7 +111,9 @@ func NoiseDrift(net *rnn.Net, states []float64, T int, sigma float64) []float64 
 			}
 			u := a / s[i]
 			e := a*0.5*math.Erfc(-u/math.Sqrt2) + s[i]*math.Exp(-u*u/2)/math.Sqrt(2*math.Pi)
-			out[i] += (e - math.Max(a, 0)) / float64(T)
+			if d := e - math.Max(a, 0); !math.IsNaN(d) && !math.IsInf(d, 0) {
+				out[i] += d / float64(n)
+			}
 		}
 	}
 	return out
@@ -153,6 +176,7 @@ func RunEvolution(r *rand.Rand, cps []Checkpoint, opt EvolutionOptions, progress
 			p.MeanUnstable += float64(s.Unstable) / float64(ne)
 			p.MeanCritical += float64(s.Critical) / float64(ne)
 		}
+		p.Diverged = !finite(run.States) || maxAbs(run.States) > divergeAbs
 		p.DH2 = NoiseDrift(cp.Net, run.States, run.T, sigma)
 		for _, v := range p.DH2 {
 			p.MeanDH2 += v / float64(len(p.DH2))
@@ -163,10 +187,22 @@ func RunEvolution(r *rand.Rand, cps []Checkpoint, opt EvolutionOptions, progress
 		}
 	}
 	if len(cps) >= 2 {
-		best := -1.0
-		for k := 1; k < len(ev.Points); k++ {
-			if d := math.Abs(ev.Points[k].MeanUnstable - ev.Points[k-1].MeanUnstable); d > best {
-				best, ev.Bifurcation = d, k
+		// A run of diverging checkpoints ending before the last one: the
+		// bifurcation is where the dynamics becomes bounded for good.
+		last := -1
+		for k, p := range ev.Points {
+			if p.Diverged {
+				last = k
+			}
+		}
+		if last >= 0 && last < len(ev.Points)-1 {
+			ev.Bifurcation = last + 1
+		} else {
+			best := -1.0
+			for k := 1; k < len(ev.Points); k++ {
+				if d := math.Abs(ev.Points[k].MeanUnstable - ev.Points[k-1].MeanUnstable); d > best {
+					best, ev.Bifurcation = d, k
+				}
 			}
 		}
 		ev.BifurcationStep = ev.Points[ev.Bifurcation].Step
@@ -183,11 +219,37 @@ func RunEvolution(r *rand.Rand, cps []Checkpoint, opt EvolutionOptions, progress
 		}
 		seen[k] = true
 		run := runs[k]
+		if ev.Points[k].Diverged {
+			continue
+		}
 		pca, err := FitPCA(run.States, run.T, run.H, 2)
 		if err != nil {
-			return nil, fmt.Errorf("checkpoint %s: %w", cps[k].Label, err)
+			// An exploding early checkpoint can overflow the covariance;
+			// its portrait is left out rather than failing the analysis.
+			continue
 		}
 		ev.Portraits = append(ev.Portraits, Portrait{Index: k, Label: cps[k].Label, Proj: pca.Project(run.States, run.T), Out: run.Out})
 	}
 	return ev, nil
+}
+
+func finite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// divergeAbs is the activity above which a run counts as diverging (trained
+// networks stay below ~10^2 at sigma = 1).
+const divergeAbs = 1e8
+
+func maxAbs(v []float64) float64 {
+	var m float64
+	for _, x := range v {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
 }

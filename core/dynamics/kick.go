@@ -50,6 +50,10 @@ type KickOptions struct {
 	// Window is how many steps before a switch count as "just before"
 	// (default 3) and MinDwell the dwell filter of Events (default 3).
 	Window, MinDwell int
+	// Lag is how many steps after the original switch time a replayed
+	// switch may still happen (default 2); ReplayEvents caps the switches
+	// replayed per direction (default 60).
+	Lag, ReplayEvents int
 	// MinZ is the minimum pre-switch z-score of a candidate (default 0.5).
 	MinZ float64
 	// MinEvents is the minimum number of switches of a direction for it to
@@ -77,6 +81,12 @@ func (o *KickOptions) defaults() {
 	}
 	if o.MinDwell <= 0 {
 		o.MinDwell = 3
+	}
+	if o.Lag <= 0 {
+		o.Lag = 2
+	}
+	if o.ReplayEvents <= 0 {
+		o.ReplayEvents = 60
 	}
 	if o.MinZ <= 0 {
 		o.MinZ = 0.5
@@ -110,6 +120,9 @@ type KickCandidate struct {
 	// removing it, propagated through the trajectory's Jacobians).
 	Z           float64 `json:"z"`
 	Attribution float64 `json:"attribution"`
+	// Prevented is the fraction of the direction's switches that no longer
+	// happen when the neuron is silenced just before them (Prevention).
+	Prevented float64 `json:"prevented"`
 }
 
 // KickResult is the automatic kick-neuron detection.
@@ -153,23 +166,24 @@ type KickGroup struct {
 //
 //  1. Timing, direction and drive. On the noise-driven run, every
 //     dwell-filtered switch a->b (Events) is a transition of direction
-//     a->b. For each direction, a neuron's Z is its mean z-scored activity
-//     over the Window steps before the switches, and its Attribution the
-//     mean of h_i(t-w) * d(l_b - l_a)(t)/dh_i(t-w) over those steps (how
-//     much its firing pushes the readout across). A neuron is a candidate
-//     for a direction if it fires above its average just before it (Z >=
-//     MinZ), more than before any other direction (direction-selective),
-//     and pushes towards it (Attribution > 0); a neuron qualifying for
-//     several directions goes to the one with the largest attribution.
-//     Each direction keeps its MaxFraction*H/(number of directions)
-//     candidates of largest attribution.
+//     a->b. When the run kept its noise, each neuron is silenced in turn
+//     from Window+1 steps before each switch, with the run's own noise
+//     replayed (Prevention): the fraction of the direction's switches that
+//     then fail to happen within Lag steps measures how much the neuron's
+//     firing just before the switch initiates it. A neuron is a candidate
+//     for the direction where this fraction is largest, if it is > 0 and
+//     larger than for every other direction (direction-selective).
+//     Without stored noise the first-order Attribution stands in for it
+//     (candidates need Z >= MinZ and Attribution > 0). Z and Attribution
+//     are reported for every candidate. Each direction keeps its
+//     MaxFraction*H/(number of directions) best candidates.
 //  2. Cause. With common random numbers (the same start states and noise
 //     for every condition), the cut of a set S for direction a->b is
 //     1 - hazard_ab(S silenced)/hazard_ab(none), where hazard_ab is the
 //     number of a->b switches per step spent in a (Hazards), and S is
 //     silenced by mu = 0 in Mode. Per direction, the group is the shortest
-//     prefix of its candidates (by decreasing attribution) whose cut reaches Keep
-//     times the best cut of any prefix; then, from the lowest attribution up,
+//     prefix of its candidates (best first) whose cut reaches Keep
+//     times the best cut of any prefix; then, from the weakest candidate up,
 //     members whose removal keeps the cut >= Keep * best are dropped (so
 //     redundant neurons go, but one of a redundant pair stays). A direction
 //     whose best cut is below MinCut gets no kick neurons.
@@ -385,34 +399,64 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 			att[di][i] /= float64(len(ts))
 		}
 	}
+	// Causal timing: replay the switches with each neuron silenced.
+	var prev [][]float64
+	if run.Noise != nil {
+		var evs []Event
+		for _, d := range used {
+			for _, t := range byDir[d] {
+				evs = append(evs, Event{T: t, From: d.From, To: d.To})
+			}
+		}
+		var err error
+		prev, err = Prevention(net, run, used, evs, opt.Window, opt.Lag, opt.ReplayEvents, opt.Mode)
+		if err != nil {
+			prev = nil
+		}
+	}
 	perDir := make([][]KickCandidate, len(used))
 	for i := 0; i < H; i++ {
 		best := -1
+		score := func(di int) float64 {
+			if prev != nil {
+				return prev[di][i]
+			}
+			return att[di][i]
+		}
 		for di := range used {
-			if att[di][i] <= 0 || z[di][i] < opt.MinZ {
+			if score(di) <= 0 || (prev == nil && z[di][i] < opt.MinZ) {
 				continue
 			}
 			selective := true
 			for dj := range used {
-				if dj != di && z[dj][i] >= z[di][i] {
+				if dj != di && score(dj) >= score(di) {
 					selective = false
 				}
 			}
-			if selective && (best < 0 || att[di][i] > att[best][i]) {
+			if selective && (best < 0 || score(di) > score(best)) {
 				best = di
 			}
 		}
 		if best < 0 {
 			continue
 		}
-		perDir[best] = append(perDir[best], KickCandidate{Neuron: i, Direction: used[best], Z: z[best][i], Attribution: att[best][i]})
+		c := KickCandidate{Neuron: i, Direction: used[best], Z: z[best][i], Attribution: att[best][i]}
+		if prev != nil {
+			c.Prevented = prev[best][i]
+		}
+		perDir[best] = append(perDir[best], c)
 	}
 	var out [][]KickCandidate
 	for _, c := range perDir {
 		if len(c) == 0 {
 			continue
 		}
-		sort.SliceStable(c, func(a, b int) bool { return c[a].Attribution > c[b].Attribution })
+		sort.SliceStable(c, func(a, b int) bool {
+			if c[a].Prevented != c[b].Prevented {
+				return c[a].Prevented > c[b].Prevented
+			}
+			return c[a].Attribution > c[b].Attribution
+		})
 		out = append(out, c)
 	}
 	return out
@@ -520,6 +564,115 @@ func GroupActivity(run *Run, groups [][]int, t0, t1 int) [][]float64 {
 			}
 			out[g][t-t0] = s / float64(len(idx))
 		}
+	}
+	return out
+}
+
+// Prevention replays the switches of the run with each neuron silenced in
+// turn and returns, per direction (in the order of dirs) and neuron, the
+// fraction of that direction's switches that no longer happen: the state
+// Window+1 steps before the switch is continued with the noise the run
+// actually received, neuron i silenced (mu = 0 in mode), and the switch
+// counts as prevented when the output is not the new one at any of the
+// steps t..t+lag. The unperturbed replay reproduces every switch exactly,
+// so this measures what the neuron's activity just before a switch does
+// for it. At most maxEvents switches per direction are replayed (evenly
+// spaced). run must have kept its noise.
+func Prevention(net *rnn.Net, run *Run, dirs []Direction, events []Event, window, lag, maxEvents int, mode Mode) ([][]float64, error) {
+	if run.Noise == nil {
+		return nil, errors.New("dynamics: prevention needs a run that kept its noise")
+	}
+	H, D, O := net.H, net.D, net.O
+	span := window + 1 + lag
+	type ev struct {
+		t  int
+		to uint8
+		d  int
+	}
+	var evs []ev
+	for di, d := range dirs {
+		var ts []int
+		for _, e := range events {
+			if e.From == d.From && e.To == d.To && e.T-window-2 >= 0 && e.T+lag < run.T {
+				ts = append(ts, e.T)
+			}
+		}
+		for _, t := range spreadInts(ts, maxEvents) {
+			evs = append(evs, ev{t, d.To, di})
+		}
+	}
+	out := make([][]float64, len(dirs))
+	for di := range out {
+		out[di] = make([]float64, H)
+	}
+	B := len(evs)
+	if B == 0 {
+		return out, nil
+	}
+	count := make([]float64, len(dirs))
+	for _, e := range evs {
+		count[e.d]++
+	}
+	// Start states and the recorded noise input W_in x, step by step.
+	h0 := make([]float64, B*H)
+	inp := make([]float64, span*B*H)
+	x := make([]float64, B*D)
+	for b, e := range evs {
+		copy(h0[b*H:], run.State(e.t-window-2))
+	}
+	for k := 0; k < span; k++ {
+		for b, e := range evs {
+			s := e.t - window - 1 + k
+			copy(x[b*D:(b+1)*D], run.Noise[s*D:(s+1)*D])
+		}
+		mulT(inp[k*B*H:(k+1)*B*H], x, net.Win, B, D, H)
+	}
+	h := make([]float64, B*H)
+	next := make([]float64, B*H)
+	lg := make([]float64, B*O)
+	hit := make([]bool, B)
+	for i := 0; i < H; i++ {
+		iv, err := Scale(H, []int{i}, 0, mode)
+		if err != nil {
+			return nil, err
+		}
+		sim, err := NewSim(net, 1, iv)
+		if err != nil {
+			return nil, err
+		}
+		copy(h, h0)
+		for b := range hit {
+			hit[b] = false
+		}
+		for k := 0; k < span; k++ {
+			sim.stepInp(next, h, B, inp[k*B*H:(k+1)*B*H])
+			h, next = next, h
+			if k < window+1 {
+				continue
+			}
+			logits(lg, h, net, B)
+			for b, e := range evs {
+				if argmax(lg[b*O:(b+1)*O]) == int(e.to) {
+					hit[b] = true
+				}
+			}
+		}
+		for b, e := range evs {
+			if !hit[b] {
+				out[e.d][i] += 1 / count[e.d]
+			}
+		}
+	}
+	return out, nil
+}
+
+func spreadInts(idx []int, m int) []int {
+	if m <= 0 || len(idx) <= m {
+		return idx
+	}
+	out := make([]int, m)
+	for k := range out {
+		out[k] = idx[k*len(idx)/m]
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"hmmrnn/core/rnn"
 )
 
 // plantedRun is a long noise-driven run of the planted network.
@@ -49,7 +51,7 @@ func TestKickNeuronsPlanted(t *testing.T) {
 func TestCausalPlanted(t *testing.T) {
 	sim, run := plantedRun(t)
 	integ := []int{0, 1, 2, 3, 4, 20, 21, 22, 23, 24}
-	c, err := CausalTests(sim.Net, newRand(13), 1, run, []int{40, 41}, integ, CausalOptions{Mode: Both, Mus: []float64{0, 1, 2}, Controls: 4})
+	c, err := CausalTests(sim.Net, newRand(13), 1, run, []int{40, 41}, nil, integ, CausalOptions{Mode: Both, Mus: []float64{0, 1, 2}, Controls: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +78,10 @@ func TestCausalPlanted(t *testing.T) {
 			}
 		}
 	}
-	if _, err := CausalTests(sim.Net, newRand(13), 1, run, nil, nil, CausalOptions{}); err == nil {
+	if _, err := CausalTests(sim.Net, newRand(13), 1, run, nil, nil, nil, CausalOptions{}); err == nil {
 		t.Error("empty kick set: no error")
 	}
-	if _, err := CausalTests(sim.Net, newRand(13), 1, run, []int{40}, nil, CausalOptions{Mus: []float64{3}}); err == nil {
+	if _, err := CausalTests(sim.Net, newRand(13), 1, run, []int{40}, nil, nil, CausalOptions{Mus: []float64{3}}); err == nil {
 		t.Error("mu = 3: no error")
 	}
 }
@@ -196,5 +198,25 @@ func TestNoiseDriftFormula(t *testing.T) {
 	d := NoiseDrift(net, make([]float64, 3), 1, 2)
 	if want := 2 / math.Sqrt(2*math.Pi); math.Abs(d[0]-want) > 1e-12 {
 		t.Errorf("drift %v, want %v", d[0], want)
+	}
+}
+
+// BenchmarkResidencyH150 times the slowest part of the analysis at the
+// paper's reference size: residency of 600 states (20 continuations of up
+// to 50 steps each) for a random H = 150, D = 100 network.
+func BenchmarkResidencyH150(b *testing.B) {
+	net, err := rnn.New(150, 100, 3, newRand(21))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sim, _ := NewSim(net, 1, Intervention{})
+	run, err := sim.Simulate(newRand(22), 600, nil, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Residency(sim, newRand(23), run.States, run.T, ResidencyOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

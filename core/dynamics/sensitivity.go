@@ -17,6 +17,10 @@ type Spread struct {
 	// Drift[k] is the distance of the continuations' mean from h0 after
 	// k+1 steps: how far the state moves, against how much it spreads.
 	Drift []float64 `json:"drift"`
+	// TracePC[k] is the trace of the covariance of the continuations
+	// projected on the PCA plane (when a PCA is given): the spread along
+	// the orbit rather than in all H directions.
+	TracePC []float64 `json:"trace_pc,omitempty"`
 }
 
 // NoiseSensitivity continues the state h0 `n` times for `steps` steps with
@@ -26,7 +30,7 @@ type Spread struct {
 // is fully fresh noise. A large spread growth with gamma means the state is
 // noise-driven (clusters); a small one that it moves deterministically
 // (transitions).
-func NoiseSensitivity(sim *Sim, r *rand.Rand, h0, orig []float64, gammas []float64, n, steps int) ([]Spread, error) {
+func NoiseSensitivity(sim *Sim, r *rand.Rand, h0, orig []float64, gammas []float64, n, steps int, pca *PCA) ([]Spread, error) {
 	if sim == nil {
 		return nil, errors.New("dynamics: nil simulator")
 	}
@@ -54,6 +58,12 @@ func NoiseSensitivity(sim *Sim, r *rand.Rand, h0, orig []float64, gammas []float
 			return nil, fmt.Errorf("dynamics: noise-mixing weight %v outside [0, 1]", gamma)
 		}
 		sp := Spread{Gamma: gamma, TraceCov: make([]float64, steps), MeanDist: make([]float64, steps), Drift: make([]float64, steps)}
+		if pca != nil {
+			if pca.H != H {
+				return nil, fmt.Errorf("dynamics: PCA of dimension %d for H = %d", pca.H, H)
+			}
+			sp.TracePC = make([]float64, steps)
+		}
 		for b := 0; b < n; b++ {
 			copy(h[b*H:], h0)
 		}
@@ -86,6 +96,20 @@ func NoiseSensitivity(sim *Sim, r *rand.Rand, h0, orig []float64, gammas []float
 				md += math.Sqrt(d2) / float64(n)
 			}
 			sp.TraceCov[k], sp.MeanDist[k], sp.Drift[k] = tr, md, dist(mean, h0)
+			if pca != nil {
+				pr := pca.Project(h, n)
+				for c := 0; c < pca.K; c++ {
+					var m, v float64
+					for b := 0; b < n; b++ {
+						m += pr[b*pca.K+c] / float64(n)
+					}
+					for b := 0; b < n; b++ {
+						d := pr[b*pca.K+c] - m
+						v += d * d / float64(n-1)
+					}
+					sp.TracePC[k] += v
+				}
+			}
 		}
 		out[g] = sp
 	}

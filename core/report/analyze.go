@@ -80,7 +80,16 @@ func Analyze(in Input, opt Options) (*Report, error) {
 	if sigma <= 0 {
 		sigma = dynamics.DefaultSigma
 	}
-	r := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5851f42d4c957f2d))
+	// Each analysis draws from its own stream, so its result does not
+	// depend on which other analyses ran (Options.Only).
+	stream := func(name string) *rand.Rand {
+		var h uint64 = 14695981039346656037
+		for _, c := range []byte(name) {
+			h = (h ^ uint64(c)) * 1099511628211
+		}
+		return rand.New(rand.NewPCG(opt.Seed, h))
+	}
+	r := stream("run")
 	rep := &Report{Schema: Schema, Seed: opt.Seed, Sigma: sigma, Seconds: map[string]float64{}, KickNeurons: []int{}}
 	rep.Model = ModelInfo{Name: in.Name, H: net.H, D: net.D, O: net.O, NoiseStd: in.NoiseStd}
 	if in.HMM != nil {
@@ -113,7 +122,7 @@ func Analyze(in Input, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := sim.Simulate(r, steps, warm.State(warm.T-1), sel["sensitivity"])
+	run, err := sim.Simulate(r, steps, warm.State(warm.T-1), sel["sensitivity"] || sel["kick"])
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +185,7 @@ func Analyze(in Input, opt Options) (*Report, error) {
 		}
 		n = min(n, run.T)
 		t0 := (run.T - n) / 2
-		res, err := dynamics.Residency(sim, r, run.States[t0*net.H:(t0+n)*net.H], n, dynamics.ResidencyOptions{})
+		res, err := dynamics.Residency(sim, stream("residency"), run.States[t0*net.H:(t0+n)*net.H], n, dynamics.ResidencyOptions{})
 		if err != nil {
 			return nil, err
 		}
@@ -242,6 +251,12 @@ func Analyze(in Input, opt Options) (*Report, error) {
 			}
 			return spread(idx, m)
 		}
+		// The orbit plane: the PCA restricted to PC1-PC2.
+		var pcaPlane *dynamics.PCA
+		if pca.K >= 2 {
+			pcaPlane = &dynamics.PCA{H: pca.H, K: 2, Mean: pca.Mean, Axes: pca.Axes[:2*pca.H], Var: pca.Var[:2], TotalVar: pca.TotalVar}
+		}
+		rs := stream("sensitivity")
 		si := &SensitivityInfo{Gammas: dynamics.DefaultGammas, Steps: S, Continuations: dynamics.SensitivityContinuations}
 		for _, grp := range []struct {
 			z   dynamics.Zone
@@ -253,7 +268,7 @@ func Analyze(in Input, opt Options) (*Report, error) {
 			var mean []dynamics.Spread
 			for _, t := range ts {
 				// The state h_t is followed by the inputs x_{t+1..t+S}.
-				sp, err := dynamics.NoiseSensitivity(sim, r, run.State(t), run.Noise[(t+1)*net.D:(t+1+S)*net.D], si.Gammas, si.Continuations, S)
+				sp, err := dynamics.NoiseSensitivity(sim, rs, run.State(t), run.Noise[(t+1)*net.D:(t+1+S)*net.D], si.Gammas, si.Continuations, S, pcaPlane)
 				if err != nil {
 					return nil, err
 				}
@@ -266,6 +281,9 @@ func Analyze(in Input, opt Options) (*Report, error) {
 			t := si.Transition[len(si.Transition)-1]
 			if t.TraceCov[S-1] > 0 {
 				si.Ratio = c.TraceCov[S-1] / t.TraceCov[S-1]
+			}
+			if c.TracePC != nil && t.TracePC[S-1] > 0 {
+				si.PlaneRatio = c.TracePC[S-1] / t.TracePC[S-1]
 			}
 			if c.Drift[S-1] > 0 && t.Drift[S-1] > 0 && t.MeanDist[S-1] > 0 {
 				si.RelativeRatio = (c.MeanDist[S-1] / c.Drift[S-1]) / (t.MeanDist[S-1] / t.Drift[S-1])
@@ -285,7 +303,7 @@ func Analyze(in Input, opt Options) (*Report, error) {
 		if len(so.Sigmas) == 0 {
 			so.Sigmas = mergeSigmas(dynamics.DefaultResonanceSigmas, sigma)
 		}
-		sw, err := dynamics.NoiseSweep(net, r, pca, so)
+		sw, err := dynamics.NoiseSweep(net, stream("sweep"), pca, so)
 		if err != nil {
 			return nil, err
 		}
@@ -295,7 +313,7 @@ func Analyze(in Input, opt Options) (*Report, error) {
 
 	// 6. Kick neurons, integrating populations, W_hh blocks (METHOD 5.7).
 	if sel["kick"] {
-		k, err := dynamics.FindKickNeurons(sim, r, run, opt.Kick)
+		k, err := dynamics.FindKickNeurons(sim, stream("kick"), run, opt.Kick)
 		if err != nil {
 			return nil, err
 		}
@@ -319,7 +337,7 @@ func Analyze(in Input, opt Options) (*Report, error) {
 		if len(rep.KickNeurons) == 0 {
 			rep.Notes = append(rep.Notes, "causal: skipped, no kick neurons were found")
 		} else {
-			c, err := dynamics.CausalTests(net, r, sigma, run, rep.KickNeurons, rep.Kick.integratingUnion(), opt.Causal)
+			c, err := dynamics.CausalTests(net, stream("causal"), sigma, run, rep.KickNeurons, rep.Kick.Groups, rep.Kick.integratingUnion(), opt.Causal)
 			if err != nil {
 				return nil, err
 			}
@@ -334,7 +352,7 @@ func Analyze(in Input, opt Options) (*Report, error) {
 		if eo.Sigma <= 0 {
 			eo.Sigma = sigma
 		}
-		ev, err := dynamics.RunEvolution(r, in.Checkpoints, eo, func(done, total int) {
+		ev, err := dynamics.RunEvolution(stream("evolution"), in.Checkpoints, eo, func(done, total int) {
 			if opt.Progress != nil && (done%10 == 0 || done == total) {
 				fmt.Fprintf(opt.Progress, "analyze: evolution %d/%d checkpoints\n", done, total)
 			}
@@ -424,6 +442,12 @@ func addSpreads(acc, sp []dynamics.Spread, w float64) []dynamics.Spread {
 			acc[g].TraceCov[k] += w * sp[g].TraceCov[k]
 			acc[g].MeanDist[k] += w * sp[g].MeanDist[k]
 			acc[g].Drift[k] += w * sp[g].Drift[k]
+			if sp[g].TracePC != nil {
+				if acc[g].TracePC == nil {
+					acc[g].TracePC = make([]float64, len(sp[g].TracePC))
+				}
+				acc[g].TracePC[k] += w * sp[g].TracePC[k]
+			}
 		}
 	}
 	return acc

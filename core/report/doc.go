@@ -16,7 +16,9 @@
 //	checks        METHOD section 6 in numbers: one_fixed_point,
 //	              cluster_mean_unstable, transition_mean_unstable,
 //	              clusters_stable, transitions_less_stable,
-//	              sensitivity_ratio, kick_fraction, kick_cut, control_cut
+//	              sensitivity_ratio, relative_sensitivity_ratio,
+//	              kick_fraction, kick_cut, control_cut, best_group_cut,
+//	              kick_double_cut, control_double_cut
 //	notes         remarks on skipped analyses
 //
 // One object per analysis, absent when it did not run:
@@ -35,20 +37,22 @@
 //	              mean_critical, mean_complex}]}
 //	sensitivity   {gammas, steps, continuations, cluster_states[],
 //	              transition_states[], cluster[{gamma, trace_cov[steps],
-//	              mean_dist[steps]}], transition[...], ratio}
+//	              mean_dist[steps], drift[steps], trace_pc[steps]}],
+//	              transition[...], ratio, relative_ratio, plane_ratio}
 //	sweep         {levels[{sigma, transition_rate, spread, density[bins^2],
 //	              fidelity{freq, changes, freq_diff, trans_diff,
 //	              changes_diff}}], bins, x0, x1, y0, y1, best_sigma}
 //	kick          {neurons[], groups[{direction{from,to}, neurons[]}],
-//	              candidates[{neuron, direction, z, selectivity}],
+//	              candidates[{neuron, direction, z, attribution, prevented}],
 //	              directions[{direction, prefix_cut[], cut}],
 //	              events{"a->b": n}, base_rate, cut, mode, fraction,
 //	              integrating[{direction, neurons[]}],
 //	              blocks[{to, from, mean, rows, cols}]}
-//	causal        {mus[], mode, base_rate, curves[{name "kick"|"integrating"|
-//	              "controlN", neurons[], rate[mu], cut[mu], critical[mu],
-//	              unstable[mu]}], kick_cut, integrating_cut,
-//	              control_cut_mean, control_cut_max}
+//	causal        {mus[], mode, base_rate, curves[{name "kick"|"kick a->b"|
+//	              "integrating"|"controlN", neurons[], rate[mu], cut[mu],
+//	              critical[mu], unstable[mu]}], kick_cut, integrating_cut,
+//	              control_cut_mean, control_cut_max, group_cuts{"a->b": cut},
+//	              best_group_cut, kick_double_cut, control_double_cut_mean}
 //	evolution     {points[{label, step, transition_rate, mean_complex,
 //	              mean_unstable, mean_critical, dh2[H], mean_dh2}],
 //	              bifurcation, bifurcation_step, portraits[{index, label}]}

@@ -67,6 +67,13 @@ const (
 
 // render draws a grid of plots into one SVG.
 func render(plots [][]*plot.Plot, w, h vg.Length) ([]byte, error) {
+	for _, row := range plots {
+		for _, p := range row {
+			if p != nil {
+				fixRange(p)
+			}
+		}
+	}
 	c := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(false))
 	dc := draw.New(c)
 	if len(plots) == 1 && len(plots[0]) == 1 {
@@ -90,6 +97,19 @@ func render(plots [][]*plot.Plot, w, h vg.Length) ([]byte, error) {
 }
 
 func one(p *plot.Plot) ([]byte, error) { return render([][]*plot.Plot{{p}}, figW, figH) }
+
+// fixRange widens degenerate (or non-finite) axis ranges of p so that the
+// plotting library can draw it.
+func fixRange(p *plot.Plot) {
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		if math.IsNaN(ax.Min) || math.IsInf(ax.Min, 0) || math.IsNaN(ax.Max) || math.IsInf(ax.Max, 0) {
+			ax.Min, ax.Max = -1, 1
+		}
+		if ax.Max-ax.Min <= 1e-12*math.Max(1, math.Abs(ax.Max)) {
+			ax.Min, ax.Max = ax.Min-1, ax.Max+1
+		}
+	}
+}
 
 // addColoured draws the polyline through pts (n x 2) coloured by out, one
 // line per run of equal outputs (each joined to the next point).

@@ -5,6 +5,7 @@ import (
 	"html"
 	"image/color"
 	"math"
+	"sort"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -18,11 +19,11 @@ import (
 // Files returns every file of the report directory: report.json, one SVG
 // per figure and index.html showing the figures with their captions.
 func (r *Report) Files() (map[string][]byte, error) {
-	js, err := r.JSON()
+	figs, err := r.Figures()
 	if err != nil {
 		return nil, err
 	}
-	figs, err := r.Figures()
+	js, err := r.JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +35,9 @@ func (r *Report) Files() (map[string][]byte, error) {
 	return files, nil
 }
 
-// Figures draws every figure the report has data for.
+// Figures draws every figure the report has data for. A figure the
+// plotting library cannot draw (e.g. a degenerate axis range) is left out
+// with a note in r.Notes.
 func (r *Report) Figures() ([]Figure, error) {
 	var figs []Figure
 	type maker struct {
@@ -78,7 +81,7 @@ func (r *Report) Figures() ([]Figure, error) {
 			"Recurrent weights among the automatically detected kick groups and their integrating populations (rows: to, columns: from), groups separated by lines (METHOD 5.7).",
 			r.figKickWeights, have && r.Kick != nil && len(r.Kick.Neurons) > 0},
 		{"kick_activity.svg", "Group activity around transitions",
-			"Mean activity of each kick group and integrating population over a stretch of the run, with the emitted output as the band behind: kick neurons fire just before the switch of their direction.",
+			"Mean activity of each kick group and integrating population over a stretch of the run; the band at the bottom shows the emitted output. Kick neurons of a direction fire in the state that direction leaves and fall silent after the switch.",
 			r.figKickActivity, have && r.Kick != nil && len(r.Kick.Neurons) > 0},
 		{"causal.svg", "Causal tests",
 			"Transition rate (left) and mean critical-pair count at switches (right) when the input of the kick set, the integrating set and random control sets of the kick set's size is scaled by mu (0 = silence, 1 = nominal, 2 = double; METHOD 5.8).",
@@ -100,9 +103,10 @@ func (r *Report) Figures() ([]Figure, error) {
 		if !m.ok {
 			continue
 		}
-		b, err := m.make()
+		b, err := safe(m.make)
 		if err != nil {
-			return nil, fmt.Errorf("report: figure %s: %w", m.name, err)
+			r.Notes = append(r.Notes, fmt.Sprintf("figure %s left out: %v", m.name, err))
+			continue
 		}
 		figs = append(figs, Figure{Name: m.name, Title: m.title, Caption: m.caption, SVG: b})
 	}
@@ -509,8 +513,7 @@ func (r *Report) figKickActivity() ([]byte, error) {
 	}
 	for t := t0; t < t1; t++ {
 		c := outColor(int(a.run.Out[t]))
-		c.A = 50
-		if err := line(p, plotter.XYs{{X: float64(t), Y: -0.04 * top}, {X: float64(t + 1), Y: -0.04 * top}}, c, 6, ""); err != nil {
+		if err := line(p, plotter.XYs{{X: float64(t), Y: -0.05 * top}, {X: float64(t + 1), Y: -0.05 * top}}, c, 8, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -532,13 +535,26 @@ func (r *Report) figCausal() ([]byte, error) {
 	c := r.Causal
 	p := newPlot(fmt.Sprintf("transition rate (%s input scaled)", c.Mode), "mu", "switches per step")
 	q := newPlot("critical pairs at switches", "mu", "mean count")
-	for si, cv := range c.Curves {
-		col := setColors[min(si, len(setColors)-1)]
+	groupCols := []color.RGBA{{255, 127, 14, 255}, {148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}}
+	ng, controls := 0, 0
+	for _, cv := range c.Curves {
+		var col color.RGBA
 		name := cv.Name
-		if strings.HasPrefix(name, "control") && si > 2 {
+		switch {
+		case cv.Name == "kick":
+			col = setColors[0]
+		case strings.HasPrefix(cv.Name, "kick "):
+			col = groupCols[ng%len(groupCols)]
+			ng++
+		case cv.Name == "integrating":
+			col = setColors[1]
+		default:
+			col = color.RGBA{150, 150, 150, 255}
 			name = ""
-		} else if strings.HasPrefix(name, "control") {
-			name = "random controls"
+			if controls == 0 {
+				name = "random controls"
+			}
+			controls++
 		}
 		xy := make(plotter.XYs, len(c.Mus))
 		for k, mu := range c.Mus {
@@ -683,13 +699,17 @@ func (r *Report) HTML(figs []Figure) []byte {
 		}
 	}
 	if r.Sensitivity != nil {
-		row("noise sensitivity cluster / transition", fmt.Sprintf("%.3g", r.Sensitivity.Ratio))
+		row("noise sensitivity cluster / transition: spread, spread/drift", fmt.Sprintf("%.3g, %.3g", r.Sensitivity.Ratio, r.Sensitivity.RelativeRatio))
 	}
 	if r.Kick != nil {
 		row("kick neurons", fmt.Sprintf("%v (%.1f%% of H)", r.KickNeurons, 100*r.Kick.Fraction))
 	}
 	if r.Causal != nil {
-		row("rate cut when silenced: kick / integrating / random (mean, max)", fmt.Sprintf("%.2f / %.2f / %.2f, %.2f", r.Causal.KickCut, r.Causal.IntegratingCut, r.Causal.ControlCutMean, r.Causal.ControlCutMax))
+		row("rate cut when silenced (mu = 0): kick set / integrating / random (mean, max)", fmt.Sprintf("%.2f / %.2f / %.2f, %.2f", r.Causal.KickCut, r.Causal.IntegratingCut, r.Causal.ControlCutMean, r.Causal.ControlCutMax))
+		for _, g := range sortedKeys(r.Causal.GroupCuts) {
+			row("rate cut when kick group "+g+" is silenced", fmt.Sprintf("%.2f", r.Causal.GroupCuts[g]))
+		}
+		row("rate cut at mu = 2: kick set / random (mean)", fmt.Sprintf("%.2f / %.2f", r.Causal.KickDoubleCut, r.Causal.ControlDoubleCutMean))
 	}
 	if r.Evolution != nil && r.Evolution.Bifurcation >= 0 {
 		row("bifurcation checkpoint", fmt.Sprintf("step %d", r.Evolution.BifurcationStep))
@@ -712,4 +732,25 @@ func fmtList(v []float64) string {
 		s[i] = fmt.Sprintf("%.3f", x)
 	}
 	return strings.Join(s, ", ")
+}
+
+func sortedKeys(m map[string]float64) []string {
+	k := make([]string, 0, len(m))
+	for s := range m {
+		k = append(k, s)
+	}
+	sort.Strings(k)
+	return k
+}
+
+// safe runs a figure maker and turns a panic of the plotting library (it
+// panics on degenerate axis ranges, e.g. from a diverging network) into an
+// error.
+func safe(f func() ([]byte, error)) (b []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b, err = nil, fmt.Errorf("plotting failed: %v", p)
+		}
+	}()
+	return f()
 }

@@ -3,7 +3,10 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"reflect"
 	"sort"
+	"strings"
 
 	"hmmrnn/core/dynamics"
 )
@@ -113,8 +116,11 @@ type SensitivityInfo struct {
 	// relative to drift (mean_dist/drift, cluster over transition): > 1
 	// means the cluster's motion is noise-dominated and the transition's
 	// deterministic.
+	// PlaneRatio is the cluster/transition ratio of the spread within the
+	// PC1-PC2 plane.
 	Ratio         float64 `json:"ratio"`
 	RelativeRatio float64 `json:"relative_ratio"`
+	PlaneRatio    float64 `json:"plane_ratio"`
 }
 
 // KickInfo extends the detection result with the connectivity analysis.
@@ -170,14 +176,21 @@ type Checks struct {
 	TransitionUnstable *float64 `json:"transition_mean_unstable,omitempty"`
 	ClustersStable     *bool    `json:"clusters_stable,omitempty"`
 	TransitionsLess    *bool    `json:"transitions_less_stable,omitempty"`
-	// SensitivityRatio is cluster/transition spread (want > 1).
-	SensitivityRatio *float64 `json:"sensitivity_ratio,omitempty"`
+	// SensitivityRatio is cluster/transition spread and
+	// RelativeSensitivityRatio the same for spread/drift (want > 1).
+	SensitivityRatio         *float64 `json:"sensitivity_ratio,omitempty"`
+	RelativeSensitivityRatio *float64 `json:"relative_sensitivity_ratio,omitempty"`
 	// KickFraction, KickCut and ControlCut: kick set size / H (want <=
 	// 0.1), the rate cut when it is silenced (want >= 0.7), the mean cut of
 	// equal-size random sets (want far less).
 	KickFraction *float64 `json:"kick_fraction,omitempty"`
 	KickCut      *float64 `json:"kick_cut,omitempty"`
 	ControlCut   *float64 `json:"control_cut,omitempty"`
+	// BestGroupCut is the largest cut from silencing one direction's kick
+	// group; KickDoubleCut and ControlDoubleCut the cuts at mu = 2.
+	BestGroupCut     *float64 `json:"best_group_cut,omitempty"`
+	KickDoubleCut    *float64 `json:"kick_double_cut,omitempty"`
+	ControlDoubleCut *float64 `json:"control_double_cut,omitempty"`
 }
 
 func checks(r *Report) Checks {
@@ -211,6 +224,7 @@ func checks(r *Report) Checks {
 	}
 	if r.Sensitivity != nil && r.Sensitivity.Ratio > 0 {
 		c.SensitivityRatio = f(r.Sensitivity.Ratio)
+		c.RelativeSensitivityRatio = f(r.Sensitivity.RelativeRatio)
 	}
 	if r.Kick != nil {
 		c.KickFraction = f(r.Kick.Fraction)
@@ -218,12 +232,26 @@ func checks(r *Report) Checks {
 	if r.Causal != nil {
 		c.KickCut = f(r.Causal.KickCut)
 		c.ControlCut = f(r.Causal.ControlCutMean)
+		if len(r.Causal.GroupCuts) > 0 {
+			c.BestGroupCut = f(r.Causal.BestGroupCut)
+		}
+		c.KickDoubleCut = f(r.Causal.KickDoubleCut)
+		c.ControlDoubleCut = f(r.Causal.ControlDoubleCutMean)
 	}
 	return c
 }
 
-// JSON returns report.json (indented).
+// JSON returns report.json (indented). JSON has no NaN or infinity: such
+// values (from diverging networks) are written as 0 and listed in notes.
 func (r *Report) JSON() ([]byte, error) {
+	var bad []string
+	sanitize(reflect.ValueOf(r).Elem(), "report", &bad)
+	if len(bad) > 0 {
+		if len(bad) > 5 {
+			bad = append(bad[:5], fmt.Sprintf("and %d more", len(bad)-5))
+		}
+		r.Notes = append(r.Notes, "non-finite values written as 0: "+strings.Join(bad, ", "))
+	}
 	b, err := json.MarshalIndent(r, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("report: encode: %w", err)
@@ -248,5 +276,53 @@ func (a *artifacts) zoneSpectra(z dynamics.Zone, s dynamics.Spectrum) {
 	}
 	if _, ok := a.zoneSpec[z]; !ok {
 		a.zoneSpec[z] = s
+	}
+}
+
+// sanitize replaces NaN and infinite float64 values reachable from v by 0
+// and records their paths.
+func sanitize(v reflect.Value, path string, bad *[]string) {
+	switch v.Kind() {
+	case reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			if v.CanSet() {
+				v.SetFloat(0)
+				*bad = append(*bad, path)
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			sanitize(v.Elem(), path, bad)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < v.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			tag := strings.Split(f.Tag.Get("json"), ",")[0]
+			if tag == "-" {
+				continue
+			}
+			if tag == "" {
+				tag = f.Name
+			}
+			sanitize(v.Field(i), path+"."+tag, bad)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			sanitize(v.Index(i), fmt.Sprintf("%s[%d]", path, i), bad)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			e := v.MapIndex(k)
+			if e.Kind() == reflect.Float64 {
+				if f := e.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+					v.SetMapIndex(k, reflect.ValueOf(0.0).Convert(e.Type()))
+					*bad = append(*bad, fmt.Sprintf("%s[%v]", path, k))
+				}
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -139,5 +140,20 @@ func BenchmarkAnalyzeH150(b *testing.B) {
 		if _, err := Analyze(Input{Net: net, HMM: m, NoiseStd: 1}, Options{Seed: 1, Sweep: dynamics.SweepOptions{Steps: 4000, FidelitySeqs: 200}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestJSONSanitize(t *testing.T) {
+	r := &Report{Schema: Schema, KickNeurons: []int{}, Sigma: math.NaN(), PCA: &PCAInfo{Explained: []float64{1, math.Inf(1)}}}
+	b, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Sigma != 0 || back.PCA.Explained[1] != 0 || len(back.Notes) != 1 || !strings.Contains(back.Notes[0], "report.pca.explained[1]") {
+		t.Errorf("sanitised report: sigma %v explained %v notes %v", back.Sigma, back.PCA.Explained, back.Notes)
 	}
 }

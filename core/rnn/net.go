@@ -161,7 +161,19 @@ func (n *Net) Logits(out, h []float64) {
 // the construction torch.nn.functional.gumbel_softmax uses. It consumes one
 // r.ExpFloat64.
 func gumbel(r *rand.Rand) float64 {
-	return -math.Log(r.ExpFloat64())
+	return -math.Log(expPositive(r))
+}
+
+// expPositive draws E ~ Exp(1) from r, redrawing the exact zero that
+// rand.ExpFloat64 returns with probability 2^-32: 1/E is the Gumbel factor
+// exp(g), and E = 0 would make it infinite and the soft sample NaN (seen
+// once in 3,400 steps at B=512, T=30).
+func expPositive(r *rand.Rand) float64 {
+	for {
+		if e := r.ExpFloat64(); e > 0 {
+			return e
+		}
+	}
 }
 
 // gumbelArgmax returns argmax_o(logits[o] + g_o) with fresh Gumbel noise,

@@ -88,15 +88,15 @@ func (w *Workspace) checkNet(n *Net, what string) {
 // (out[b*T+t]); the slice is owned by the workspace and overwritten by the
 // next Forward.
 //
-// Noise: Forward first draws two r.Uint64 per chunk, in chunk order (chunk
-// c holds sequences 64c .. 64c+63), and seeds a PCG stream per chunk with
-// them. Each chunk then draws, for t = 0..T-1: the inputs x_t for its
-// sequences in order (D r.NormFloat64 each, scaled by sigma), and after
-// them the Gumbel noise for step t, sequence by sequence, O values each
-// (-log of r.ExpFloat64). The hard symbol is argmax(logits + g) and the
-// soft sample kept for Backward is softmax((logits + g)/tau); tau = 0
-// means DefaultTau. It panics if n is not shaped like the workspace or
-// tau < 0.
+// Noise: Forward draws two r.Uint64, s1 and s2, per chunk in chunk order
+// (chunk c holds sequences 64c .. 64c+63) and gives chunk c the stream
+// rand.New(rand.NewPCG(s1, s2)). From its stream a chunk draws, for each
+// t = 0..T-1: first the inputs x_t of its sequences in order, D NormFloat64
+// each (scaled by sigma), then, once step t is computed, O ExpFloat64 per
+// sequence in order, E_o, giving the Gumbel noise g_o = -log E_o. The hard
+// symbol is argmax(logits + g) and the soft sample kept for Backward is
+// softmax((logits + g)/tau); tau = 0 means DefaultTau. It panics if n is
+// not shaped like the workspace or tau < 0.
 func (w *Workspace) Forward(n *Net, r *rand.Rand, sigma, tau float64) []uint8 {
 	w.checkNet(n, "Forward")
 	if tau == 0 {
@@ -121,11 +121,13 @@ func (w *Workspace) Forward(n *Net, r *rand.Rand, sigma, tau float64) []uint8 {
 // estimator, dL/dlogits = J_softmax(s)^T dL/dy / tau (METHOD.md section 2),
 // and then back through time by hand-written BPTT. n must be the network
 // given to that Forward; grad's slices are reallocated if their lengths are
-// wrong. It panics if Forward has not run or dY has the wrong length.
+// wrong. Backward uses up the state of the Forward (it overwrites the
+// stored hidden states with their gradients), so each Backward needs its own
+// Forward. It panics without one, or if dY has the wrong length.
 func (w *Workspace) Backward(n *Net, dY []float64, grad *Net) {
 	w.checkNet(n, "Backward")
 	if !w.ran {
-		panic("rnn: Backward before Forward")
+		panic("rnn: Backward without a Forward since the last Backward")
 	}
 	if len(dY) != w.b*w.t*w.o {
 		panic(fmt.Sprintf("rnn: Backward with len(dY) = %d, want B*T*O = %d", len(dY), w.b*w.t*w.o))
@@ -134,6 +136,7 @@ func (w *Workspace) Backward(n *Net, dY []float64, grad *Net) {
 	grad.Win = resize(grad.Win, w.h*w.d)
 	grad.Whh = resize(grad.Whh, w.h*w.h)
 	grad.Wout = resize(grad.Wout, w.o*w.h)
+	w.ran = false
 	w.eng.backward(dY, grad)
 }
 
@@ -325,7 +328,7 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 	}
 }
 
-// sampleGumbel draws E_o = r.ExpFloat64() for o = 0..O-1, i.e. Gumbel noise
+// sampleGumbel draws E_o = expPositive(r) for o = 0..O-1, i.e. Gumbel noise
 // g_o = -log E_o, and returns the hard sample argmax_o(l_o + g_o). If s is
 // not nil it receives the soft sample softmax((l + g)/tau). Both are computed
 // from w_o = exp(((l_o - max l) + g_o)/tau), which for tau = 1 is
@@ -340,10 +343,13 @@ func sampleGumbel[F float](r *rand.Rand, l []F, tau float64, s []F, w []float64)
 	best, bestW, sum := 0, -1.0, 0.0
 	for o, v := range l {
 		var wo float64
-		if tau == 1 {
-			wo = math.Exp(float64(v)-lmax) / r.ExpFloat64()
-		} else {
-			wo = math.Exp((float64(v) - lmax - math.Log(r.ExpFloat64())) / tau)
+		switch {
+		case tau == 1 && float64(v) == lmax: // exp(0) = 1: skip the call
+			wo = 1 / expPositive(r)
+		case tau == 1:
+			wo = math.Exp(float64(v)-lmax) / expPositive(r)
+		default:
+			wo = math.Exp((float64(v) - lmax - math.Log(expPositive(r))) / tau)
 		}
 		w[o] = wo
 		sum += wo

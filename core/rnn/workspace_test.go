@@ -359,3 +359,88 @@ func checkFreq(t *testing.T, name string, obs []uint8, p []float64, zTol float64
 		}
 	}
 }
+
+// TestWorkspaceMisuse checks the documented panics.
+func TestWorkspaceMisuse(t *testing.T) {
+	n, err := New(4, 2, 3, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := New(5, 2, 3, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const B, T = 3, 4
+	dY := make([]float64, B*T*3)
+	for _, tc := range []struct {
+		name string
+		f    func(w *Workspace)
+	}{
+		{"Backward first", func(w *Workspace) { w.Backward(n, dY, &Net{}) }},
+		{"Backward twice", func(w *Workspace) {
+			w.Forward(n, rand.New(rand.NewPCG(1, 1)), 1, 1)
+			w.Backward(n, dY, &Net{})
+			w.Backward(n, dY, &Net{})
+		}},
+		{"short dY", func(w *Workspace) {
+			w.Forward(n, rand.New(rand.NewPCG(1, 1)), 1, 1)
+			w.Backward(n, dY[1:], &Net{})
+		}},
+		{"other shape", func(w *Workspace) { w.Forward(other, rand.New(rand.NewPCG(1, 1)), 1, 1) }},
+		{"negative tau", func(w *Workspace) { w.Forward(n, rand.New(rand.NewPCG(1, 1)), 1, -1) }},
+		{"zero batch", func(*Workspace) { NewWorkspace(n, 0, T) }},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", tc.name)
+				}
+			}()
+			tc.f(NewWorkspace(n, B, T))
+		}()
+	}
+}
+
+// TestMachineKernelsMatchPortable runs the float32 engine with the
+// machine's kernels (assembly on amd64) and with the portable Go kernels
+// (what WebAssembly runs) on the same noise.
+func TestMachineKernelsMatchPortable(t *testing.T) {
+	const (
+		H, D, O, B, T = 37, 12, 3, 150, 20
+		gradTol       = 1e-5 // |g_machine - g_portable|_inf <= gradTol * |g|_inf
+	)
+	r := rand.New(rand.NewPCG(3, 4))
+	n, err := New(H, D, O, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dY := make([]float64, B*T*O)
+	for i := range dY {
+		dY[i] = r.NormFloat64()
+	}
+	portable := newWorkspace(n, B, T, func(H, D, O, B, T int) engine {
+		e := newEngine[float32](H, D, O, B, T, true)
+		e.k = portableKernels[float32]()
+		return e
+	})
+	var g [2]Net
+	var out [2][]uint8
+	for i, w := range []*Workspace{NewWorkspace(n, B, T), portable} {
+		out[i] = append([]uint8(nil), w.Forward(n, rand.New(rand.NewPCG(5, 6)), 1, 1)...)
+		w.Backward(n, dY, &g[i])
+	}
+	for i := range out[0] {
+		if out[0][i] != out[1][i] {
+			t.Fatalf("symbol %d differs: %d vs %d", i, out[0][i], out[1][i])
+		}
+	}
+	p0, p1 := params(&g[0]), params(&g[1])
+	var diff, scale float64
+	for i := range p0 {
+		diff = max(diff, math.Abs(*p0[i]-*p1[i]))
+		scale = max(scale, math.Abs(*p1[i]))
+	}
+	if diff > gradTol*scale {
+		t.Errorf("gradients differ by %.3g (scale %.3g)", diff, scale)
+	}
+}

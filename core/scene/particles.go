@@ -52,6 +52,19 @@ func NewParticles(w *Weights, n int, sigma float64, r *rand.Rand) (*Particles, e
 	return p, nil
 }
 
+// Rebind makes the particles follow new weights of the same shape (a
+// network that goes on training), keeping their states.
+func (p *Particles) Rebind(w *Weights) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if w.H != p.w.H || w.D != p.w.D || w.O != p.w.O {
+		return fmt.Errorf("scene: particles: new weights are %dx%dx%d, particles follow %dx%dx%d", w.H, w.D, w.O, p.w.H, p.w.D, p.w.O)
+	}
+	p.w = w
+	return nil
+}
+
 // Len returns the number of particles.
 func (p *Particles) Len() int { return p.n }
 
@@ -131,13 +144,13 @@ func Project(h, mean, pc1, pc2 []float64) Vec {
 }
 
 // particleBudget is the multiply-adds per animation frame the particles may
-// cost; at wasm's speed (a few hundred million per second) it keeps a frame
-// to a few milliseconds.
-const particleBudget = 1_500_000
+// cost; at wasm's speed (about 350 million per second measured on these
+// machines) it keeps the simulation near 2 ms a frame.
+const particleBudget = 700_000
 
 // ParticleCount returns how many particles of network w fit the per-frame
-// budget, between 16 and 400.
+// budget, between 16 and 250.
 func ParticleCount(w *Weights) int {
 	per := w.H * (w.H + w.D + w.O)
-	return min(max(particleBudget/max(per, 1), 16), 400)
+	return min(max(particleBudget/max(per, 1), 16), 250)
 }

@@ -157,20 +157,26 @@ func (b *symBlock) buildCosts() {
 		}
 		var hist [groupRows][256]int32
 		if w == 1 && lay.bitsPer == 2 {
-			var x [groupRows]uint64
-			for k, rk := range r {
-				x[k] = b.rows.codes[rk]
+			codes, low := b.rows.codes, lay.low
+			x0, x1, x2, x3 := codes[r[0]], codes[r[1]], codes[r[2]], codes[r[3]]
+			x4, x5, x6, x7 := codes[r[4]], codes[r[5]], codes[r[6]], codes[r[7]]
+			cost := func(x, c uint64) uint64 {
+				z := x ^ c
+				return uint64(bits.OnesCount64((z | z>>1) & low))
 			}
-			low := lay.low
 			for j, c := range b.cols.codes[:nc] {
-				var word uint64
-				for k := groupRows - 1; k >= 0; k-- {
-					z := x[k] ^ c
-					v := uint8(bits.OnesCount64((z | z>>1) & low))
-					hist[k][v]++
-					word = word<<8 | uint64(v)
-				}
-				binary.LittleEndian.PutUint64(ct[j*groupRows:], word)
+				c0, c1, c2, c3 := cost(x0, c), cost(x1, c), cost(x2, c), cost(x3, c)
+				c4, c5, c6, c7 := cost(x4, c), cost(x5, c), cost(x6, c), cost(x7, c)
+				hist[0][uint8(c0)]++
+				hist[1][uint8(c1)]++
+				hist[2][uint8(c2)]++
+				hist[3][uint8(c3)]++
+				hist[4][uint8(c4)]++
+				hist[5][uint8(c5)]++
+				hist[6][uint8(c6)]++
+				hist[7][uint8(c7)]++
+				binary.LittleEndian.PutUint64(ct[j*groupRows:],
+					c0|c1<<8|c2<<16|c3<<24|c4<<32|c5<<40|c6<<48|c7<<56)
 			}
 		} else {
 			for k, rk := range r {

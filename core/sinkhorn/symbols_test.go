@@ -64,7 +64,12 @@ func TestSymbolsMatchesDense(t *testing.T) {
 	add("O=3 symbol 1 unused", hmmLike(r, 20, 30, 0.2), hmmLike(r, 20, 30, 0.2), 20, 20, 30, 4, Options{})
 	add("blur 1 scaling 0.8", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 50, 30, 3), 50, 50, 30, 3, Options{Blur: 1, Scaling: 0.8})
 	add("blur 0.05", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 50, 30, 3), 50, 50, 30, 3, Options{Blur: 0.05})
-	add("converged", hmmLike(r, 30, 30, 0.05), hmmLike(r, 30, 30, 0.05), 30, 30, 30, 3, Options{Converged: true, Tol: 1e-10})
+	add("HMM vs uniform 600v500 (parallel, pruned)", hmmLike(r, 600, 30, 0.05), uniformSeqs(r, 500, 30, 3), 600, 500, 30, 3, Options{})
+	add("T=150 (no byte-parallel scan)", hmmLike(r, 40, 150, 0.05), hmmLike(r, 35, 150, 0.05), 40, 35, 150, 3, Options{})
+	add("T=1 O=2", uniformSeqs(r, 9, 1, 2), uniformSeqs(r, 7, 1, 2), 9, 7, 1, 2, Options{})
+	add("N=1 M=1", uniformSeqs(r, 1, 30, 3), uniformSeqs(r, 1, 30, 3), 1, 1, 30, 3, Options{})
+	dup := hmmLike(r, 10, 30, 0.05)
+	add("x all duplicates", append(append(dup[:30:30], dup[:30]...), dup[:30]...), dup, 3, 10, 30, 3, Options{})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ls, gs, err := Symbols(c.x, c.y, c.N, c.M, c.T, c.O, c.opt)
@@ -75,13 +80,82 @@ func TestSymbolsMatchesDense(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("loss %.12g dense %.12g rel %.1e grad rel %.1e", ls, ld, relDiff(ls, ld), maxRelDiff(gs, gd))
+			t.Logf("loss %.12g dense %.12g rel %.1e grad rel %.1e", ls, ld, relDiff(ls, ld), gradDiff(gs, gd, c.N))
 			if e := relDiff(ls, ld); e > symbolsTol {
 				t.Errorf("loss %.17g, dense %.17g (rel %.1e)", ls, ld, e)
 			}
-			if e := maxRelDiff(gs, gd); e > symbolsTol {
+			if e := gradDiff(gs, gd, c.N); e > symbolsTol {
 				t.Errorf("gradient rel.max diff %.1e", e)
 			}
 		})
+	}
+}
+
+// TestSymbolsWorkers checks that results do not depend on the number of goroutines or on
+// earlier calls (recycled buffers): bitwise equality.
+func TestSymbolsWorkers(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const B, T = 700, 30
+	x, y := uniformSeqs(r, B, T, 3), hmmLike(r, B, T, 0.05)
+	ref, gref, err := Symbols(x, y, B, B, T, 3, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{2, 3, 8, 0, 2} {
+		l, g, err := Symbols(x, y, B, B, T, 3, Options{Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l != ref {
+			t.Errorf("workers %d: loss %v, 1 worker %v", w, l, ref)
+		}
+		for i := range g {
+			if g[i] != gref[i] {
+				t.Errorf("workers %d: gradient[%d] %v, 1 worker %v", w, i, g[i], gref[i])
+				break
+			}
+		}
+	}
+}
+
+func TestSymbolDiameter(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct {
+		x, y    []uint8
+		N, M, T int
+		O       int
+	}{
+		{hmmLike(r, 20, 30, 0.05), hmmLike(r, 15, 30, 0.05), 20, 15, 30, 3},
+		{uniformSeqs(r, 20, 12, 200), uniformSeqs(r, 5, 12, 200), 20, 5, 12, 200},
+		{[]uint8{0, 1, 2, 0, 1, 2}, []uint8{0, 1, 2}, 2, 1, 3, 3}, // all identical: 0
+		{[]uint8{0, 1, 2}, []uint8{0, 2, 2}, 1, 1, 3, 3},          // one position, 2 symbols: sqrt(2)
+	} {
+		want := denseDiameter(oneHot(c.x, c.N, c.T, c.O), oneHot(c.y, c.M, c.T, c.O), c.T*c.O)
+		if got := symbolDiameter(c.x, c.y, c.T); got != want {
+			t.Errorf("diameter %v, dense on one-hot %v", got, want)
+		}
+	}
+	// METHOD.md section 3: d^2 = T*O = 90 when every coordinate takes both values.
+	x, y := uniformSeqs(r, 200, 30, 3), uniformSeqs(r, 200, 30, 3)
+	if d := symbolDiameter(x, y, 30); d*d != 90 {
+		t.Errorf("uniform batches: d^2 = %v, want 90", d*d)
+	}
+}
+
+func TestZeroDiameter(t *testing.T) {
+	x := []uint8{1, 0, 2, 1, 0, 2}
+	loss, grad, err := Symbols(x, x[:3], 2, 1, 3, 3, Options{})
+	if err != nil || loss != 0 || len(grad) != 18 {
+		t.Fatalf("Symbols on identical sequences: %v %v %v", loss, grad, err)
+	}
+	for _, g := range grad {
+		if g != 0 {
+			t.Fatalf("nonzero gradient %v", grad)
+		}
+	}
+	p := []float64{1.5, -2}
+	loss, grad, err = Dense(p, append(p, p...), 1, 2, 2, Options{})
+	if err != nil || loss != 0 || grad[0] != 0 || grad[1] != 0 {
+		t.Fatalf("Dense on identical points: %v %v %v", loss, grad, err)
 	}
 }

@@ -1,8 +1,11 @@
 package stats
 
 import (
+	"errors"
 	"fmt"
 	"math"
+
+	"hmmrnn/core/sinkhorn"
 )
 
 // MatchEps is the entropic regularisation of the transport plan used to
@@ -14,14 +17,19 @@ const MatchEps = 0.1
 // the mean Euclidean distance between matched pairs in the one-hot
 // encoding, sqrt(2 * Hamming distance). Time and memory are those of
 // sinkhorn.Match, O(n*n) cost entries.
+//
+// If the Sinkhorn iterations do not converge, the distance of the last
+// iterate's matches is returned together with an error wrapping
+// sinkhorn.ErrNotConverged; any other error returns 0.
 func MatchedDistance(x, y []uint8, n, T int, eps float64) (float64, error) {
 	if n < 1 || T < 1 || len(x) != n*T || len(y) != n*T {
 		return 0, fmt.Errorf("stats: matched distance: %d and %d symbols for n=%d sequences of T=%d", len(x), len(y), n, T)
 	}
-	idx, err := sinkhornMatch(x, y, n, n, T, eps)
-	if err != nil {
+	idx, err := sinkhorn.Match(x, y, n, n, T, eps)
+	if err != nil && !errors.Is(err, sinkhorn.ErrNotConverged) {
 		return 0, fmt.Errorf("stats: matched distance: %w", err)
 	}
+	matchErr := err
 	if len(idx) != n {
 		return 0, fmt.Errorf("stats: matched distance: matching returned %d indices for %d sequences", len(idx), n)
 	}
@@ -31,6 +39,9 @@ func MatchedDistance(x, y []uint8, n, T int, eps float64) (float64, error) {
 			return 0, fmt.Errorf("stats: matched distance: sequence %d matched to index %d of %d", i, j, n)
 		}
 		sum += math.Sqrt(2 * float64(hamming(x[i*T:(i+1)*T], y[j*T:(j+1)*T])))
+	}
+	if matchErr != nil {
+		return sum / float64(n), fmt.Errorf("stats: matched distance: %w", matchErr)
 	}
 	return sum / float64(n), nil
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"hmmrnn/core/hmm"
+	"hmmrnn/core/sinkhorn"
 )
 
 // MinRowCount is the number of transitions out of a symbol, in both the
@@ -125,6 +126,9 @@ type Report struct {
 	MatchEps     float64 `json:"match_eps"`
 	MatchedRNN   float64 `json:"matched_rnn"`
 	MatchedFloor float64 `json:"matched_floor"`
+	// MatchNotConverged is set when a matching's Sinkhorn iterations did
+	// not converge (sinkhorn.ErrNotConverged); its last iterate was used.
+	MatchNotConverged bool `json:"match_not_converged,omitempty"`
 
 	Fidelity Verdict `json:"fidelity"`
 
@@ -219,11 +223,18 @@ func CompareWith(m *hmm.HMM, rnnObs []uint8, n, T int, r *rand.Rand, opt Options
 	}
 
 	if !opt.SkipMatch {
-		if rep.MatchedRNN, err = MatchedDistance(rnnObs, a, n, T, rep.MatchEps); err != nil {
-			return nil, err
-		}
-		if rep.MatchedFloor, err = MatchedDistance(b, a, n, T, rep.MatchEps); err != nil {
-			return nil, err
+		// Unconverged matchings are kept (the last iterate's plan) and flagged.
+		for _, mt := range []struct {
+			x   []uint8
+			dst *float64
+		}{{rnnObs, &rep.MatchedRNN}, {b, &rep.MatchedFloor}} {
+			d, err := MatchedDistance(mt.x, a, n, T, rep.MatchEps)
+			if errors.Is(err, sinkhorn.ErrNotConverged) {
+				rep.MatchNotConverged = true
+			} else if err != nil {
+				return nil, err
+			}
+			*mt.dst = d
 		}
 		rep.Matched = true
 	}

@@ -86,29 +86,13 @@ func (r *HMMRef) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the reference as it was given (a preset name, "@file",
+// MarshalJSON writes the reference as it was given (a preset name, "@file"
 // or the inline HMM).
 func (r HMMRef) MarshalJSON() ([]byte, error) {
-	switch {
-	case r.raw != nil:
+	if r.raw != nil {
 		return r.raw, nil
-	case r.File != "":
-		return json.Marshal("@" + r.File)
-	case r.Model != nil && r.Model.Name == r.Name && isPreset(r.Name):
-		return json.Marshal(r.Name)
-	case r.Model != nil:
-		return json.Marshal(r.Model)
 	}
-	return json.Marshal(r.Name)
-}
-
-func isPreset(name string) bool {
-	for _, p := range hmm.PresetNames() {
-		if p == name {
-			return true
-		}
-	}
-	return false
+	return json.Marshal(r.Model)
 }
 
 // namePattern restricts HMM names and tags, which become file names.

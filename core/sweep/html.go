@@ -220,12 +220,6 @@ func (s *Summary) page() htmlPage {
 	panels := s.panels()
 	for _, name := range figureMetrics {
 		mt := metricByName(name)
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, r := range s.Cells {
-			if st := r.Stats[name]; st.N > 0 {
-				lo, hi = min(lo, st.Mean), max(hi, st.Mean)
-			}
-		}
 		sec := htmlSection{Metric: mt, Figure: figure(panels, mt)}
 		switch name {
 		case "matched":
@@ -234,6 +228,14 @@ func (s *Summary) page() htmlPage {
 			sec.Caption = "Over the well-sampled rows; hover: the same for an HMM sample (noise floor). The fidelity test asks for < 0.05."
 		}
 		for _, p := range panels {
+			// One colour scale per HMM: sequence lengths differ, and so
+			// do the scales of distances.
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, r := range p.cells {
+				if st := r.Stats[name]; st.N > 0 {
+					lo, hi = min(lo, st.Mean), max(hi, st.Mean)
+				}
+			}
 			sec.Heats = append(sec.Heats, s.heat(p, func(r *Row) (float64, string, string, bool) {
 				st := r.Stats[name]
 				if st.N == 0 {
@@ -322,7 +324,7 @@ th{background:#f3f3f3}
 <h1>Sweep “{{.S.Grid}}”</h1>
 <p>{{.S.Done}} of {{.S.Total}} networks done.{{if .S.Missing}} Missing: {{len .S.Missing}} (listed at the end).{{end}}
 Each cell pools the seeds of one HMM, hidden size H and noise dimension D: mean ± sample standard deviation
-(hover for n, min, max). Colours run from green (best in the sweep) to red (worst).
+(hover for n, min, max). Colours run from green (best of the HMM's cells) to red (worst).
 Fidelity is measured on fresh samples against the HMM (METHOD.md section 4).</p>
 {{range .Sections}}
 <h2>{{.Metric.Label}}</h2>

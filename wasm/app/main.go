@@ -17,8 +17,19 @@ import (
 	"hmmrnn/core/scene"
 )
 
-// trailLen is the number of past positions drawn behind each particle.
-const trailLen = 8
+// The particle animation renders only when scheduled (Ebiten's
+// FPSModeVsyncOffMinimum): at the rate the page sets (setParams fps, which
+// the page lowers when its own frame rate suffers), and once after each
+// change otherwise, so the page's frames keep their time.
+const (
+	defaultAnimFPS = 30
+	minAnimFPS     = 4
+	maxAnimFPS     = 60
+)
+
+// trailLen is the number of positions drawn for each particle (its head
+// and the steps behind it).
+const trailLen = 5
 
 // game is the Ebiten game: the current portrait, its cached triangles, and
 // the particles.
@@ -48,8 +59,11 @@ type game struct {
 
 	white         *ebiten.Image
 	frames, steps int
+	draws         int // Draw calls since start
 	since         time.Time
 	fps, sps      float64
+	work          time.Duration // Update+Draw time since `since`
+	workMs        float64       // per frame, over the last second
 }
 
 // params are what the page controls.
@@ -59,6 +73,7 @@ type params struct {
 	Gain      float64 // recurrent gain of the kick neurons when not silenced
 	Particles bool    // animate particles
 	Speed     float64 // RNN steps per frame
+	FPS       float64 // animation frames per second
 }
 
 type ebitenMesh struct {
@@ -70,7 +85,7 @@ func newGame() *game {
 	img := ebiten.NewImage(3, 3)
 	img.Fill(color.White)
 	return &game{
-		params: params{Sigma: 1, Gain: 1, Particles: true, Speed: 1},
+		params: params{Sigma: 1, Gain: 1, Particles: true, Speed: 1, FPS: defaultAnimFPS},
 		rng:    rand.New(rand.NewPCG(1, 2)),
 		white:  img.SubImage(image.Rect(1, 1, 2, 2)).(*ebiten.Image),
 		since:  time.Now(),
@@ -81,6 +96,8 @@ func newGame() *game {
 }
 
 func (g *game) Update() error {
+	t0 := time.Now()
+	defer func() { g.work += time.Since(t0) }()
 	g.mu.Lock()
 	if g.pending != nil {
 		g.install(g.pending)
@@ -119,34 +136,29 @@ func (g *game) applyGain(p params) {
 	g.particles.SetGain(g.portrait.Kick, mu)
 }
 
-// install makes p the current portrait and restarts the particles.
+// install makes p the current portrait. Particles of a network of the same
+// shape (training goes on) keep their states and follow the new weights;
+// otherwise they start afresh.
 func (g *game) install(p *scene.Portrait) {
-	keep := g.portrait != nil && g.portrait.Net != nil && p.Net != nil && g.particles != nil &&
-		g.portrait.Net.H == p.Net.H
 	g.portrait = p
 	g.staticOK = false
 	if p.Net == nil || len(p.Mean) != p.Net.H {
 		g.particles = nil
 		return
 	}
-	old := g.particles
-	ps, err := scene.NewParticles(p.Net, scene.ParticleCount(p.Net), g.params.Sigma, g.rng)
-	if err != nil {
-		js.Global().Get("console").Call("error", "app: "+err.Error())
-		g.particles = nil
-		return
-	}
-	if keep && old.Len() == ps.Len() {
-		// Same network size (training goes on): keep the particles where
-		// they are, so the flow continues smoothly under the new weights.
-		for i := range ps.Len() {
-			copy(ps.State(i), old.State(i))
+	if g.particles == nil || g.particles.Rebind(p.Net) != nil {
+		ps, err := scene.NewParticles(p.Net, scene.ParticleCount(p.Net), g.params.Sigma, g.rng)
+		if err != nil {
+			js.Global().Get("console").Call("error", "app: "+err.Error())
+			g.particles = nil
+			return
 		}
+		g.particles = ps
+		g.trails = make([][trailLen]scene.Vec, ps.Len())
+		g.outs = make([]int, ps.Len())
 	}
-	g.particles = ps
 	g.applyGain(g.params)
-	g.trails = make([][trailLen]scene.Vec, ps.Len())
-	g.outs = make([]int, ps.Len())
+	ps := g.particles
 	for i := range ps.Len() {
 		v := scene.Project(ps.State(i), p.Mean, p.PC1, p.PC2)
 		for k := range g.trails[i] {
@@ -157,6 +169,7 @@ func (g *game) install(p *scene.Portrait) {
 }
 
 func (g *game) Draw(screen *ebiten.Image) {
+	t0 := time.Now()
 	if !g.staticOK {
 		// Draw the portrait once into its own layer; every frame then costs
 		// one blit plus the particles.
@@ -189,7 +202,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 				g.dyn.Segment(x0, y0, x1, y1, 1.5, c.WithAlpha(alpha*0.5), c.WithAlpha(alpha))
 			}
 			x, y := g.view.Apply(tr[g.head])
-			g.dyn.Disc(x, y, 2.5, c)
+			g.dyn.Rect(x-2, y-2, x+2, y+2, c)
 		}
 		g.dynMesh = convert(g.dynMesh[:0], g.dyn.Meshes())
 		g.drawMeshes(screen, g.dynMesh, false)
@@ -200,10 +213,13 @@ func (g *game) Draw(screen *ebiten.Image) {
 	}
 
 	g.frames++
+	g.draws++
+	g.work += time.Since(t0)
 	if d := time.Since(g.since); d >= time.Second {
 		g.fps = float64(g.frames) / d.Seconds()
 		g.sps = float64(g.steps) / d.Seconds()
-		g.frames, g.steps = 0, 0
+		g.workMs = float64(g.work.Microseconds()) / 1000 / float64(g.frames)
+		g.frames, g.steps, g.work = 0, 0, 0
 		g.since = time.Now()
 	}
 }
@@ -286,6 +302,7 @@ func (g *game) export() {
 		g.mu.Lock()
 		g.pending = p
 		g.mu.Unlock()
+		ebiten.ScheduleFrame()
 		return nil
 	}))
 	api.Set("setParams", js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -304,6 +321,9 @@ func (g *game) export() {
 		if v := o.Get("speed"); v.Type() == js.TypeNumber {
 			g.params.Speed = min(max(v.Float(), 0), 8)
 		}
+		if v := o.Get("fps"); v.Type() == js.TypeNumber {
+			g.params.FPS = min(max(v.Float(), minAnimFPS), maxAnimFPS)
+		}
 		if v := o.Get("silence"); v.Type() == js.TypeBoolean {
 			g.params.Silence = v.Bool()
 		}
@@ -311,6 +331,7 @@ func (g *game) export() {
 			g.params.Particles = v.Bool()
 		}
 		g.dirty = true
+		ebiten.ScheduleFrame()
 		return nil
 	}))
 	api.Set("snapshot", js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -318,6 +339,7 @@ func (g *game) export() {
 			return "snapshot wants a callback"
 		}
 		g.snap = args[0]
+		ebiten.ScheduleFrame()
 		return nil
 	}))
 	api.Set("stats", js.FuncOf(func(js.Value, []js.Value) any {
@@ -325,7 +347,7 @@ func (g *game) export() {
 		if g.particles != nil {
 			n = g.particles.Len()
 		}
-		return map[string]any{"fps": g.fps, "stepsPerSecond": g.sps, "particles": n,
+		return map[string]any{"fps": g.fps, "stepsPerSecond": g.sps, "particles": n, "frameWorkMs": g.workMs, "draws": g.draws, "animating": g.params.Particles, "animFPS": g.params.FPS,
 			"width": g.w, "height": g.h, "lines": len(g.portrait.Scene.Lines)}
 	}))
 	js.Global().Set("hmmrnnApp", api)
@@ -342,8 +364,24 @@ func main() {
 	// several Updates (particle steps) to catch up, and fall further behind.
 	ebiten.SetTPS(ebiten.SyncWithFPS)
 	ebiten.SetScreenClearedEveryFrame(false)
+	// Render only when scheduled (see animFPS). Deprecated in favour of
+	// skipping draws, which still presents every frame while anything
+	// moves; scheduling lets the animation run at half the display rate.
+	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
 	g := newGame()
 	g.export()
+	go func() {
+		for {
+			g.mu.Lock()
+			animate := g.params.Particles && g.particles != nil
+			fps := g.params.FPS
+			g.mu.Unlock()
+			if animate {
+				ebiten.ScheduleFrame()
+			}
+			time.Sleep(time.Duration(float64(time.Second) / fps))
+		}
+	}()
 	if err := ebiten.RunGame(g); err != nil {
 		js.Global().Get("console").Call("error", "app: "+err.Error())
 	}

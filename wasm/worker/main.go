@@ -51,7 +51,7 @@ type worker struct {
 func post(msg any, bin []byte) {
 	data, err := json.Marshal(msg)
 	if err != nil {
-		data, _ = json.Marshal(map[string]string{"type": "error", "message": "worker: " + err.Error()})
+		data, _ = json.Marshal(map[string]string{"type": "error", "message": fmt.Sprintf("worker: encoding %T: %v", msg, err)})
 	}
 	o := js.Global().Get("Object").New()
 	o.Set("json", string(data))
@@ -281,7 +281,7 @@ func (w *worker) loop() {
 }
 
 func main() {
-	w := &worker{cmds: make(chan command, 256), speed: 1, view: View{Sigma: 1, Flow: true, Density: true, Decay: true}}
+	w := &worker{cmds: make(chan command, 256), speed: 1, view: View{Sigma: 1, Flow: true, Density: true, Decay: true, Snapshot: -1}}
 	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
 			return "worker: want one JSON string"

@@ -13,6 +13,7 @@ import (
 	"hmmrnn/core/rnn"
 	"hmmrnn/core/scene"
 	"hmmrnn/core/scene/portrait"
+	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
 )
 
@@ -32,19 +33,19 @@ const (
 // chain, which costs more than three times as much per step).
 const demoSeqLen = 30
 
-// The emission-statistics criterion of the engine issue (METHOD 3,
-// "reaches transition-matrix differences < 0.05 (rows of outputs 0 and 2)
-// and frequency differences < 0.03"): largest absolute difference to the
-// HMM's exact values, on the rows of outputs whose exact frequency is at
-// least wellSampledFreq (output 1 of the chains, at 0.01, is left out).
+// Snapshots of the weights for the training-evolution scrubber: one every
+// snapEvery steps; when more than maxSnaps pile up, every other one is
+// dropped and the interval doubles, so any run keeps at most maxSnaps
+// snapshots spread over its whole length.
 const (
-	criterionTrans  = 0.05
-	criterionFreq   = 0.03
-	wellSampledFreq = 0.05
+	firstSnapEvery = 50
+	maxSnaps       = 64
 )
 
 // statsSeqs is the number of RNN sequences behind each live statistics
-// update (and of HMM sequences for the dwell-time reference).
+// update (and of HMM sequences for the reference sample). At T = 30 that is
+// about 7,400 transitions out of each frequent output of the chains, well
+// above stats.MinRowCount, while output 1 (frequency 0.01) stays below it.
 const statsSeqs = 512
 
 // Plateau handling (METHOD 3 pitfalls: "a plateau where outputs are
@@ -84,6 +85,15 @@ type View struct {
 	Decay   bool    `json:"decay"`
 	Zones   bool    `json:"zones"`
 	Kick    bool    `json:"kick"` // find and mark the kick neurons
+	// Snapshot picks a saved snapshot (index into Status.Snapshots) to
+	// show instead of the current network; -1 or out of range = current.
+	Snapshot int `json:"snapshot"`
+}
+
+// snapshot is a copy of the weights at one step.
+type snapshot struct {
+	step int
+	net  *rnn.Net
 }
 
 // kickEval is the transition-rate measurement of the live kick-neuron
@@ -95,28 +105,30 @@ var kickEval = dynamics.RateOptions{Chains: 8, Steps: 250}
 // Session is one HMM with one network: trained live, or loaded from a model
 // file (and trainable further when the file has its resume state).
 type Session struct {
-	Settings Settings
-	Source   string // "train", or the name of the loaded file
-	hmm      *hmm.HMM
-	exact    hmm.Exact
-	T        int
-	tr       *train.Trainer
-	net      *rnn.Net // shown network when there is no trainer
-	losses   []float64
-	sent     int // losses already sent to the page
-	seed     uint64
-	restarts []int // steps at which the plateau restarted the run
-	hits     int   // consecutive plateau checks
-	plateau  bool
-	metStep  int // first step the criterion held (0 = not yet)
-	offset   int // steps taken by runs abandoned at restarts
-	rng      *rand.Rand
-	basis    *dynamics.PCA
-	basisFor int // step the basis was fitted at (-1 = none)
-	kick     []int
-	kickFor  int // step the kick neurons were found at (-1 = never)
-	kickInfo *dynamics.KickResult
-	file     *model.File // the loaded file, exported as it was while untrained
+	Settings  Settings
+	Source    string // "train", or the name of the loaded file
+	hmm       *hmm.HMM
+	exact     hmm.Exact
+	T         int
+	tr        *train.Trainer
+	net       *rnn.Net // shown network when there is no trainer
+	losses    []float64
+	sent      int // losses already sent to the page
+	seed      uint64
+	restarts  []int // steps at which the plateau restarted the run
+	hits      int   // consecutive plateau checks
+	plateau   bool
+	metStep   int // first step the criterion held (0 = not yet)
+	offset    int // steps taken by runs abandoned at restarts
+	rng       *rand.Rand
+	basis     *dynamics.PCA
+	basisFor  int // step the basis was fitted at (-1 = none)
+	kick      []int
+	kickFor   int // step the kick neurons were found at (-1 = never)
+	kickInfo  *dynamics.KickResult
+	file      *model.File // the loaded file, exported as it was while untrained
+	snaps     []snapshot
+	snapEvery int
 }
 
 // resolveHMM returns the preset or the validated custom model.
@@ -187,7 +199,24 @@ func (s *Session) startTrainer() error {
 	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
 	s.basis, s.basisFor = nil, -1
 	s.kick, s.kickFor, s.kickInfo = nil, -1, nil
+	s.snaps, s.snapEvery = nil, firstSnapEvery
+	s.snap()
 	return nil
+}
+
+// snap records the current weights.
+func (s *Session) snap() {
+	s.snaps = append(s.snaps, snapshot{s.StepCount(), s.Net().Clone()})
+	if len(s.snaps) > maxSnaps {
+		kept := s.snaps[:0]
+		for i, sn := range s.snaps {
+			if i%2 == 0 {
+				kept = append(kept, sn)
+			}
+		}
+		s.snaps = kept
+		s.snapEvery *= 2
+	}
 }
 
 // LoadSession opens a model file (the engine's JSON) for exploration; a
@@ -223,6 +252,8 @@ func LoadSession(data []byte, name string) (*Session, error) {
 	}
 	s.seed = s.Settings.Seed
 	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
+	s.snapEvery = firstSnapEvery
+	s.snap()
 	return s, nil
 }
 
@@ -265,6 +296,9 @@ func (s *Session) Step() (float64, error) {
 		return 0, err
 	}
 	s.losses = append(s.losses, info.Loss)
+	if s.tr.StepCount()%s.snapEvery == 0 {
+		s.snap()
+	}
 	return info.Loss, nil
 }
 
@@ -286,6 +320,7 @@ type Status struct {
 	StepMs    float64   `json:"step_ms"`
 	Hidden    int       `json:"hidden"`
 	Input     int       `json:"input"`
+	Snapshots []int     `json:"snapshots"` // steps of the saved snapshots
 }
 
 // Status returns the status and marks the losses as sent.
@@ -294,6 +329,9 @@ func (s *Session) Status(running bool, stepMs float64) Status {
 		From: s.sent, Losses: finite(s.losses[s.sent:]), Running: running, Trainable: s.Trainable(),
 		Seed: s.seed, Restarts: append([]int{}, s.restarts...), Plateau: s.plateau, MetStep: s.metStep,
 		StepMs: stepMs, Hidden: s.Net().H, Input: s.Net().D}
+	for _, sn := range s.snaps {
+		st.Snapshots = append(st.Snapshots, sn.step)
+	}
 	if n := len(s.losses); n > 0 {
 		st.Loss = s.losses[n-1]
 	}
@@ -366,30 +404,25 @@ func firstSeqs(obs []uint8, n, T int) [][]int {
 }
 
 // Stats samples the current network, compares it with the HMM's exact
-// statistics, updates the criterion and the plateau detector, and restarts
-// a plateaued run with the next seed (when restart is set).
+// statistics by the engine's criterion (stats.FidelityBasic), updates the
+// plateau detector, and restarts a plateaued run with the next seed (when
+// restart is set).
 func (s *Session) Stats(restart bool) (Stats, error) {
 	net := s.Net()
 	O := s.hmm.Outputs()
 	obs := net.Sample(s.rng, statsSeqs, s.T, train.DefaultNoiseStd)
 	ref, _ := s.hmm.Sample(s.rng, statsSeqs, s.T)
+	rnnB, refB := stats.Summary(obs, statsSeqs, s.T, O), stats.Summary(ref, statsSeqs, s.T, O)
 	st := Stats{Type: "stats", Step: s.StepCount(), N: statsSeqs, T: s.T,
-		RNN: summarize(obs, statsSeqs, s.T, O), Palette: scene.Palette(O), Model: s.hmm,
+		RNN: summary(rnnB, stats.Dwells(obs, statsSeqs, s.T, O)), Palette: scene.Palette(O), Model: s.hmm,
 		SamplesRNN: firstSeqs(obs, statsSeqs, s.T), SamplesHMM: firstSeqs(ref, statsSeqs, s.T)}
-	st.HMM = Summary{Freq: s.exact.Freq, Trans: s.exact.Trans, Changes: s.exact.Changes, ChangesStd: s.exact.ChangesStd}
-	refSum := summarize(ref, statsSeqs, s.T, O)
-	st.HMM.Dwell, st.HMM.MeanDwell = refSum.Dwell, refSum.MeanDwell
-	for i := range O {
-		st.FreqDiff = math.Max(st.FreqDiff, math.Abs(st.RNN.Freq[i]-s.exact.Freq[i]))
-		if s.exact.Freq[i] < wellSampledFreq {
-			continue
-		}
-		st.Rows = append(st.Rows, i)
-		for j := range O {
-			st.TransDiff = math.Max(st.TransDiff, math.Abs(st.RNN.Trans[i][j]-s.exact.Trans[i][j]))
-		}
+	refDwell := stats.Dwells(ref, statsSeqs, s.T, O)
+	st.HMM = summary(stats.Basic{Freq: s.exact.Freq, Trans: s.exact.Trans, Volatility: s.exact.Changes, VolatilityStd: s.exact.ChangesStd}, refDwell)
+	st.Met, st.TransDiff, st.FreqDiff = stats.FidelityBasic(rnnB, refB, s.exact)
+	st.Rows = stats.WellSampled(rnnB, refB, stats.MinRowCount)
+	if st.Rows == nil {
+		st.Rows = []int{}
 	}
-	st.Met = st.FreqDiff < criterionFreq && st.TransDiff < criterionTrans
 	if st.Met && s.metStep == 0 && s.StepCount() > 0 {
 		s.metStep = s.StepCount()
 	}
@@ -408,8 +441,8 @@ func (s *Session) Stats(restart bool) (Stats, error) {
 	}
 	s.plateau = s.hits > 0
 	if restart && s.hits >= plateauChecks && len(s.restarts) < maxRestarts && s.metStep == 0 {
-		s.offset += s.tr.StepCount()
 		s.restarts = append(s.restarts, s.StepCount())
+		s.offset += s.tr.StepCount()
 		s.seed++
 		s.hits, s.plateau = 0, false
 		if err := s.startTrainer(); err != nil {
@@ -421,58 +454,15 @@ func (s *Session) Stats(restart bool) (Stats, error) {
 	return st, nil
 }
 
-// summarize computes frequencies, the output transition matrix, changes per
-// sequence and dwell times of n sequences of length T.
-func summarize(obs []uint8, n, T, O int) Summary {
-	s := Summary{Freq: make([]float64, O), Trans: make([][]float64, O), Dwell: make([]float64, T)}
-	pairs := make([]float64, O*O)
-	var sum, sum2 float64
-	dwells := 0
-	for q := range n {
-		seq := obs[q*T : (q+1)*T]
-		ch := 0
-		start := 0
-		for t, o := range seq {
-			s.Freq[o]++
-			if t == 0 {
-				continue
-			}
-			pairs[int(seq[t-1])*O+int(o)]++
-			if o != seq[t-1] {
-				ch++
-				if start > 0 { // a dwell bounded by changes on both sides
-					s.Dwell[t-start-1]++
-					s.MeanDwell += float64(t - start)
-					dwells++
-				}
-				start = t
-			}
-		}
-		sum += float64(ch)
-		sum2 += float64(ch * ch)
-	}
-	for k := range s.Freq {
-		s.Freq[k] /= float64(n * T)
-	}
-	for i := range O {
-		s.Trans[i] = make([]float64, O)
-		row := 0.0
-		for j := range O {
-			row += pairs[i*O+j]
-		}
-		for j := range O {
-			if row > 0 {
-				s.Trans[i][j] = pairs[i*O+j] / row
-			}
-		}
-	}
-	s.Changes = sum / float64(n)
-	s.ChangesStd = math.Sqrt(math.Max(sum2/float64(n)-s.Changes*s.Changes, 0))
-	if dwells > 0 {
+// summary turns the engine's statistics into the page's: dwell-time
+// histogram as fractions of complete dwells, Dwell[k] for length k+1.
+func summary(b stats.Basic, d stats.Dwell) Summary {
+	s := Summary{Freq: b.Freq, Trans: b.Trans, Changes: b.Volatility, ChangesStd: b.VolatilityStd,
+		Dwell: make([]float64, max(len(d.Hist)-1, 0)), MeanDwell: d.Mean}
+	if d.Runs > 0 {
 		for k := range s.Dwell {
-			s.Dwell[k] /= float64(dwells)
+			s.Dwell[k] = float64(d.Hist[k+1]) / float64(d.Runs)
 		}
-		s.MeanDwell /= float64(dwells)
 	}
 	return s
 }
@@ -482,8 +472,9 @@ type PortraitInfo struct {
 	Type string `json:"type"`
 	Step int    `json:"step"`
 	portrait.Info
-	Kick []int `json:"kick"`
-	H    int   `json:"hidden"`
+	KickNeurons []int `json:"kick_neurons"` // the neurons the silencing switch acts on
+	H           int   `json:"hidden"`
+	Snapshot    int   `json:"snapshot"` // index of the snapshot shown, -1 = current
 }
 
 // Portrait computes the phase portrait of the current network. The PCA
@@ -492,6 +483,16 @@ type PortraitInfo struct {
 func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 	net := s.Net()
 	step := s.StepCount()
+	if v.Snapshot >= 0 && v.Snapshot < len(s.snaps) && s.snaps[v.Snapshot].step != step {
+		// An earlier snapshot: its own basis, no kick search, no caching.
+		sn := s.snaps[v.Snapshot]
+		opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones}
+		p, info, _, err := portrait.Build(sn.net, rand.New(rand.NewPCG(s.seed, uint64(sn.step))), opt)
+		if err != nil {
+			return nil, PortraitInfo{}, err
+		}
+		return p.Encode(), PortraitInfo{Type: "portrait", Step: sn.step, Info: *info, H: sn.net.H, Snapshot: v.Snapshot}, nil
+	}
 	opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones}
 	if !(opt.Sigma > 0) {
 		opt.Sigma = dynamics.DefaultSigma
@@ -522,7 +523,7 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 		return nil, PortraitInfo{}, err
 	}
 	s.basis, s.basisFor = alignBasis(basis, s.basis), step
-	pi := PortraitInfo{Type: "portrait", Step: step, Info: *info, Kick: opt.Kick, H: net.H}
+	pi := PortraitInfo{Type: "portrait", Step: step, Info: *info, KickNeurons: opt.Kick, H: net.H, Snapshot: -1}
 	if s.kickFor == step {
 		pi.Info.Kick = s.kickInfo
 	}

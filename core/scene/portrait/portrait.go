@@ -64,7 +64,9 @@ type Info struct {
 	// Kick is the kick-neuron detection when Options.FindKick was set.
 	Kick  *dynamics.KickResult `json:"kick,omitempty"`
 	Sigma float64              `json:"sigma"`
-	Steps int                  `json:"steps"`
+	// Steps of the run drawn: fewer than asked when the activity diverged.
+	Steps    int  `json:"steps"`
+	Diverged bool `json:"diverged"`
 }
 
 // Zone colours (ring markers of the residency analysis).
@@ -116,6 +118,20 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	states := run.States[dynamics.PCAWarmup*H:]
 	outs := run.Out[dynamics.PCAWarmup:]
 	T := opt.Steps
+	// An unstable network's activity can overflow: keep the finite part.
+	diverged := false
+	for t := range T {
+		if !finite(states[t*H : (t+1)*H]) {
+			T, diverged = t, true
+			break
+		}
+	}
+	if T < 2 {
+		return nil, nil, nil, errors.New("scene: portrait: the network's activity diverges at once (|h| overflows)")
+	}
+	if opt.DrawSteps > T {
+		opt.DrawSteps = T
+	}
 
 	pca := opt.Basis
 	if pca == nil || pca.H != H || pca.K < 2 {
@@ -132,7 +148,7 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 		proj[t] = scene.Project(states[t*H:(t+1)*H], mean, pc1, pc2)
 		bounds = bounds.Add(proj[t])
 	}
-	info := &Info{Sigma: opt.Sigma, Steps: T, Explained: pca.ExplainedRatio(),
+	info := &Info{Sigma: opt.Sigma, Steps: T, Diverged: diverged, Explained: pca.ExplainedRatio(),
 		TransitionRate: dynamics.TransitionRate(&dynamics.Run{T: T, Out: outs})}
 
 	if opt.FindKick {
@@ -219,7 +235,7 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 			}
 		}
 	}
-	if decay != nil && decay.FixedPoint != nil {
+	if decay != nil && decay.FixedPoint != nil && finite(decay.FixedPoint) {
 		fp := scene.Project(decay.FixedPoint, mean, pc1, pc2)
 		info.FixedPoint = []float64{fp.X, fp.Y}
 		info.FixedNorm = decay.FixedPointNorm
@@ -228,6 +244,15 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 			scene.Marker{At: fp, Color: scene.FixedPoint, Size: 7, Shape: scene.Cross})
 	}
 	return p, info, pca, nil
+}
+
+func finite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // axisBasis projects on the first two neurons (used when PCA has nothing to

@@ -1,0 +1,154 @@
+package portrait
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+
+	"hmmrnn/core/dynamics"
+	"hmmrnn/core/rnn"
+	"hmmrnn/core/scene"
+)
+
+func testNet(t *testing.T) *rnn.Net {
+	t.Helper()
+	n, err := rnn.New(12, 4, 3, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestBuildLayers(t *testing.T) {
+	n := testNet(t)
+	opt := Options{Steps: 600, DrawSteps: 200, Flow: true, Density: true, Decay: true, Zones: true, Kick: []int{3}}
+	p, info, pca, err := Build(n, rand.New(rand.NewPCG(2, 2)), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &p.Scene
+	traj := s.Lines[len(s.Lines)-1]
+	if len(traj.Points) != 200 || len(traj.Colors) != 200 {
+		t.Fatalf("trajectory has %d points, %d colours; want 200", len(traj.Points), len(traj.Colors))
+	}
+	for _, q := range traj.Points {
+		if q.X < s.Bounds.Min.X || q.X > s.Bounds.Max.X || q.Y < s.Bounds.Min.Y || q.Y > s.Bounds.Max.Y {
+			t.Fatalf("point %v outside bounds %v", q, s.Bounds)
+		}
+	}
+	// Colours are output colours (alpha aside).
+	for _, c := range traj.Colors {
+		ok := false
+		for o := range 3 {
+			ok = ok || c.WithAlpha(1) == scene.OutputColor(o)
+		}
+		if !ok {
+			t.Fatalf("trajectory colour %v is no output's", c)
+		}
+	}
+	if len(s.Heatmaps) != 1 || s.Heatmaps[0].Rows != DefaultDensityGrid {
+		t.Errorf("density layer missing")
+	}
+	if len(s.Arrows) == 0 {
+		t.Errorf("flow layer missing")
+	}
+	if len(info.Zones) != len(dynamics.Zones) {
+		t.Errorf("zone counts %v", info.Zones)
+	}
+	sum := 0
+	for _, z := range info.Zones {
+		sum += z
+	}
+	if sum != min(DefaultZoneStates, 200) {
+		t.Errorf("%d states classified, want %d", sum, min(DefaultZoneStates, 200))
+	}
+	if info.TransitionRate < 0 || info.TransitionRate > 1 || len(info.Explained) != 2 || info.Explained[0] < info.Explained[1] {
+		t.Errorf("info %+v", info)
+	}
+	if pca.H != 12 || len(p.PC1) != 12 || p.Net == nil || p.Net.H != 12 || len(p.Kick) != 1 {
+		t.Errorf("projection or weights missing")
+	}
+	// The portrait survives the trip to the app.
+	if _, err := scene.Decode(p.Encode()); err != nil {
+		t.Errorf("decode: %v", err)
+	}
+}
+
+func TestBuildDeterministicAndBasisReuse(t *testing.T) {
+	n := testNet(t)
+	opt := Options{Steps: 400, Flow: true, Decay: true}
+	p1, _, pca, err := Build(n, rand.New(rand.NewPCG(7, 7)), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, _, _, _ := Build(n, rand.New(rand.NewPCG(7, 7)), opt)
+	if !bytes.Equal(p1.Encode(), p2.Encode()) {
+		t.Errorf("same seed, different portraits")
+	}
+	opt.Basis, opt.Sigma = pca, 2
+	p3, info, pca3, err := Build(n, rand.New(rand.NewPCG(8, 8)), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pca3 != pca || info.Sigma != 2 {
+		t.Errorf("basis not reused or sigma lost")
+	}
+	for i := range p3.PC1 {
+		if p3.PC1[i] != p1.PC1[i] {
+			t.Fatalf("axis changed despite the given basis")
+		}
+	}
+}
+
+func TestBuildSilenced(t *testing.T) {
+	n := testNet(t)
+	_, info0, _, err := Build(n, rand.New(rand.NewPCG(3, 3)), Options{Steps: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Silencing every neuron (mu = 0 on both inputs) leaves h = 0: no switches.
+	all := make([]int, n.H)
+	for i := range all {
+		all[i] = i
+	}
+	_, info, _, err := Build(n, rand.New(rand.NewPCG(3, 3)), Options{Steps: 500, Neurons: all, Mu: 0, Mode: dynamics.Both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.TransitionRate != 0 {
+		t.Errorf("fully silenced network switches at rate %v (nominal %v)", info.TransitionRate, info0.TransitionRate)
+	}
+	if _, _, _, err := Build(n, rand.New(rand.NewPCG(3, 3)), Options{Steps: 100, Neurons: []int{99}}); err == nil {
+		t.Errorf("out-of-range neuron accepted")
+	}
+	if _, _, _, err := Build(n, rand.New(rand.NewPCG(3, 3)), Options{Neurons: []int{1}, FindKick: true}); err == nil {
+		t.Errorf("kick search under an intervention accepted")
+	}
+	if _, _, _, err := Build(nil, nil, Options{}); err == nil {
+		t.Errorf("nil network accepted")
+	}
+}
+
+func TestBuildDivergingNetwork(t *testing.T) {
+	n := testNet(t)
+	// W_hh = 50 I: relu activity grows 50-fold a step and overflows float64
+	// within about 200 steps.
+	clear(n.Whh)
+	for i := range n.H {
+		n.Whh[i*n.H+i] = 50
+	}
+	p, info, _, err := Build(n, rand.New(rand.NewPCG(1, 2)), Options{Steps: 1000, Decay: true, Flow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Diverged || info.Steps >= 1000 || info.Steps < 2 {
+		t.Errorf("diverged %v after %d steps", info.Diverged, info.Steps)
+	}
+	if _, err := json.Marshal(info); err != nil {
+		t.Errorf("info of a diverging network does not encode: %v", err)
+	}
+	if _, err := scene.Decode(p.Encode()); err != nil {
+		t.Errorf("decode: %v", err)
+	}
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"math"
+	"testing"
+
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/scene"
+	"hmmrnn/core/stats"
+)
+
+func small(arch string) Settings {
+	return Settings{Arch: arch, Hidden: 8, Input: 2, Batch: 16, LR: 1e-3, Seed: 1}
+}
+
+func TestNewSessionRejectsBadSettings(t *testing.T) {
+	bad := map[string]Settings{}
+	for name, mod := range map[string]func(*Settings){
+		"hidden":  func(s *Settings) { s.Hidden = 1 },
+		"input":   func(s *Settings) { s.Input = 1000 },
+		"batch":   func(s *Settings) { s.Batch = 4 },
+		"lr":      func(s *Settings) { s.LR = 1 },
+		"lr NaN":  func(s *Settings) { s.LR = math.NaN() },
+		"seq_len": func(s *Settings) { s.SeqLen = 1 },
+		"arch":    func(s *Settings) { s.Arch = "linear9" },
+		"custom":  func(s *Settings) { s.Arch = "custom" },
+		"custom bad row": func(s *Settings) {
+			s.Arch = "custom"
+			s.HMM = &hmm.HMM{Start: []float64{1, 0}, Transition: [][]float64{{0.5, 0.6}, {0, 1}}, Emission: [][]float64{{1, 0}, {0, 1}}}
+		},
+	} {
+		s := small("linear2")
+		mod(&s)
+		bad[name] = s
+	}
+	for name, s := range bad {
+		if _, err := NewSession(s); err == nil {
+			t.Errorf("%s: NewSession accepted %+v", name, s)
+		}
+	}
+	s, err := NewSession(small("cyclic4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.T != demoSeqLen || s.Settings.SeqLen != demoSeqLen {
+		t.Errorf("T = %d, want the demo's %d", s.T, demoSeqLen)
+	}
+}
+
+func TestSessionStepsAndStatus(t *testing.T) {
+	s, err := NewSession(small("linear2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := s.Status(false, 0)
+	if st.Step != 0 || len(st.Losses) != 0 || !st.Trainable {
+		t.Fatalf("fresh status %+v", st)
+	}
+	for range 5 {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st = s.Status(true, 1.5)
+	if st.Step != 5 || st.From != 0 || len(st.Losses) != 5 || st.Loss != st.Losses[4] {
+		t.Fatalf("status after 5 steps: %+v", st)
+	}
+	s.Step()
+	st = s.Status(true, 1.5)
+	if st.From != 5 || len(st.Losses) != 1 {
+		t.Errorf("second status sends from %d, %d losses; want the one new loss", st.From, len(st.Losses))
+	}
+	s.ResendLosses()
+	if st = s.Status(true, 0); st.From != 0 || len(st.Losses) != 6 {
+		t.Errorf("ResendLosses: from %d, %d losses", st.From, len(st.Losses))
+	}
+	// Same settings, same initial weights (what Reset relies on).
+	a, _ := NewSession(small("linear2"))
+	b, _ := NewSession(small("linear2"))
+	for i, v := range a.Net().Whh {
+		if b.Net().Whh[i] != v {
+			t.Fatalf("two sessions with one seed differ at w_hh[%d]", i)
+		}
+	}
+}
+
+func TestSummaryDwellFractions(t *testing.T) {
+	// Two sequences of T = 6 over O = 2: one complete dwell, of 3 steps.
+	obs := []uint8{
+		0, 0, 1, 1, 1, 0,
+		1, 1, 1, 1, 1, 1,
+	}
+	s := summary(stats.Summary(obs, 2, 6, 2), stats.Dwells(obs, 2, 6, 2))
+	if s.Changes != 1 || math.Abs(s.ChangesStd-1) > 1e-12 {
+		t.Errorf("changes %v ± %v, want 1 ± 1", s.Changes, s.ChangesStd)
+	}
+	if len(s.Dwell) != 4 || s.Dwell[2] != 1 || s.MeanDwell != 3 {
+		t.Errorf("dwell %v mean %v, want one dwell of 3 steps", s.Dwell, s.MeanDwell)
+	}
+}
+
+func TestStatsCriterionAgainstExact(t *testing.T) {
+	s, err := NewSession(small("linear2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stats(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Rows) != 2 || st.Rows[0] != 0 || st.Rows[1] != 2 {
+		t.Errorf("well-sampled rows %v, want [0 2] (output 1 has frequency 0.01)", st.Rows)
+	}
+	ex := s.hmm.Exact(s.T)
+	if st.HMM.Freq[1] != ex.Freq[1] || st.HMM.Changes != ex.Changes {
+		t.Errorf("HMM column is not the exact statistics")
+	}
+	// An untrained network is far from the HMM.
+	if st.Met || st.MetStep != 0 {
+		t.Errorf("untrained network meets the criterion: %+v", st)
+	}
+	if len(st.SamplesRNN) != shownSamples || len(st.SamplesHMM[0]) != s.T || len(st.Palette) != 3 {
+		t.Errorf("samples or palette missing")
+	}
+}
+
+func TestPlateauRestartsWithNextSeed(t *testing.T) {
+	set := Settings{Arch: "linear2", Hidden: 2, Input: 1, Batch: 16, LR: 1e-3, Seed: 5}
+	s, err := NewSession(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range plateauMinStep {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Force the coin-flip regime: zero readout, so every output is an
+	// independent uniform Gumbel draw.
+	clear(s.tr.Net().Wout)
+	for k := 1; k <= plateauChecks; k++ {
+		st, err := s.Stats(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k < plateauChecks && (!st.Plateau || st.Restarted) {
+			t.Fatalf("check %d: plateau %v restarted %v", k, st.Plateau, st.Restarted)
+		}
+		if k == plateauChecks && !st.Restarted {
+			t.Fatalf("no restart after %d plateau checks", k)
+		}
+	}
+	if s.seed != 6 || len(s.restarts) != 1 || s.restarts[0] != plateauMinStep || s.StepCount() != plateauMinStep {
+		t.Errorf("after restart: seed %d, restarts %v, step %d", s.seed, s.restarts, s.StepCount())
+	}
+	if s.tr.StepCount() != 0 {
+		t.Errorf("restarted trainer at step %d", s.tr.StepCount())
+	}
+}
+
+func TestModelRoundTrip(t *testing.T) {
+	s, _ := NewSession(small("fully3"))
+	for range 3 {
+		s.Step()
+	}
+	data, err := s.Model(1.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadSession(data, "file: x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.Trainable() || l.StepCount() != 3 || l.Settings.Arch != "fully3" || l.Settings.Hidden != 8 {
+		t.Errorf("loaded: trainable %v step %d settings %+v", l.Trainable(), l.StepCount(), l.Settings)
+	}
+	if st := l.Status(false, 0); len(st.Losses) != 3 || st.Source != "file: x.json" {
+		t.Errorf("loaded status %+v", st)
+	}
+	// Training continues exactly as the original would.
+	a, _ := s.Step()
+	b, _ := l.Step()
+	if a != b {
+		t.Errorf("resumed step loss %v, original %v", b, a)
+	}
+	if _, err := LoadSession([]byte(`{"format":"hmmrnn-model"`), "bad"); err == nil {
+		t.Errorf("broken file accepted")
+	}
+}
+
+func TestPortraitMessage(t *testing.T) {
+	s, _ := NewSession(small("linear2"))
+	v := View{Sigma: 1, Flow: true}
+	bin, info, err := s.Portrait(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := scene.Decode(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Net == nil || p.Net.H != 8 || info.Type != "portrait" || info.Sigma != 1 {
+		t.Errorf("portrait %+v info %+v", p.Net, info)
+	}
+	// Changing only the view keeps the axes.
+	v.Sigma = 2
+	bin2, info2, err := s.Portrait(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, _ := scene.Decode(bin2)
+	for i := range p.PC1 {
+		if p.PC1[i] != p2.PC1[i] {
+			t.Fatalf("the noise slider moved the axes")
+		}
+	}
+	if info2.Sigma != 2 {
+		t.Errorf("sigma %v", info2.Sigma)
+	}
+}
+
+func TestSnapshotsThinOut(t *testing.T) {
+	s, _ := NewSession(small("linear2"))
+	s.snapEvery = 1
+	for range 2 * maxSnaps {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := s.Status(false, 0)
+	if len(st.Snapshots) > maxSnaps || len(st.Snapshots) < maxSnaps/2 || st.Snapshots[0] != 0 {
+		t.Fatalf("%d snapshots %v", len(st.Snapshots), st.Snapshots)
+	}
+	for i := 1; i < len(st.Snapshots); i++ {
+		if st.Snapshots[i] <= st.Snapshots[i-1] {
+			t.Fatalf("snapshot steps not increasing: %v", st.Snapshots)
+		}
+	}
+	// A snapshot's portrait shows that network, at its step.
+	_, info, err := s.Portrait(View{Sigma: 1, Snapshot: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Step != st.Snapshots[1] || info.Snapshot != 1 {
+		t.Errorf("snapshot portrait at step %d (index %d), want %d", info.Step, info.Snapshot, st.Snapshots[1])
+	}
+	if _, info, _ = s.Portrait(View{Sigma: 1, Snapshot: -1}); info.Step != s.StepCount() || info.Snapshot != -1 {
+		t.Errorf("current portrait at step %d", info.Step)
+	}
+}
