@@ -14,7 +14,8 @@ import (
 //
 // with P and Q the row-softmax plans of the final extrapolation step.
 //
-// Dense is the plain float64 reference (O(N M Dim) memory and time per iteration). If all
+// Dense is the plain float64 reference: it stores the four cost matrices ((N+M)^2 float64)
+// and evaluates N M + M N + N^2 + M^2 exponentials per iteration. If all
 // points coincide the diameter is zero; geomloss then fails, Dense returns S = 0 and a zero
 // gradient (the exact value). With opt.Converged an ErrNotConverged-wrapping error may be
 // returned together with the values of the last iterate.

@@ -23,6 +23,10 @@ func TestBadInputs(t *testing.T) {
 			_, _, err := Dense([]float64{-1e308, 1e308}, []float64{1e308, -1e308}, 1, 1, 2, Options{})
 			return err
 		}},
+		{"blur < MinBlur", func() error {
+			_, _, err := Dense([]float64{0}, []float64{1}, 1, 1, 1, Options{Blur: MinBlur / 2})
+			return err
+		}},
 		{"blur < 0", func() error { _, _, err := Dense([]float64{0}, []float64{1}, 1, 1, 1, Options{Blur: -1}); return err }},
 		{"blur NaN", func() error { _, _, err := Dense([]float64{0}, []float64{1}, 1, 1, 1, Options{Blur: nan}); return err }},
 		{"blur Inf", func() error { _, _, err := Dense([]float64{0}, []float64{1}, 1, 1, 1, Options{Blur: inf}); return err }},

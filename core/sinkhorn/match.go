@@ -35,8 +35,8 @@ func Match(x, y []uint8, N, M, T int, eps float64) ([]int, error) {
 	if err := checkSymbols(x, y, N, M, T); err != nil {
 		return nil, err
 	}
-	if !(eps > 0) || math.IsInf(eps, 0) {
-		return nil, fmt.Errorf("sinkhorn: match temperature %v must be positive and finite", eps)
+	if !(eps >= MinBlur*MinBlur) || math.IsInf(eps, 0) {
+		return nil, fmt.Errorf("sinkhorn: match temperature %v must be finite and at least %g", eps, MinBlur*MinBlur)
 	}
 	O := 1
 	for _, s := range [][]uint8{x, y} {

@@ -11,6 +11,9 @@ import (
 const (
 	// DefaultBlur is the paper's blur; the final temperature is eps = blur^2 = 0.04.
 	DefaultBlur = 0.2
+	// MinBlur is the smallest blur accepted: potentials/eps must stay far from float64
+	// overflow (costs are at most ~1e4 in any practical use).
+	MinBlur = 1e-6
 	// DefaultScaling is geomloss's default scaling; successive temperatures differ by scaling^2.
 	DefaultScaling = 0.5
 	// DefaultTol is the default stopping tolerance of the Converged option: the largest change
@@ -35,7 +38,7 @@ var ErrNotConverged = errors.New("sinkhorn: not converged")
 // Options configures Dense and Symbols. The zero value is the paper's loss (METHOD.md
 // section 3): blur 0.2, scaling 0.5, the geomloss epsilon schedule, no extra iterations.
 type Options struct {
-	// Blur sets the final temperature eps = Blur^2. Zero means DefaultBlur.
+	// Blur sets the final temperature eps = Blur^2, at least MinBlur. Zero means DefaultBlur.
 	Blur float64
 	// Scaling is the epsilon-scaling ratio (temperatures shrink by Scaling^2), in (0, 1).
 	// Zero means DefaultScaling.
@@ -68,8 +71,8 @@ func (o Options) resolved() (Options, error) {
 		o.MaxIter = DefaultMaxIter
 	}
 	switch {
-	case !(o.Blur > 0) || math.IsInf(o.Blur, 0):
-		return o, fmt.Errorf("sinkhorn: blur %v must be positive and finite", o.Blur)
+	case !(o.Blur >= MinBlur) || math.IsInf(o.Blur, 0):
+		return o, fmt.Errorf("sinkhorn: blur %v must be finite and at least %g", o.Blur, MinBlur)
 	case !(o.Scaling > 0 && o.Scaling < 1):
 		return o, fmt.Errorf("sinkhorn: scaling %v must be in (0, 1)", o.Scaling)
 	case !(o.Tol > 0) || math.IsInf(o.Tol, 0):

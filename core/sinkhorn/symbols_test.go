@@ -1,6 +1,7 @@
 package sinkhorn
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -39,7 +40,10 @@ func uniformSeqs(r *rand.Rand, n, T, O int) []uint8 {
 
 // symbolsTol is the relative tolerance of Symbols against Dense on the one-hot encoding: both
 // are float64 log-sum-exps of the same terms, grouped differently (merged duplicates, sums
-// per cost level), so they differ by rounding only.
+// per cost level), so they differ by rounding only (measured: loss 2e-15, gradient 2e-13).
+// The gradient's plan entries exp((g_j - C_ij)/eps) turn potential rounding (~1e-15 on
+// values ~10) into relative errors ~1e-15/eps, so the gradient tolerance grows as 0.04/eps
+// for temperatures below the paper's.
 const symbolsTol = 1e-12
 
 func TestSymbolsMatchesDense(t *testing.T) {
@@ -63,7 +67,8 @@ func TestSymbolsMatchesDense(t *testing.T) {
 	add("O=40 T=9", uniformSeqs(r, 30, 9, 40), uniformSeqs(r, 25, 9, 40), 30, 25, 9, 40, Options{})
 	add("O=3 symbol 1 unused", hmmLike(r, 20, 30, 0.2), hmmLike(r, 20, 30, 0.2), 20, 20, 30, 4, Options{})
 	add("blur 1 scaling 0.8", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 50, 30, 3), 50, 50, 30, 3, Options{Blur: 1, Scaling: 0.8})
-	add("blur 0.05", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 50, 30, 3), 50, 50, 30, 3, Options{Blur: 0.05})
+	add("blur 0.05 (several bands)", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 50, 30, 3), 50, 50, 30, 3, Options{Blur: 0.05})
+	add("blur 1e-3 (many bands)", hmmLike(r, 50, 30, 0.05), uniformSeqs(r, 40, 30, 3), 50, 40, 30, 3, Options{Blur: 1e-3})
 	add("HMM vs uniform 600v500 (parallel, pruned)", hmmLike(r, 600, 30, 0.05), uniformSeqs(r, 500, 30, 3), 600, 500, 30, 3, Options{})
 	add("T=150 (no byte-parallel scan)", hmmLike(r, 40, 150, 0.05), hmmLike(r, 35, 150, 0.05), 40, 35, 150, 3, Options{})
 	add("T=1 O=2", uniformSeqs(r, 9, 1, 2), uniformSeqs(r, 7, 1, 2), 9, 7, 1, 2, Options{})
@@ -84,7 +89,11 @@ func TestSymbolsMatchesDense(t *testing.T) {
 			if e := relDiff(ls, ld); e > symbolsTol {
 				t.Errorf("loss %.17g, dense %.17g (rel %.1e)", ls, ld, e)
 			}
-			if e := gradDiff(gs, gd, c.N); e > symbolsTol {
+			blur := c.opt.Blur
+			if blur == 0 {
+				blur = DefaultBlur
+			}
+			if e := gradDiff(gs, gd, c.N); e > symbolsTol*math.Max(1, DefaultBlur*DefaultBlur/(blur*blur)) {
 				t.Errorf("gradient rel.max diff %.1e", e)
 			}
 		})
