@@ -82,28 +82,80 @@ func (p *pcg) norm() float64 {
 		j := int32(u)
 		i := u >> 32 & 0x7F
 		x := float64(j) * float64(zigW[i])
-		aj := uint32(j)
-		if j < 0 {
-			aj = uint32(-j)
-		}
-		if aj < zigK[i] {
+		if absInt32(j) < zigK[i] {
 			return x // better than 99% of draws
 		}
-		if i == 0 {
-			for {
-				x = -math.Log(p.float64()) * (1.0 / zigR)
-				y := -math.Log(p.float64())
-				if y+y >= x*x {
-					break
-				}
-			}
-			if j > 0 {
-				return zigR + x
-			}
-			return -zigR - x
-		}
-		if zigF[i]+float32(p.float64())*(zigF[i-1]-zigF[i]) < float32(math.Exp(-.5*x*x)) {
-			return x
+		if v, ok := p.normSlow(j, i, x); ok {
+			return v
 		}
 	}
+}
+
+// normSlow finishes a NormFloat64 draw whose first number fell outside the
+// ziggurat's rectangles: the tail for the base strip, else the wedge test.
+// ok = false means rejected: the caller starts a fresh draw.
+func (p *pcg) normSlow(j int32, i uint64, x float64) (v float64, ok bool) {
+	if i == 0 {
+		for {
+			x = -math.Log(p.float64()) * (1.0 / zigR)
+			y := -math.Log(p.float64())
+			if y+y >= x*x {
+				break
+			}
+		}
+		if j > 0 {
+			return zigR + x, true
+		}
+		return -zigR - x, true
+	}
+	if zigF[i]+float32(p.float64())*(zigF[i-1]-zigF[i]) < float32(math.Exp(-.5*x*x)) {
+		return x, true
+	}
+	return 0, false
+}
+
+func absInt32(i int32) uint32 {
+	if i < 0 {
+		return uint32(-i)
+	}
+	return uint32(i)
+}
+
+// fillNormal sets dst[k] = sigma * p.norm() for k = 0, 1, ... with the
+// generator step and the ziggurat's fast path inlined in the loop.
+func fillNormal[F float](p *pcg, dst []F, sigma float64) {
+	const (
+		mulHi    = 2549297995355413924
+		mulLo    = 4865540595714422341
+		incHi    = 6364136223846793005
+		incLo    = 1442695040888963407
+		cheapMul = 0xda942042e4dd58b5
+	)
+	shi, slo := p.hi, p.lo
+	for k := range dst {
+		hi, lo := bits.Mul64(slo, mulLo)
+		hi += shi*mulLo + slo*mulHi
+		lo, c := bits.Add64(lo, incLo, 0)
+		hi, _ = bits.Add64(hi, incHi, c)
+		shi, slo = hi, lo
+		hi ^= hi >> 32
+		hi *= cheapMul
+		hi ^= hi >> 48
+		hi *= lo | 1
+		j := int32(hi)
+		i := hi >> 32 & 0x7F
+		x := float64(j) * float64(zigW[i])
+		if absInt32(j) < zigK[i] {
+			dst[k] = F(sigma * x)
+			continue
+		}
+		p.hi, p.lo = shi, slo
+		v, ok := p.normSlow(j, i, x)
+		if !ok {
+			v = p.norm()
+		}
+		dst[k] = F(sigma * v)
+		shi, slo = p.hi, p.lo
+	}
+	p.hi, p.lo = shi, slo
 }

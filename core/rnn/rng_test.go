@@ -24,6 +24,25 @@ func TestPCGMatchesStdlib(t *testing.T) {
 	}
 }
 
+// TestFillNormal checks that the inlined loop draws what p.norm draws.
+func TestFillNormal(t *testing.T) {
+	const n = 1_000_000
+	var p, q pcg
+	p.Seed(5, 6)
+	q.Seed(5, 6)
+	dst := make([]float64, n)
+	fillNormal(&p, dst[:n/3], 2)
+	fillNormal(&p, dst[n/3:], 2)
+	for k, v := range dst {
+		if w := 2 * q.norm(); v != w {
+			t.Fatalf("draw %d: fillNormal %v, norm %v", k, v, w)
+		}
+	}
+	if p != q {
+		t.Errorf("states differ after the draws: %v %v", p, q)
+	}
+}
+
 func BenchmarkNorm(b *testing.B) {
 	b.Run("pcg", func(b *testing.B) {
 		var p pcg
@@ -33,6 +52,15 @@ func BenchmarkNorm(b *testing.B) {
 			s += p.norm()
 		}
 		_ = s
+	})
+	b.Run("fill", func(b *testing.B) {
+		var p pcg
+		p.Seed(1, 2)
+		dst := make([]float32, 1000)
+		for b.Loop() {
+			fillNormal(&p, dst, 1)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(dst)), "ns/draw")
 	})
 	b.Run("stdlib", func(b *testing.B) {
 		r := rand.New(rand.NewPCG(1, 2))

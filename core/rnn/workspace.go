@@ -93,10 +93,11 @@ func (w *Workspace) checkNet(n *Net, what string) {
 // rand.New(rand.NewPCG(s1, s2)). From its stream a chunk draws, for each
 // t = 0..T-1: first the inputs x_t of its sequences in order, D NormFloat64
 // each (scaled by sigma), then, once step t is computed, O ExpFloat64 per
-// sequence in order, E_o, giving the Gumbel noise g_o = -log E_o. The hard
-// symbol is argmax(logits + g) and the soft sample kept for Backward is
-// softmax((logits + g)/tau); tau = 0 means DefaultTau. It panics if n is
-// not shaped like the workspace or tau < 0.
+// sequence in order, E_o (an exact 0, probability 2^-32, is redrawn), giving
+// the Gumbel noise g_o = -log E_o. The hard symbol is argmax(logits + g)
+// and the soft sample kept for Backward is softmax((logits + g)/tau);
+// tau = 0 means DefaultTau. It panics if n is not shaped like the workspace
+// or tau < 0.
 func (w *Workspace) Forward(n *Net, r *rand.Rand, sigma, tau float64) []uint8 {
 	w.checkNet(n, "Forward")
 	if tau == 0 {
@@ -305,10 +306,7 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 	for t := range T {
 		xs := slot(c.x, t, xSteps, bc*dp)
 		for i := range c.rows {
-			row := xs[i*dp : i*dp+D]
-			for k := range row {
-				row[k] = F(sigma * c.pcg.norm())
-			}
+			fillNormal(&c.pcg, xs[i*dp:i*dp+D], sigma)
 		}
 		hs := slot(c.h, t, hSteps, bc*hp)
 		e.k.nnSet(bc, hp, D, xs, dp, e.winT, hp, hs, hp)

@@ -31,7 +31,11 @@ func noise(r *rand.Rand, B, T, D, O int, sigma float64) (x, g []float64) {
 			}
 			for i := range rows {
 				for o := range O {
-					g[((row0+i)*T+t)*O+o] = -math.Log(cr.ExpFloat64())
+					e := cr.ExpFloat64()
+					for e == 0 { // redrawn, as documented
+						e = cr.ExpFloat64()
+					}
+					g[((row0+i)*T+t)*O+o] = -math.Log(e)
 				}
 			}
 		}
