@@ -111,6 +111,8 @@
 
   // ---- messages ----
   function message(text, kind = 'warn') {
+    // Errors also go to the console, where the browser tests look for them.
+    if (kind === 'error') console.error(text);
     const box = document.createElement('div');
     box.className = 'msg ' + kind;
     const span = document.createElement('span');

@@ -364,6 +364,95 @@ func TestNoiseSensitivityLinear(t *testing.T) {
 	}
 }
 
+// conveyorNet is a network with a known answer for the noise sensitivity:
+// neuron 0 is a constant bias (self-weight 1, no input), neuron 1 the
+// position p (self-weight 1, unit noise), and neurons 2, 3 compute
+// relu(p - theta) and relu(p - theta - 1), whose difference (0 below theta,
+// 1 above theta + 1) pushes p forward by v per step. Below theta p is a pure
+// random walk (a noise-driven slow region); above theta + 1 it moves by v
+// per step plus the same noise (a deterministic fast region). Far from the
+// ReLU kinks both regions are exactly linear.
+func conveyorNet(theta, v float64) *rnn.Net {
+	const H = 4
+	net := &rnn.Net{H: H, D: 1, O: 2, Win: make([]float64, H), Whh: make([]float64, H*H), Wout: make([]float64, 2*H)}
+	w := func(to, from int, x float64) { net.Whh[to*H+from] = x }
+	w(0, 0, 1)
+	w(1, 1, 1)
+	w(1, 2, v)
+	w(1, 3, -v)
+	w(2, 1, 1)
+	w(2, 0, -theta)
+	w(3, 1, 1)
+	w(3, 0, -theta-1)
+	net.Win[1] = 1
+	net.Wout[1], net.Wout[H+1] = 1, -1
+	return net
+}
+
+func TestNoiseSensitivityConveyor(t *testing.T) {
+	const (
+		theta, v = 40.0, 10.0
+		steps, n = 5, 400
+	)
+	net := conveyorNet(theta, v)
+	sim, err := NewSim(net, 1, Intervention{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// PCA axis along the position neuron: the "orbit" of this network.
+	pca := &PCA{H: 4, K: 1, Mean: make([]float64, 4), Axes: []float64{0, 1, 0, 0}, Var: []float64{1}, TotalVar: 1}
+	orig := []float64{0.4, -1.1, 0.7, 0.2, -0.3}
+	slow := []float64{1, 20, 0, 0}                  // p = 20 < theta: random walk
+	fast := []float64{1, 60, 60 - theta, 59 - theta} // p = 60 > theta + 1: conveyor
+	gammas := []float64{0, 0.5, 1}
+	sSlow, err := NoiseSensitivity(sim, newRand(7), slow, orig, gammas, n, steps, pca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sFast, err := NoiseSensitivity(sim, newRand(8), fast, orig, gammas, n, steps, pca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := steps - 1
+	for _, sp := range [][]Spread{sSlow, sFast} {
+		if sp[0].TraceCov[last] > 1e-18 || sp[0].NoiseShare[last] > 1e-12 || sp[0].NoiseSharePC[last] > 1e-12 {
+			t.Errorf("gamma 0 replays the run: spread %v, shares %v %v, want 0", sp[0].TraceCov[last], sp[0].NoiseShare[last], sp[0].NoiseSharePC[last])
+		}
+	}
+	// Along the orbit both regions get the same raw spread, gamma^2 k per
+	// step k: the raw spread cannot tell the regions apart.
+	for g, gamma := range gammas[1:] {
+		want := gamma * gamma * steps
+		for name, sp := range map[string][]Spread{"slow": sSlow, "fast": sFast} {
+			if got := sp[g+1].TracePC[last]; math.Abs(got-want) > 0.2*want {
+				t.Errorf("%s, gamma %v: PC spread %.3f, want %.3f +- 20%%", name, gamma, got, want)
+			}
+		}
+	}
+	// The noise share after k steps at gamma = 1: slow, the mean stays put
+	// (drift^2 ~ k/n), share ~ n/(n+1); fast, the drift is v k, share =
+	// k / (k + (v k)^2).
+	k := float64(steps)
+	wantFast := k / (k + v*v*k*k)
+	if got := sSlow[2].NoiseSharePC[last]; got < 0.95 {
+		t.Errorf("slow region, gamma 1: noise share %.4f, want ~1 (> 0.95)", got)
+	}
+	if got := sFast[2].NoiseSharePC[last]; math.Abs(got-wantFast) > 0.25*wantFast {
+		t.Errorf("fast region, gamma 1: noise share %.5f, want %.5f +- 25%%", got, wantFast)
+	}
+	if got := sFast[2].DriftPC[last]; math.Abs(got-v*k) > 1 {
+		t.Errorf("fast region: PC drift %.2f, want v k = %v", got, v*k)
+	}
+	// The share grows with gamma in the slow region and stays small in the
+	// fast one; in all H dimensions too.
+	if !(sSlow[1].NoiseSharePC[last] > 0.1 && sSlow[2].NoiseSharePC[last] > sSlow[1].NoiseSharePC[last]) {
+		t.Errorf("slow region: shares %v, want growing with gamma", []float64{sSlow[1].NoiseSharePC[last], sSlow[2].NoiseSharePC[last]})
+	}
+	if r := sSlow[2].NoiseShare[last] / sFast[2].NoiseShare[last]; r < 50 {
+		t.Errorf("full-space noise share ratio slow/fast %.1f, want > 50", r)
+	}
+}
+
 func TestEvents(t *testing.T) {
 	out := []uint8{0, 0, 0, 2, 2, 2, 0, 2, 2, 2, 2, 0, 0, 0}
 	ev := Events(out, 3)

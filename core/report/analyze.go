@@ -49,8 +49,8 @@ type Options struct {
 	// ResidencyStates is the number of consecutive states of the run whose
 	// residency, zone and Jacobian spectrum are computed [600].
 	ResidencyStates int
-	// SensitivityStates is how many cluster and transition states the noise
-	// sensitivity averages over [10 each].
+	// SensitivityStates is how many cluster and how many transition states
+	// the noise sensitivity averages over [defaultSensitivityStates each].
 	SensitivityStates int
 	Sweep             dynamics.SweepOptions
 	Kick              dynamics.KickOptions
@@ -237,57 +237,9 @@ func Analyze(in Input, opt Options) (*Report, error) {
 
 	// 4. Noise sensitivity from cluster and transition states (METHOD 5.6).
 	if sel["sensitivity"] && rep.Residency != nil {
-		m := opt.SensitivityStates
-		if m <= 0 {
-			m = 10
-		}
-		S := dynamics.SensitivitySteps
-		pick := func(z dynamics.Zone) []int {
-			var idx []int
-			for k, rs := range a.res {
-				if t := rep.Residency.Start + k; rs.Zone == z && t+S < run.T {
-					idx = append(idx, t)
-				}
-			}
-			return spread(idx, m)
-		}
-		// The orbit plane: the PCA restricted to PC1-PC2.
-		var pcaPlane *dynamics.PCA
-		if pca.K >= 2 {
-			pcaPlane = &dynamics.PCA{H: pca.H, K: 2, Mean: pca.Mean, Axes: pca.Axes[:2*pca.H], Var: pca.Var[:2], TotalVar: pca.TotalVar}
-		}
-		rs := stream("sensitivity")
-		si := &SensitivityInfo{Gammas: dynamics.DefaultGammas, Steps: S, Continuations: dynamics.SensitivityContinuations}
-		for _, grp := range []struct {
-			z   dynamics.Zone
-			dst *[]dynamics.Spread
-			ts  *[]int
-		}{{dynamics.Cluster, &si.Cluster, &si.ClusterStates}, {dynamics.Transition, &si.Transition, &si.TransitionStates}} {
-			ts := pick(grp.z)
-			*grp.ts = ts
-			var mean []dynamics.Spread
-			for _, t := range ts {
-				// The state h_t is followed by the inputs x_{t+1..t+S}.
-				sp, err := dynamics.NoiseSensitivity(sim, rs, run.State(t), run.Noise[(t+1)*net.D:(t+1+S)*net.D], si.Gammas, si.Continuations, S, pcaPlane)
-				if err != nil {
-					return nil, err
-				}
-				mean = addSpreads(mean, sp, 1/float64(len(ts)))
-			}
-			*grp.dst = mean
-		}
-		if len(si.Cluster) > 0 && len(si.Transition) > 0 {
-			c := si.Cluster[len(si.Cluster)-1]
-			t := si.Transition[len(si.Transition)-1]
-			if t.TraceCov[S-1] > 0 {
-				si.Ratio = c.TraceCov[S-1] / t.TraceCov[S-1]
-			}
-			if c.TracePC != nil && t.TracePC[S-1] > 0 {
-				si.PlaneRatio = c.TracePC[S-1] / t.TracePC[S-1]
-			}
-			if c.Drift[S-1] > 0 && t.Drift[S-1] > 0 && t.MeanDist[S-1] > 0 {
-				si.RelativeRatio = (c.MeanDist[S-1] / c.Drift[S-1]) / (t.MeanDist[S-1] / t.Drift[S-1])
-			}
+		si, err := sensitivity(sim, run, pca, a.res, rep.Residency.Start, opt.SensitivityStates, stream("sensitivity"))
+		if err != nil {
+			return nil, err
 		}
 		rep.Sensitivity = si
 		lap("sensitivity")
@@ -428,29 +380,6 @@ func spread(idx []int, m int) []int {
 		out[k] = idx[k*len(idx)/m]
 	}
 	return out
-}
-
-func addSpreads(acc, sp []dynamics.Spread, w float64) []dynamics.Spread {
-	if acc == nil {
-		acc = make([]dynamics.Spread, len(sp))
-		for g := range sp {
-			acc[g] = dynamics.Spread{Gamma: sp[g].Gamma, TraceCov: make([]float64, len(sp[g].TraceCov)), MeanDist: make([]float64, len(sp[g].MeanDist)), Drift: make([]float64, len(sp[g].Drift))}
-		}
-	}
-	for g := range sp {
-		for k := range sp[g].TraceCov {
-			acc[g].TraceCov[k] += w * sp[g].TraceCov[k]
-			acc[g].MeanDist[k] += w * sp[g].MeanDist[k]
-			acc[g].Drift[k] += w * sp[g].Drift[k]
-			if sp[g].TracePC != nil {
-				if acc[g].TracePC == nil {
-					acc[g].TracePC = make([]float64, len(sp[g].TracePC))
-				}
-				acc[g].TracePC[k] += w * sp[g].TracePC[k]
-			}
-		}
-	}
-	return acc
 }
 
 func mergeSigmas(s []float64, extra float64) []float64 {

@@ -102,25 +102,49 @@ type ZoneStats struct {
 	MeanComplex     float64 `json:"mean_complex"`
 }
 
-// SensitivityInfo is the noise-sensitivity analysis, averaged over states.
+// SensitivityInfo is the noise-sensitivity analysis (METHOD 5.6), averaged
+// over many cluster and transition states.
+//
+// The headline number is the noise share of the motion (dynamics.Spread):
+// after Steps steps with fully fresh noise (the largest gamma), the share
+// of the continuations' mean squared displacement from the start that is
+// spread rather than common drift, in the PC1-PC2 plane where the orbit
+// lives. Clusters are noise-driven when their share is high (near 1: the
+// state moves only by diffusion) and transitions deterministic when theirs
+// is low (every continuation makes the same excursion). The raw spreads
+// (trace of the covariance) are reported too, but they cannot show the
+// claim: the noise enters additively with the same covariance everywhere,
+// so the raw spread is about the same from every state.
 type SensitivityInfo struct {
-	Gammas           []float64         `json:"gammas"`
-	Steps            int               `json:"steps"`
-	Continuations    int               `json:"continuations"`
-	ClusterStates    []int             `json:"cluster_states"`
-	TransitionStates []int             `json:"transition_states"`
-	Cluster          []dynamics.Spread `json:"cluster"`
-	Transition       []dynamics.Spread `json:"transition"`
-	// Ratio is the cluster/transition ratio of the covariance trace after
-	// the last step at the largest gamma. RelativeRatio compares spread
-	// relative to drift (mean_dist/drift, cluster over transition): > 1
-	// means the cluster's motion is noise-dominated and the transition's
-	// deterministic.
-	// PlaneRatio is the cluster/transition ratio of the spread within the
-	// PC1-PC2 plane.
+	Gammas        []float64 `json:"gammas"`
+	Steps         int       `json:"steps"`
+	Continuations int       `json:"continuations"`
+	// ClusterStates and TransitionStates are the run steps continued. The
+	// states come from the residency stretch; when it holds too few
+	// transition states, Candidates more states (the two before each of a
+	// sample of the run's output switches) are classified by the same
+	// residency criterion (METHOD 5.4) and their transition states added.
+	ClusterStates    []int `json:"cluster_states"`
+	TransitionStates []int `json:"transition_states"`
+	Candidates       int   `json:"candidates"`
+	// Cluster and Transition are the spreads averaged over the states
+	// (noise shares are means of the per-state shares).
+	Cluster    []dynamics.Spread `json:"cluster"`
+	Transition []dynamics.Spread `json:"transition"`
+	// ClusterShares and TransitionShares are the per-state noise shares
+	// (PC1-PC2 plane, largest gamma, last step) behind Ratio.
+	ClusterShares    []float64 `json:"cluster_shares"`
+	TransitionShares []float64 `json:"transition_shares"`
+	// Ratio is the cluster/transition ratio of the mean noise share in the
+	// PC1-PC2 plane at the largest gamma after the last step (> 1: clusters
+	// noise-driven, transitions deterministic); FullRatio the same in all
+	// H dimensions. RawRatio and RawPlaneRatio are the cluster/transition
+	// ratios of the raw spread (trace of the covariance) in all dimensions
+	// and in the plane.
 	Ratio         float64 `json:"ratio"`
-	RelativeRatio float64 `json:"relative_ratio"`
-	PlaneRatio    float64 `json:"plane_ratio"`
+	FullRatio     float64 `json:"full_ratio"`
+	RawRatio      float64 `json:"raw_ratio"`
+	RawPlaneRatio float64 `json:"raw_plane_ratio"`
 }
 
 // KickInfo extends the detection result with the connectivity analysis.
@@ -176,10 +200,14 @@ type Checks struct {
 	TransitionUnstable *float64 `json:"transition_mean_unstable,omitempty"`
 	ClustersStable     *bool    `json:"clusters_stable,omitempty"`
 	TransitionsLess    *bool    `json:"transitions_less_stable,omitempty"`
-	// SensitivityRatio is cluster/transition spread and
-	// RelativeSensitivityRatio the same for spread/drift (want > 1).
+	// SensitivityRatio is the cluster/transition ratio of the noise share
+	// of the motion in the PC1-PC2 plane (SensitivityInfo.Ratio; want > 1),
+	// RelativeSensitivityRatio the same in all H dimensions (FullRatio) and
+	// RawSensitivityRatio the ratio of the raw spreads (RawRatio; ~1 in an
+	// additive-noise network, not a test of the claim).
 	SensitivityRatio         *float64 `json:"sensitivity_ratio,omitempty"`
 	RelativeSensitivityRatio *float64 `json:"relative_sensitivity_ratio,omitempty"`
+	RawSensitivityRatio      *float64 `json:"raw_sensitivity_ratio,omitempty"`
 	// KickFraction, KickCut and ControlCut: kick set size / H (want <=
 	// 0.1), the rate cut when it is silenced (want >= 0.7), the mean cut of
 	// equal-size random sets (want far less).
@@ -224,7 +252,8 @@ func checks(r *Report) Checks {
 	}
 	if r.Sensitivity != nil && r.Sensitivity.Ratio > 0 {
 		c.SensitivityRatio = f(r.Sensitivity.Ratio)
-		c.RelativeSensitivityRatio = f(r.Sensitivity.RelativeRatio)
+		c.RelativeSensitivityRatio = f(r.Sensitivity.FullRatio)
+		c.RawSensitivityRatio = f(r.Sensitivity.RawRatio)
 	}
 	if r.Kick != nil {
 		c.KickFraction = f(r.Kick.Fraction)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -246,5 +247,37 @@ func TestSnapshotsThinOut(t *testing.T) {
 	}
 	if _, info, _ = s.Portrait(View{Sigma: 1, Snapshot: -1}); info.Step != s.StepCount() || info.Snapshot != -1 {
 		t.Errorf("current portrait at step %d", info.Step)
+	}
+}
+
+// TestMessagesEncodeEarlyInTraining replays the browser test that showed
+// "json: unsupported value: +Inf": 40 steps into seed 3 at B = 64 the
+// input-free runs overflow, and the portrait's fixed-point norm was +Inf.
+// Every message the worker posts must stay encodable.
+func TestMessagesEncodeEarlyInTraining(t *testing.T) {
+	s, err := NewSession(Settings{Arch: "linear2", Hidden: 50, Input: 10, Batch: 64, LR: 1e-3, Seed: 3, SeqLen: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 40; i++ {
+		if _, err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		if i%20 != 0 {
+			continue
+		}
+		st, err := s.Stats(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, pi, err := s.Portrait(View{Sigma: 1, Flow: true, Density: true, Decay: true, Snapshot: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, msg := range map[string]any{"stats": st, "portrait": pi, "status": s.Status(true, 1)} {
+			if _, err := json.Marshal(msg); err != nil {
+				t.Errorf("step %d: %s message does not encode: %v", i, name, err)
+			}
+		}
 	}
 }

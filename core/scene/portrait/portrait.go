@@ -235,7 +235,9 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 			}
 		}
 	}
-	if decay != nil && decay.FixedPoint != nil && finite(decay.FixedPoint) {
+	// An unstable, untrained network sends input-free runs to infinity: the
+	// end point (or its norm) overflows and is no fixed point to mark.
+	if decay != nil && decay.FixedPoint != nil && finite(decay.FixedPoint) && finite([]float64{decay.FixedPointNorm}) {
 		fp := scene.Project(decay.FixedPoint, mean, pc1, pc2)
 		info.FixedPoint = []float64{fp.X, fp.Y}
 		info.FixedNorm = decay.FixedPointNorm

@@ -152,3 +152,4 @@ func TestBuildDivergingNetwork(t *testing.T) {
 		t.Errorf("decode: %v", err)
 	}
 }
+
