@@ -211,7 +211,8 @@ func printSummary(w io.Writer, r *report.Report) {
 		}
 	}
 	if s := r.Sensitivity; s != nil {
-		fmt.Fprintf(w, "noise sensitivity cluster/transition: spread %.3g, spread/drift %.3g\n", s.Ratio, s.RelativeRatio)
+		fmt.Fprintf(w, "noise share of the motion cluster/transition (%d/%d states): PC1-PC2 %.3g, all H dims %.3g (raw spread ratio %.3g)\n",
+			len(s.ClusterStates), len(s.TransitionStates), s.Ratio, s.FullRatio, s.RawRatio)
 	}
 	if k := r.Kick; k != nil {
 		fmt.Fprintf(w, "kick neurons %v (%.1f%% of H), detection cut %.2f\n", r.KickNeurons, 100*k.Fraction, k.Cut)

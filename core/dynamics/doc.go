@@ -11,7 +11,8 @@
 //   - Spectra, Spectrum, Mobius: Jacobian J = D W_hh spectra, unstable and
 //     critical-pair counts (5.5).
 //   - Residency, ClassifyZone: residency times and zones (5.4).
-//   - NoiseSensitivity: spread of continuations under noise mixing (5.6).
+//   - NoiseSensitivity: spread and noise share of the motion of
+//     continuations under noise mixing (5.6).
 //   - NoiseSweep, Emit, CompareEmission: densities, stochastic-resonance
 //     curve and emission fidelity versus noise level (5.3).
 //   - FindKickNeurons, Prevention, IntegratingPopulations, Blocks,

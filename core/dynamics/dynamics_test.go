@@ -402,7 +402,7 @@ func TestNoiseSensitivityConveyor(t *testing.T) {
 	// PCA axis along the position neuron: the "orbit" of this network.
 	pca := &PCA{H: 4, K: 1, Mean: make([]float64, 4), Axes: []float64{0, 1, 0, 0}, Var: []float64{1}, TotalVar: 1}
 	orig := []float64{0.4, -1.1, 0.7, 0.2, -0.3}
-	slow := []float64{1, 20, 0, 0}                  // p = 20 < theta: random walk
+	slow := []float64{1, 20, 0, 0}                   // p = 20 < theta: random walk
 	fast := []float64{1, 60, 60 - theta, 59 - theta} // p = 60 > theta + 1: conveyor
 	gammas := []float64{0, 0.5, 1}
 	sSlow, err := NoiseSensitivity(sim, newRand(7), slow, orig, gammas, n, steps, pca)

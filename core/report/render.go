@@ -69,7 +69,7 @@ func (r *Report) Figures() ([]Figure, error) {
 			"Mean number of unstable eigenvalues (|lambda| > 1), critical complex pairs (|Re z| < 0.1, Im z > 0.05) and complex eigenvalues of the Jacobian per zone (METHOD 5.5); and the Mobius-mapped spectrum of a representative cluster and transition state.",
 			r.figStability, have && r.Residency != nil},
 		{"sensitivity.svg", "Noise sensitivity",
-			"Spread (trace of the covariance) of 100 continuations after each of 5 steps, when the noise is (1-gamma) times the original noise plus gamma times fresh noise, averaged over cluster states and transition states (METHOD 5.6). Clusters are noise-driven, transitions deterministic.",
+			"From each of many cluster and transition states (zones of METHOD 5.4), 100 continuations of 5 steps driven by (1-gamma) times the noise the run actually received after that state plus gamma times fresh noise (METHOD 5.6). Left: the noise share of the motion, spread / (spread + drift^2) with spread the trace of the continuations' covariance and drift the distance of their mean from the start, after the last step, averaged over states, in the PC1-PC2 plane (solid) and in all H dimensions (dashed); 0 = every continuation makes the same move (deterministic), 1 = the state moves only by diffusion (noise-driven). Middle: the per-state shares at gamma = 1 (bar: mean; their ratio is checks.sensitivity_ratio). Right: the raw spread per step at gamma = 1 (all H dimensions solid, PC1-PC2 dashed); it is of the same order from every state because the noise enters additively everywhere, so by itself it cannot tell noise-driven from deterministic motion (its cluster/transition ratio is checks.raw_sensitivity_ratio).",
 			r.figSensitivity, r.Sensitivity != nil},
 		{"density.svg", "Noise-level sweep: density in PC1-PC2",
 			"Density of runs at several noise levels on the PC1-PC2 plane of the reference PCA (METHOD 5.3): the region holding most of the trajectory grows with sigma.",
@@ -323,34 +323,88 @@ func (r *Report) figStability() ([]byte, error) {
 
 func (r *Report) figSensitivity() ([]byte, error) {
 	si := r.Sensitivity
-	p := newPlot("spread after each step", "step", "trace of covariance")
-	for gi, g := range si.Gammas {
-		for zi, grp := range [][]dynamics.Spread{si.Cluster, si.Transition} {
-			if gi >= len(grp) {
-				continue
+	S := si.Steps
+	zones := []struct {
+		name string
+		sp   []dynamics.Spread
+		c    color.RGBA
+	}{{"cluster", si.Cluster, zoneColors[dynamics.Cluster]}, {"transition", si.Transition, zoneColors[dynamics.Transition]}}
+	// Left: noise share after the last step versus gamma.
+	p := newPlot(fmt.Sprintf("noise share of the motion after %d steps", S), "gamma (share of fresh noise)", "spread / (spread + drift^2)")
+	for _, z := range zones {
+		if len(z.sp) == 0 {
+			continue
+		}
+		var pc, full plotter.XYs
+		for _, sp := range z.sp {
+			full = append(full, plotter.XY{X: sp.Gamma, Y: sp.NoiseShare[S-1]})
+			if sp.NoiseSharePC != nil {
+				pc = append(pc, plotter.XY{X: sp.Gamma, Y: sp.NoiseSharePC[S-1]})
 			}
-			xy := make(plotter.XYs, len(grp[gi].TraceCov))
-			for k, v := range grp[gi].TraceCov {
-				xy[k] = plotter.XY{X: float64(k + 1), Y: v}
+		}
+		if len(pc) > 0 {
+			if err := linePoints(p, pc, z.c, z.name+", PC1-PC2"); err != nil {
+				return nil, err
 			}
-			c := zoneColors[dynamics.Cluster]
-			name := "cluster"
-			if zi == 1 {
-				c, name = zoneColors[dynamics.Transition], "transition"
+		}
+		l, err := plotter.NewLine(full)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width, l.Dashes = z.c, 1, []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add(z.name+", all H dims", l)
+	}
+	p.Y.Min, p.Y.Max = 0, 1
+	p.Legend.Top, p.Legend.Left = true, true
+	// Middle: the per-state shares behind the ratio.
+	q := newPlot("per state, fresh noise", "", "noise share (PC1-PC2)")
+	for i, sh := range [][]float64{si.ClusterShares, si.TransitionShares} {
+		xy := make(plotter.XYs, len(sh))
+		for k, v := range sh {
+			xy[k] = plotter.XY{X: float64(i) + 0.3*(float64(k)/float64(max(1, len(sh)-1))-0.5), Y: v}
+		}
+		if err := scatter(q, xy, zones[i].c, 2.5, nil); err != nil {
+			return nil, err
+		}
+		if len(sh) > 0 {
+			m := mean(sh)
+			if err := line(q, plotter.XYs{{X: float64(i) - 0.25, Y: m}, {X: float64(i) + 0.25, Y: m}}, color.Black, 2, ""); err != nil {
+				return nil, err
 			}
-			c.A = uint8(90 + 165*gi/max(1, len(si.Gammas)-1))
-			l, s, err := plotter.NewLinePoints(xy)
+		}
+	}
+	q.X.Min, q.X.Max, q.Y.Min, q.Y.Max = -0.5, 1.5, 0, 1
+	q.NominalX(zones[0].name, zones[1].name)
+	// Right: the raw spread per step (the same order in both zones).
+	w := newPlot("raw spread, fresh noise", "step", "trace of covariance")
+	for _, z := range zones {
+		if len(z.sp) == 0 {
+			continue
+		}
+		sp := z.sp[len(z.sp)-1]
+		var full, pc plotter.XYs
+		for k := range sp.TraceCov {
+			full = append(full, plotter.XY{X: float64(k + 1), Y: sp.TraceCov[k]})
+			if sp.TracePC != nil {
+				pc = append(pc, plotter.XY{X: float64(k + 1), Y: sp.TracePC[k]})
+			}
+		}
+		if err := linePoints(w, full, z.c, z.name+", all H dims"); err != nil {
+			return nil, err
+		}
+		if len(pc) > 0 {
+			l, err := plotter.NewLine(pc)
 			if err != nil {
 				return nil, err
 			}
-			l.Color, s.Color = c, c
-			l.Width = vg.Length(1 + gi)
-			p.Add(l, s)
-			p.Legend.Add(fmt.Sprintf("%s, gamma %.2g", name, g), l)
+			l.Color, l.Width, l.Dashes = z.c, 1, []vg.Length{vg.Points(4), vg.Points(3)}
+			w.Add(l)
+			w.Legend.Add(z.name+", PC1-PC2", l)
 		}
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return one(p)
+	w.Legend.Top, w.Legend.Left = true, true
+	return render([][]*plot.Plot{{p, q, w}}, 3*figW, figH)
 }
 
 func (r *Report) figDensity() ([]byte, error) {
@@ -699,7 +753,8 @@ func (r *Report) HTML(figs []Figure) []byte {
 		}
 	}
 	if r.Sensitivity != nil {
-		row("noise sensitivity cluster / transition: spread, spread/drift", fmt.Sprintf("%.3g, %.3g", r.Sensitivity.Ratio, r.Sensitivity.RelativeRatio))
+		si := r.Sensitivity
+		row("noise share of the motion cluster / transition: PC1-PC2, all H dims (raw spread ratio)", fmt.Sprintf("%.3g, %.3g (%.3g); from %d cluster and %d transition states", si.Ratio, si.FullRatio, si.RawRatio, len(si.ClusterStates), len(si.TransitionStates)))
 	}
 	if r.Kick != nil {
 		row("kick neurons", fmt.Sprintf("%v (%.1f%% of H)", r.KickNeurons, 100*r.Kick.Fraction))

@@ -79,6 +79,30 @@ func TestAnalyzePlanted(t *testing.T) {
 	if rep.Checks.OneFixedPoint == nil || !*rep.Checks.OneFixedPoint {
 		t.Errorf("planted network should collapse to the origin without input: %+v", rep.Collapse)
 	}
+	// Noise sensitivity (METHOD 5.6): the planted kick flips the state in one
+	// deterministic step, the populations diffuse. The transition states are
+	// topped up from the run's switches to the full count.
+	if si := rep.Sensitivity; si == nil {
+		t.Error("no sensitivity analysis")
+	} else {
+		if len(si.ClusterStates) != defaultSensitivityStates || len(si.TransitionStates) != defaultSensitivityStates || si.Candidates == 0 {
+			t.Errorf("sensitivity from %d cluster and %d transition states (%d candidates), want %d each",
+				len(si.ClusterStates), len(si.TransitionStates), si.Candidates, defaultSensitivityStates)
+		}
+		G := len(si.Gammas) - 1
+		if c, tr := si.Cluster[G].NoiseSharePC[0], si.Transition[G].NoiseSharePC[0]; c < 0.3 || tr > 0.1 {
+			t.Errorf("noise share after the first step: cluster %.3f (want > 0.3), transition %.3f (want < 0.1: the kick is deterministic)", c, tr)
+		}
+		if si.Ratio < 1.5 || si.FullRatio < 1.2 {
+			t.Errorf("noise-share ratio cluster/transition %.3g (PC plane, want > 1.5), %.3g (all dims, want > 1.2)", si.Ratio, si.FullRatio)
+		}
+		if rep.Checks.SensitivityRatio == nil || *rep.Checks.SensitivityRatio != si.Ratio {
+			t.Errorf("checks.sensitivity_ratio %v, want %v", rep.Checks.SensitivityRatio, si.Ratio)
+		}
+		if len(si.ClusterShares) != len(si.ClusterStates) || len(si.TransitionShares) != len(si.TransitionStates) {
+			t.Errorf("%d/%d per-state shares for %d/%d states", len(si.ClusterShares), len(si.TransitionShares), len(si.ClusterStates), len(si.TransitionStates))
+		}
+	}
 	files, err := rep.Files()
 	if err != nil {
 		t.Fatal(err)

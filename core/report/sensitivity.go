@@ -44,7 +44,7 @@ func sensitivity(sim *dynamics.Sim, run *dynamics.Run, pca *dynamics.PCA, res []
 		// Out[t+1] != Out[t]).
 		var sw []int
 		for t := 1; t+1 < run.T; t++ {
-			if run.Out[t+1] != run.Out[t] && (t < t0+1 || t >= t0+len(res)+1) && usable(t) {
+			if run.Out[t+1] != run.Out[t] && (t < t0 || t-1 >= t0+len(res)) && usable(t) {
 				sw = append(sw, t)
 			}
 		}
@@ -147,4 +147,12 @@ func addSpreads(acc, sp []dynamics.Spread, w float64) []dynamics.Spread {
 		add(&a.NoiseSharePC, s.NoiseSharePC)
 	}
 	return acc
+}
+
+func mean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
 }
