@@ -1,5 +1,7 @@
 package rnn
 
+import "unsafe"
+
 // Matrix kernels used by the batched forward and backward passes. All
 // matrices are row-major with explicit leading dimensions (row strides).
 // The portable versions below are what WebAssembly and non-amd64 builds run;
@@ -22,60 +24,44 @@ type kernels[F float] struct {
 	mask func(h, dh []F)
 }
 
-// The portable kernels keep an 8-wide strip of a row of C in local
-// variables while they run over k, and skip zero entries of A: the ReLU
-// states and the masked gradients fed to them are about half zeros. This
-// measured 1.3x faster than row-by-row axpy loops natively and 3-4x faster
-// in WebAssembly (BenchmarkKernels, H = 50).
+// The portable kernels compute C row by row. For a row of op(A) they first
+// gather its nonzero entries and their row offsets into B (the ReLU states
+// and the masked gradients fed to them are about half zeros), then run over
+// C in 8-wide strips, each kept in eight local accumulators while the loop
+// takes two nonzeros per iteration. The gathered list makes the inner loop
+// branch-free, and the bounds are checked once per row so that the loop can
+// use unchecked loads. This suits WebAssembly, where the Go compiler sends
+// every loop iteration through the function's dispatch table and V8 reloads
+// the accumulators on each pass: against strips that tested every entry of A
+// for zero, BenchmarkKernels (H = 50) in Node 20 ran 1.7x faster for the
+// weight gradient and 1.3x for the recurrent and input products, and 1.2-1.35x
+// natively with -tags purego.
+
+// gatherBlock is the largest number of entries of a row of op(A) gathered at
+// once (stack arrays); longer rows are summed in blocks.
+const gatherBlock = 256
 
 // nnGo is the portable C += A B.
 func nnGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
-	if k == 0 {
+	if m <= 0 || n <= 0 || k <= 0 {
 		return
 	}
-	n8 := n &^ 7
-	for i := range m {
-		ai := a[i*lda : i*lda+k]
-		ci := c[i*ldc : i*ldc+n]
-		for j := 0; j < n8; j += 8 {
-			var c0, c1, c2, c3, c4, c5, c6, c7 F
-			for p, av := range ai {
-				if av == 0 {
-					continue
+	var off [gatherBlock]int
+	var val [gatherBlock]F
+	for k0 := 0; k0 < k; k0 += gatherBlock {
+		k1 := min(k, k0+gatherBlock)
+		for i := range m {
+			nz := 0
+			for p, av := range a[i*lda+k0 : i*lda+k1] {
+				if av != 0 {
+					off[nz] = (k0 + p) * ldb
+					val[nz] = av
+					nz++
 				}
-				bp := b[p*ldb+j : p*ldb+j+8]
-				c0 += av * bp[0]
-				c1 += av * bp[1]
-				c2 += av * bp[2]
-				c3 += av * bp[3]
-				c4 += av * bp[4]
-				c5 += av * bp[5]
-				c6 += av * bp[6]
-				c7 += av * bp[7]
 			}
-			add8(ci[j:j+8], c0, c1, c2, c3, c4, c5, c6, c7)
-		}
-		for j := n8; j < n; j++ {
-			var cj F
-			for p, av := range ai {
-				cj += av * b[p*ldb+j]
-			}
-			ci[j] += cj
+			rowStrips(c[i*ldc:i*ldc+n], off[:nz], val[:nz], b)
 		}
 	}
-}
-
-// add8 adds c0..c7 to s[0..7].
-func add8[F float](s []F, c0, c1, c2, c3, c4, c5, c6, c7 F) {
-	s = s[:8]
-	s[0] += c0
-	s[1] += c1
-	s[2] += c2
-	s[3] += c3
-	s[4] += c4
-	s[5] += c5
-	s[6] += c6
-	s[7] += c7
 }
 
 // nnSetGo is the portable C = A B.
@@ -86,41 +72,92 @@ func nnSetGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc in
 	nnGo(m, n, k, a, lda, b, ldb, c, ldc)
 }
 
-// tnGo is the portable C += A^T B, laid out like nnGo with A read down its
-// columns.
+// tnGo is the portable C += A^T B: row i of C gathers column i of A.
 func tnGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
-	if k == 0 {
+	if m <= 0 || n <= 0 || k <= 0 {
 		return
 	}
-	n8 := n &^ 7
-	for i := range m {
-		ci := c[i*ldc : i*ldc+n]
-		for j := 0; j < n8; j += 8 {
-			var c0, c1, c2, c3, c4, c5, c6, c7 F
-			for p := range k {
-				av := a[p*lda+i]
-				if av == 0 {
-					continue
+	var off [gatherBlock]int
+	var val [gatherBlock]F
+	for k0 := 0; k0 < k; k0 += gatherBlock {
+		k1 := min(k, k0+gatherBlock)
+		for i := range m {
+			nz := 0
+			for p := k0; p < k1; p++ {
+				if av := a[p*lda+i]; av != 0 {
+					off[nz] = p * ldb
+					val[nz] = av
+					nz++
 				}
-				bp := b[p*ldb+j : p*ldb+j+8]
-				c0 += av * bp[0]
-				c1 += av * bp[1]
-				c2 += av * bp[2]
-				c3 += av * bp[3]
-				c4 += av * bp[4]
-				c5 += av * bp[5]
-				c6 += av * bp[6]
-				c7 += av * bp[7]
 			}
-			add8(ci[j:j+8], c0, c1, c2, c3, c4, c5, c6, c7)
+			rowStrips(c[i*ldc:i*ldc+n], off[:nz], val[:nz], b)
 		}
-		for j := n8; j < n; j++ {
-			var cj F
-			for p := range k {
-				cj += a[p*lda+i] * b[p*ldb+j]
-			}
-			ci[j] += cj
+	}
+}
+
+// rowStrips adds sum_q val[q] * b[off[q] : off[q]+len(ci)] to ci. The
+// offsets must be monotone (they are p*ldb for increasing p).
+func rowStrips[F float](ci []F, off []int, val []F, b []F) {
+	nz, n := len(val), len(ci)
+	if nz == 0 {
+		return
+	}
+	off = off[:nz]
+	n8 := n &^ 7
+	// Every load from b below lies in b[off[q] : off[q]+n], and the offsets
+	// are monotone: checking the first and the last covers the unchecked loads.
+	_ = b[off[0] : off[0]+n]
+	_ = b[off[nz-1] : off[nz-1]+n]
+	sz, isz := unsafe.Sizeof(b[0]), unsafe.Sizeof(off[0])
+	pv, po := unsafe.Pointer(&val[0]), unsafe.Pointer(&off[0])
+	// at returns val[q] and the strip at b[off[q]+j:], unchecked: q < nz.
+	at := func(pb unsafe.Pointer, q int) (F, *[8]F) {
+		o := *(*int)(unsafe.Add(po, uintptr(q)*isz))
+		return *(*F)(unsafe.Add(pv, uintptr(q)*sz)), (*[8]F)(unsafe.Add(pb, uintptr(o)*sz))
+	}
+	for j := 0; j < n8; j += 8 {
+		pb := unsafe.Pointer(&b[j])
+		var c0, c1, c2, c3, c4, c5, c6, c7 F
+		q := 0
+		for ; q+1 < nz; q += 2 {
+			av, bp := at(pb, q)
+			aw, bq := at(pb, q+1)
+			c0 += av*bp[0] + aw*bq[0]
+			c1 += av*bp[1] + aw*bq[1]
+			c2 += av*bp[2] + aw*bq[2]
+			c3 += av*bp[3] + aw*bq[3]
+			c4 += av*bp[4] + aw*bq[4]
+			c5 += av*bp[5] + aw*bq[5]
+			c6 += av*bp[6] + aw*bq[6]
+			c7 += av*bp[7] + aw*bq[7]
 		}
+		if q < nz {
+			av, bp := at(pb, q)
+			c0 += av * bp[0]
+			c1 += av * bp[1]
+			c2 += av * bp[2]
+			c3 += av * bp[3]
+			c4 += av * bp[4]
+			c5 += av * bp[5]
+			c6 += av * bp[6]
+			c7 += av * bp[7]
+		}
+		s := (*[8]F)(ci[j:])
+		s[0] += c0
+		s[1] += c1
+		s[2] += c2
+		s[3] += c3
+		s[4] += c4
+		s[5] += c5
+		s[6] += c6
+		s[7] += c7
+	}
+	for j := n8; j < n; j++ {
+		var cj F
+		for q, o := range off {
+			cj += val[q] * b[o+j]
+		}
+		ci[j] += cj
 	}
 }
 

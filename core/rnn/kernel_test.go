@@ -30,6 +30,7 @@ func testKernels[F float](t *testing.T, name string, ks kernels[F], tol float64)
 	for _, sz := range [][3]int{
 		{1, 1, 1}, {4, 8, 1}, {4, 24, 5}, {5, 23, 7}, {64, 152, 150}, {152, 104, 64},
 		{3, 152, 64}, {66, 56, 50}, {7, 17, 0}, {12, 40, 33}, {8, 4, 9},
+		{6, 20, 600}, {9, 33, 257}, // rows of op(A) longer than gatherBlock
 	} {
 		m, n, k := sz[0], sz[1], sz[2]
 		for mode := range 3 { // nn, nnSet, tn

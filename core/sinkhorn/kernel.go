@@ -300,10 +300,7 @@ func (b *symBlock) group(s *rowScratch, g int, dst, avg []float64) {
 		for c0 < T && bins[c0] == 0 {
 			c0++
 		}
-		var sum float64
-		for c := c0; c <= T; c++ {
-			sum += b.decay[c-c0] * bins[c]
-		}
+		sum := levelSum(bins[c0:T+1], b.decay)
 		lead := b.top[0] - float64(c0)/eps
 		lse := lead + math.Log(sum)
 		dst[g*groupRows+k] = -eps * lse
@@ -336,6 +333,25 @@ func (b *symBlock) group(s *rowScratch, g int, dst, avg []float64) {
 			b.addOneHot(out[k*width:(k+1)*width], j, b.e[j]*f)
 		}
 	})
+}
+
+// levelSum returns sum_c decay[c] * bins[c] over the len(bins) levels. Four interleaved
+// partial sums shorten the chain of dependent additions (and, in WebAssembly, the number
+// of loop iterations, each of which goes through the function's dispatch loop).
+func levelSum(bins, decay []float64) float64 {
+	decay = decay[:len(bins)]
+	var s0, s1, s2, s3 float64
+	c := 0
+	for ; c+4 <= len(bins); c += 4 {
+		s0 += decay[c] * bins[c]
+		s1 += decay[c+1] * bins[c+1]
+		s2 += decay[c+2] * bins[c+2]
+		s3 += decay[c+3] * bins[c+3]
+	}
+	for ; c < len(bins); c++ {
+		s0 += decay[c] * bins[c]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // binsAll adds e_j to bins[k][cost] for every column.

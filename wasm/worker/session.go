@@ -50,18 +50,13 @@ const statsSeqs = 512
 
 // Plateau handling (METHOD 3 pitfalls: "a plateau where outputs are
 // independent fair 0/2 coin flips ... A product that trains live must
-// detect the plateau and do something sensible"). A run is on the plateau
-// when its outputs switch about as often as independent draws with its own
-// frequencies would, (T-1)(1 - sum_k f_k^2) changes per sequence, while the
-// HMM switches less than half as often. Checked on every statistics
-// update from plateauMinStep on; plateauChecks consecutive hits restart the
-// run with the next seed.
+// detect the plateau and do something sensible"): the engine's criterion
+// (train.Plateaued), checked on every statistics update from plateauMinStep
+// on; plateauChecks consecutive hits restart the run with the next seed.
 const (
-	plateauMinStep  = 1500
-	plateauChecks   = 3
-	plateauCoinFrac = 0.75 // changes >= this fraction of the independent-draws value
-	plateauHMMFrac  = 0.5  // HMM changes below this fraction of it
-	maxRestarts     = 8
+	plateauMinStep = 1500
+	plateauChecks  = 3
+	maxRestarts    = 8
 )
 
 // Settings are what the page chooses for a training run.
@@ -426,14 +421,7 @@ func (s *Session) Stats(restart bool) (Stats, error) {
 	if st.Met && s.metStep == 0 && s.StepCount() > 0 {
 		s.metStep = s.StepCount()
 	}
-	// Plateau detection.
-	coin := 0.0
-	for _, f := range st.RNN.Freq {
-		coin += f * f
-	}
-	coin = float64(s.T-1) * (1 - coin)
-	onPlateau := s.tr != nil && s.tr.StepCount() >= plateauMinStep && !st.Met &&
-		st.RNN.Changes >= plateauCoinFrac*coin && s.exact.Changes < plateauHMMFrac*coin
+	onPlateau := s.tr != nil && s.tr.StepCount() >= plateauMinStep && !st.Met && train.Plateaued(rnnB, refB)
 	if onPlateau {
 		s.hits++
 	} else {
