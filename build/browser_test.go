@@ -555,6 +555,22 @@ func TestGalleryLoads(t *testing.T) {
 	q.noErrors()
 }
 
+// TestShippedGalleryLoads opens the paper-scale linear2 network shipped in
+// web/gallery (H 150, D 100) and waits for its portrait.
+func TestShippedGalleryLoads(t *testing.T) {
+	if _, err := os.Stat(filepath.Join("..", "web", "gallery", "linear2.json")); err != nil {
+		t.Skip("web/gallery/linear2.json is not shipped")
+	}
+	e := browserEnv(t)
+	p := e.open(t, "?gallery=linear2")
+	p.await(`new Promise((r) => { const f = () => window.hmmrnn.state().source === 'gallery: linear2' ? r() : setTimeout(f, 100); f(); })`, 2*time.Minute)
+	st := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
+	if st["hidden"] != 150.0 || st["input"] != 100.0 {
+		t.Errorf("shipped linear2: hidden %v input %v, want 150, 100", st["hidden"], st["input"])
+	}
+	p.noErrors()
+}
+
 func TestJavaScriptAPI(t *testing.T) {
 	e := browserEnv(t)
 	p := e.open(t, "?batch=32&hidden=20")

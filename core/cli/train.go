@@ -72,11 +72,12 @@ func runTrain(env *Env, args []string) error {
 	stopAtFit := fs.Bool("stop-at-fit", false, "stop once --fit-streak successive checks (--eval-every) meet the fidelity criterion")
 	fitStreak := fs.Int("fit-streak", 3, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
 	plateau := fs.Bool("restart-plateau", false, "restart with the next seed when a check finds the fair-coin plateau (needs --eval-every)")
+	plateauAfter := fs.Int("plateau-after", train.DefaultPlateauAfter, "steps a run may emit temporally independent symbols before it counts as stuck")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *fitStreak < 1 {
-		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0, --fit-streak >= 1")
+	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *fitStreak < 1 || *plateauAfter < 1 {
+		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0, --fit-streak and --plateau-after >= 1")
 	}
 	if (*stopAtFit || *plateau) && *evalEvery == 0 {
 		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0")
@@ -125,7 +126,7 @@ func runTrain(env *Env, args []string) error {
 	cfg := tr.Config()
 	fmt.Fprintf(env.Stderr, "training %s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s, %d steps\n",
 		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, *steps)
-	mon := train.Monitor{Every: *evalEvery, Seed: cfg.Seed}
+	mon := train.Monitor{Every: *evalEvery, Seed: cfg.Seed, PlateauAfter: *plateauAfter}
 	lastPrint := time.Now()
 	startStep := tr.StepCount()
 	streak := 0
