@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"hmmrnn/core/scene"
+	"hmmrnn/core/scene/portrait"
 	"image/color"
 	"math"
 	"math/cmplx"
@@ -29,24 +31,21 @@ type Figure struct {
 // orbitSteps is how many steps of the reference run the trajectory figures draw.
 const orbitSteps = 1000
 
-var outColors = []color.RGBA{
-	{214, 39, 40, 255},   // 0 red
-	{31, 119, 180, 255},  // 1 blue
-	{44, 160, 44, 255},   // 2 green
-	{255, 127, 14, 255},  // 3 orange
-	{148, 103, 189, 255}, // 4 purple
-	{140, 86, 75, 255},   // 5 brown
-	{227, 119, 194, 255}, // 6 pink
-	{127, 127, 127, 255}, // 7 grey
+// outColor is output o's colour, the same as in the browser app
+// (scene.OutputColor), so figures and the page agree.
+func outColor(o int) color.RGBA { return rgba(scene.OutputColor(o)) }
+
+// zoneColors are the residency zones' colours, as in the browser app.
+var zoneColors = map[dynamics.Zone]color.RGBA{
+	dynamics.Transition: rgba(portrait.ZoneColor(dynamics.Transition)),
+	dynamics.KickZone:   rgba(portrait.ZoneColor(dynamics.KickZone)),
+	dynamics.Cluster:    rgba(portrait.ZoneColor(dynamics.Cluster)),
+	dynamics.Other:      rgba(portrait.ZoneColor(dynamics.Other)),
 }
 
-func outColor(o int) color.RGBA { return outColors[o%len(outColors)] }
-
-var zoneColors = map[dynamics.Zone]color.RGBA{
-	dynamics.Transition: {214, 39, 40, 255},
-	dynamics.KickZone:   {255, 127, 14, 255},
-	dynamics.Cluster:    {31, 119, 180, 255},
-	dynamics.Other:      {170, 170, 170, 255},
+func rgba(c scene.Color) color.RGBA {
+	b := func(v float32) uint8 { return uint8(min(max(v, 0), 1)*255 + 0.5) }
+	return color.RGBA{b(c.R), b(c.G), b(c.B), 255}
 }
 
 var setColors = []color.RGBA{{214, 39, 40, 255}, {31, 119, 180, 255}, {150, 150, 150, 255}, {180, 180, 180, 255}, {120, 120, 120, 255}, {200, 200, 200, 255}, {100, 100, 100, 255}}

@@ -178,7 +178,7 @@ func (r *Report) figSpectra() ([]byte, error) {
 		for i, e := range fp.Eigen {
 			ev[i] = complex(e[0], e[1])
 		}
-		c := outColors[k%len(outColors)]
+		c := outColor(k) // one colour per fixed point
 		name := fmt.Sprintf("%s #%d", fp.Kind, k)
 		if err := scatter(p, eigenXY(ev, false), c, 2.5, nil); err != nil {
 			return nil, err
