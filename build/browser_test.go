@@ -568,6 +568,7 @@ func TestShippedGalleryLoads(t *testing.T) {
 	if st["hidden"] != 150.0 || st["input"] != 100.0 {
 		t.Errorf("shipped linear2: hidden %v input %v, want 150, 100", st["hidden"], st["input"])
 	}
+	p.saveScreenshot("gallery-linear2")
 	p.noErrors()
 }
 
