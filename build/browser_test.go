@@ -568,6 +568,9 @@ func TestShippedGalleryLoads(t *testing.T) {
 	if st["hidden"] != 150.0 || st["input"] != 100.0 {
 		t.Errorf("shipped linear2: hidden %v input %v, want 150, 100", st["hidden"], st["input"])
 	}
+	if f := eval[[]string](p, `[document.getElementById('hidden').value, document.getElementById('input').value]`, 5*time.Second); f[0] != "150" || f[1] != "100" {
+		t.Errorf("the form shows H %s, D %s for the loaded H 150, D 100 network", f[0], f[1])
+	}
 	p.saveScreenshot("gallery-linear2")
 	p.noErrors()
 }

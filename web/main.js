@@ -195,6 +195,9 @@
       stepMs: msg.step_ms, hidden: msg.hidden, input: msg.input, seed: msg.seed,
     });
     if (!st.losses.length) st.loss = null;
+    // A loaded network (gallery, file, API) shows its own sizes in the form,
+    // so the fields describe what is drawn; Apply trains a new one from them.
+    if (msg.source !== 'train' && msg.hidden) { $('hidden').value = msg.hidden; $('input').value = msg.input; }
     if (msg.running && !wasRunning) st.lastRun = performance.now();
     if (wasRunning) st.trainMs += performance.now() - st.lastRun;
     st.lastRun = performance.now();
