@@ -68,6 +68,7 @@ func runTrain(env *Env, args []string) error {
 	ckEvery := fs.Int("checkpoint-every", 0, "write a checkpoint every K steps into --checkpoint-dir (0: off)")
 	ckDir := fs.String("checkpoint-dir", "", "checkpoint directory (default: <out without .json>.ckpt)")
 	resume := fs.String("resume", "", "continue training from this checkpoint or model file")
+	initFrom := fs.String("init", "", "start from this model file's weights instead of a random initialisation (same H, D, outputs)")
 	evalEvery := fs.Int("eval-every", 0, "steps between emission-statistics checks against the HMM (0: off)")
 	stopAtFit := fs.Bool("stop-at-fit", false, "stop once --fit-streak successive checks (--eval-every) meet the fidelity criterion")
 	fitStreak := fs.Int("fit-streak", 3, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
@@ -106,6 +107,13 @@ func runTrain(env *Env, args []string) error {
 		}
 		if *clip >= 0 {
 			cfg.Clip = *clip
+		}
+		if *initFrom != "" {
+			f, err := model.Load(*initFrom)
+			if err != nil {
+				return err
+			}
+			cfg.Init = f.RNN
 		}
 		if err := cfg.Validate(); err != nil {
 			return badUsage("%v", strings.TrimPrefix(err.Error(), "train: "))

@@ -65,6 +65,11 @@ type Config struct {
 	ValSize, ValEvery int
 	// Sinkhorn selects the loss variant; the zero value is the paper's.
 	Sinkhorn sinkhorn.Options
+	// Init, when set, replaces the random initialisation: training starts
+	// from a copy of these weights (same H, D and outputs). Starting a
+	// harder HMM from a network trained on an easier one is a way off the
+	// fair-coin plateau.
+	Init *rnn.Net
 }
 
 // DefaultClipFor returns the paper's clipping bound for an HMM: 0.3 for the
@@ -230,6 +235,16 @@ func New(cfg Config) (*Trainer, error) {
 	net, err := rnn.New(cfg.Hidden, cfg.Input, cfg.HMM.Outputs(), init)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
+	}
+	if w := cfg.Init; w != nil {
+		if err := w.Validate(); err != nil {
+			return nil, fmt.Errorf("train: initial weights: %w", err)
+		}
+		if w.H != cfg.Hidden || w.D != cfg.Input || w.O != cfg.HMM.Outputs() {
+			return nil, fmt.Errorf("train: initial weights are H=%d D=%d O=%d, the run needs H=%d D=%d O=%d",
+				w.H, w.D, w.O, cfg.Hidden, cfg.Input, cfg.HMM.Outputs())
+		}
+		net = w.Clone()
 	}
 	t.net = net
 	t.setup()

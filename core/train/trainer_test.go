@@ -195,3 +195,25 @@ func TestDefaultClip(t *testing.T) {
 		}
 	}
 }
+
+func TestInitFromWeights(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	a, _ := New(c)
+	run(t, a, 3)
+	c.Init = a.Net()
+	b, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameNet(b.Net(), a.Net()) {
+		t.Error("a run started from given weights does not hold them")
+	}
+	run(t, b, 1)
+	if sameNet(b.Net(), a.Net()) || b.Net() == c.Init {
+		t.Error("training changed the caller's initial weights or did not train")
+	}
+	c.Hidden++
+	if _, err := New(c); err == nil || !strings.Contains(err.Error(), "initial weights") {
+		t.Errorf("mismatched initial weights: error %v", err)
+	}
+}

@@ -152,4 +152,3 @@ func TestBuildDivergingNetwork(t *testing.T) {
 		t.Errorf("decode: %v", err)
 	}
 }
-
