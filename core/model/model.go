@@ -330,6 +330,10 @@ func WriteFileAtomic(path string, data []byte) error {
 		werr = cerr
 	}
 	if werr == nil {
+		// CreateTemp makes the file 0600; a model or result is for sharing.
+		werr = os.Chmod(name, 0o644)
+	}
+	if werr == nil {
 		werr = os.Rename(name, path)
 	}
 	if werr != nil {

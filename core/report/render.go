@@ -209,18 +209,9 @@ func (r *Report) figResidency() ([]byte, error) {
 	for k, rs := range a.res {
 		byZone[rs.Zone] = append(byZone[rs.Zone], plotter.XY{X: float64(ri.Start + k), Y: rs.Residency})
 	}
-	for _, z := range dynamics.Zones {
-		if xy := byZone[z]; len(xy) > 0 {
-			s, err := plotter.NewScatter(xy)
-			if err != nil {
-				return nil, err
-			}
-			s.GlyphStyle.Color, s.GlyphStyle.Radius = zoneColors[z], 1.6
-			p.Add(s)
-			p.Legend.Add(z.String(), s)
-		}
+	if err := zoneScatter(p, byZone, dynamics.Zones, 1.6); err != nil {
+		return nil, err
 	}
-	p.Legend.Top = true
 	// Output band below zero.
 	for k := 0; k < ri.States; k++ {
 		o := int(a.run.Out[ri.Start+k])
@@ -249,19 +240,29 @@ func (r *Report) figZones() ([]byte, error) {
 		t := ri.Start + k
 		byZone[rs.Zone] = append(byZone[rs.Zone], plotter.XY{X: a.proj[t*K], Y: a.proj[t*K+1]})
 	}
-	for _, z := range []dynamics.Zone{dynamics.Other, dynamics.Cluster, dynamics.KickZone, dynamics.Transition} {
+	// Rare zones last, so they are drawn on top.
+	if err := zoneScatter(p, byZone, []dynamics.Zone{dynamics.Other, dynamics.Cluster, dynamics.KickZone, dynamics.Transition}, 2); err != nil {
+		return nil, err
+	}
+	return one(p)
+}
+
+// zoneScatter adds one scatter per zone (in the given order) in the zone's
+// colour, with a legend at the top.
+func zoneScatter(p *plot.Plot, byZone map[dynamics.Zone]plotter.XYs, order []dynamics.Zone, radius vg.Length) error {
+	for _, z := range order {
 		if xy := byZone[z]; len(xy) > 0 {
 			s, err := plotter.NewScatter(xy)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			s.GlyphStyle.Color, s.GlyphStyle.Radius = zoneColors[z], 2
+			s.GlyphStyle.Color, s.GlyphStyle.Radius = zoneColors[z], radius
 			p.Add(s)
 			p.Legend.Add(z.String(), s)
 		}
 	}
 	p.Legend.Top = true
-	return one(p)
+	return nil
 }
 
 func (r *Report) figStability() ([]byte, error) {

@@ -43,25 +43,7 @@ const gatherBlock = 256
 
 // nnGo is the portable C += A B.
 func nnGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
-	if m <= 0 || n <= 0 || k <= 0 {
-		return
-	}
-	var off [gatherBlock]int
-	var val [gatherBlock]F
-	for k0 := 0; k0 < k; k0 += gatherBlock {
-		k1 := min(k, k0+gatherBlock)
-		for i := range m {
-			nz := 0
-			for p, av := range a[i*lda+k0 : i*lda+k1] {
-				if av != 0 {
-					off[nz] = (k0 + p) * ldb
-					val[nz] = av
-					nz++
-				}
-			}
-			rowStrips(c[i*ldc:i*ldc+n], off[:nz], val[:nz], b)
-		}
-	}
+	gatherGo(m, n, k, a, lda, 1, b, ldb, c, ldc)
 }
 
 // nnSetGo is the portable C = A B.
@@ -74,6 +56,14 @@ func nnSetGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc in
 
 // tnGo is the portable C += A^T B: row i of C gathers column i of A.
 func tnGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) {
+	gatherGo(m, n, k, a, 1, lda, b, ldb, c, ldc)
+}
+
+// gatherGo adds to row i of C (m x n) the sum over p < k of op(A)[i][p] *
+// row p of B, where op(A)[i][p] = a[i*si + p*sp]: (si, sp) = (lda, 1) for
+// A, (1, lda) for A^T. The nonzeros of each row of op(A) are gathered first
+// (ReLU makes many), in blocks of gatherBlock, then summed by rowStrips.
+func gatherGo[F float](m, n, k int, a []F, si, sp int, b []F, ldb int, c []F, ldc int) {
 	if m <= 0 || n <= 0 || k <= 0 {
 		return
 	}
@@ -84,7 +74,7 @@ func tnGo[F float](m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int) 
 		for i := range m {
 			nz := 0
 			for p := k0; p < k1; p++ {
-				if av := a[p*lda+i]; av != 0 {
+				if av := a[i*si+p*sp]; av != 0 {
 					off[nz] = p * ldb
 					val[nz] = av
 					nz++

@@ -13,18 +13,22 @@ import (
 // it is a rand.Source, so a rand.Rand wrapped around it shares its state.
 type pcg struct{ hi, lo uint64 }
 
+// The constants of math/rand/v2's PCG (128-bit LCG multiplier and
+// increment, and the DXSM output multiplier), used by Uint64 and by the
+// inlined generator of fillNormal.
+const (
+	mulHi    = 2549297995355413924
+	mulLo    = 4865540595714422341
+	incHi    = 6364136223846793005
+	incLo    = 1442695040888963407
+	cheapMul = 0xda942042e4dd58b5
+)
+
 // Seed resets the state as rand.NewPCG(seed1, seed2) sets it.
 func (p *pcg) Seed(seed1, seed2 uint64) { p.hi, p.lo = seed1, seed2 }
 
 // Uint64 is rand.PCG.Uint64.
 func (p *pcg) Uint64() uint64 {
-	const (
-		mulHi    = 2549297995355413924
-		mulLo    = 4865540595714422341
-		incHi    = 6364136223846793005
-		incLo    = 1442695040888963407
-		cheapMul = 0xda942042e4dd58b5
-	)
 	hi, lo := bits.Mul64(p.lo, mulLo)
 	hi += p.hi*mulLo + p.lo*mulHi
 	lo, c := bits.Add64(lo, incLo, 0)
@@ -124,13 +128,6 @@ func absInt32(i int32) uint32 {
 // fillNormal sets dst[k] = sigma * p.norm() for k = 0, 1, ... with the
 // generator step and the ziggurat's fast path inlined in the loop.
 func fillNormal[F float](p *pcg, dst []F, sigma float64) {
-	const (
-		mulHi    = 2549297995355413924
-		mulLo    = 4865540595714422341
-		incHi    = 6364136223846793005
-		incLo    = 1442695040888963407
-		cheapMul = 0xda942042e4dd58b5
-	)
 	shi, slo := p.hi, p.lo
 	for k := range dst {
 		hi, lo := bits.Mul64(slo, mulLo)

@@ -86,12 +86,12 @@ func exactOT(c [][]float64) float64 {
 	return s / float64(len(c))
 }
 
-// plainOT is the entropic OT_eps between uniform measures (dual value <a,f> + <b,g>) after
-// iters alternating log-domain Sinkhorn iterations from zero potentials; independent of the
-// package code.
-func plainOT(c [][]float64, eps float64, iters int) float64 {
+// plainSinkhorn returns the potentials f, g after iters alternating
+// log-domain Sinkhorn iterations between uniform measures, from zero;
+// independent of the package code.
+func plainSinkhorn(c [][]float64, eps float64, iters int) (f, g []float64) {
 	n, m := len(c), len(c[0])
-	f, g := make([]float64, n), make([]float64, m)
+	f, g = make([]float64, n), make([]float64, m)
 	lse := func(v []float64) float64 {
 		mx := math.Inf(-1)
 		for _, x := range v {
@@ -118,12 +118,19 @@ func plainOT(c [][]float64, eps float64, iters int) float64 {
 			g[j] = -eps * lse(tg)
 		}
 	}
+	return f, g
+}
+
+// plainOT is the entropic OT_eps between uniform measures (dual value
+// <a,f> + <b,g>) after iters iterations of plainSinkhorn.
+func plainOT(c [][]float64, eps float64, iters int) float64 {
+	f, g := plainSinkhorn(c, eps, iters)
 	var s float64
 	for _, v := range f {
-		s += v / float64(n)
+		s += v / float64(len(f))
 	}
 	for _, v := range g {
-		s += v / float64(m)
+		s += v / float64(len(g))
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hmmrnn/core/model"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,36 +48,16 @@ func Paths(dir string, e *Entry) Files {
 	}
 }
 
-// WriteFileAtomic writes data to a temporary file in path's directory,
-// syncs it and renames it over path, so readers see the old file or the new
-// one, never a torn one (rename is atomic on POSIX file systems, NFS
-// included). Parent directories are created.
+// WriteFileAtomic is model.WriteFileAtomic (temporary file, sync, rename:
+// readers see the old file or the new one, never a torn one; rename is
+// atomic on POSIX file systems, NFS included) after creating the parent
+// directories.
 func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := model.WriteFileAtomic(path, data); err != nil {
 		return fmt.Errorf("sweep: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("sweep: write %s: %w", path, werr)
 	}
 	return nil
 }
