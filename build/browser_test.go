@@ -65,7 +65,7 @@ func TestMain(m *testing.M) {
 
 // browserEnv returns the shared environment, skipping the test when
 // Chromium is missing outside CI (in CI, CI=true, that is a failure).
-func browserEnv(t *testing.T) *env {
+func browserEnv(t testing.TB) *env {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -92,7 +92,7 @@ var (
 	tmpDir   string
 )
 
-func builtSite(t *testing.T) (string, *Result) {
+func builtSite(t testing.TB) (string, *Result) {
 	t.Helper()
 	siteOnce.Do(func() {
 		if tmpDir, siteErr = os.MkdirTemp("", "hmmrnn-buildtest-"); siteErr != nil {
@@ -113,7 +113,7 @@ func builtSite(t *testing.T) (string, *Result) {
 	return siteDir, siteRes
 }
 
-func newEnv(t *testing.T) (*env, error) {
+func newEnv(t testing.TB) (*env, error) {
 	site, _ := builtSite(t)
 	tmp := tmpDir
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -136,18 +136,19 @@ func newEnv(t *testing.T) (*env, error) {
 
 // page is one tab with its console log.
 type page struct {
-	t    *testing.T
-	ctx  context.Context
+	t     testing.TB
+	ctx   context.Context
+	close context.CancelFunc // closes the tab
 	mu   sync.Mutex
 	logs []chromedp.ConsoleMessage
 }
 
 // open loads index.html+query in a new tab and waits for window.hmmrnn.ready.
-func (e *env) open(t *testing.T, query string) *page {
+func (e *env) open(t testing.TB, query string) *page {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(e.browser)
 	t.Cleanup(cancel)
-	p := &page{t: t, ctx: ctx}
+	p := &page{t: t, ctx: ctx, close: cancel}
 	msgs := chromedp.Console(ctx)
 	go func() {
 		for m, err := range msgs {

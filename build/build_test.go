@@ -27,7 +27,7 @@ func TestSiteSizesAndFiles(t *testing.T) {
 		t.Errorf("app.wasm is %d bytes, limit %d", raw, maxAppWasm)
 	}
 	for _, f := range []string{"index.html", "app.html", "main.js", "worker.js", "style.css", "wasm_exec.js", "favicon.svg",
-		"app.wasm.gz", "worker.wasm.gz", "main.js.gz", "gallery/index.json"} {
+		"app.wasm.gz", "worker.wasm.gz", "main.js.gz", "gallery/index.json", "simd128.wasm", "simd128.js", "simd128.wasm.gz"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("site lacks %s", f)
 		}

@@ -15,15 +15,29 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"hmmrnn/core/rnn"
 )
 
 // ModulePath is the module whose root Site builds from.
 const ModulePath = "hmmrnn"
 
-// The wasm programs of the site: output file name and package directory.
-var programs = []struct{ out, pkg string }{
-	{"app.wasm", "./wasm/app"},
-	{"worker.wasm", "./wasm/worker"},
+// The wasm programs of the site: output file name, package directory and
+// build tags. The worker trains, so it imports core/rnn's SIMD kernels
+// (tag wasmsimd), which worker.js attaches from the files of generated.
+var programs = []struct{ out, pkg, tags string }{
+	{"app.wasm", "./wasm/app", ""},
+	{"worker.wasm", "./wasm/worker", "wasmsimd"},
+}
+
+// generated are the site files written from Go values: the SIMD kernel
+// module and its loader (see rnn.WasmSIMDModule).
+var generated = []struct {
+	name string
+	data func() []byte
+}{
+	{"simd128.wasm", rnn.WasmSIMDModule},
+	{"simd128.js", func() []byte { return []byte(rnn.WasmSIMDLoader) }},
 }
 
 // inputDirs hold the Go sources the wasm programs are built from.
@@ -118,9 +132,9 @@ func Site(ctx context.Context, o Options) (*Result, error) {
 				continue
 			}
 		}
-		fmt.Fprintf(o.Log, "building %s (GOOS=js GOARCH=wasm go build %s)\n", p.out, p.pkg)
+		fmt.Fprintf(o.Log, "building %s (GOOS=js GOARCH=wasm go build -tags=%q %s)\n", p.out, p.tags, p.pkg)
 		t0 := time.Now()
-		if err := compileWasm(ctx, o.Root, p.pkg, dst); err != nil {
+		if err := compileWasm(ctx, o.Root, p.pkg, p.tags, dst); err != nil {
 			return nil, err
 		}
 		// Date the output at the start of the build, so a source edited
@@ -152,6 +166,11 @@ func Site(ctx context.Context, o Options) (*Result, error) {
 	if err := copyTree(filepath.Join(o.Root, "web"), o.Out); err != nil {
 		return nil, err
 	}
+	for _, g := range generated {
+		if err := writeIfChanged(filepath.Join(o.Out, g.name), g.data()); err != nil {
+			return nil, err
+		}
+	}
 	if err := writeGalleryIndex(filepath.Join(o.Out, "gallery")); err != nil {
 		return nil, err
 	}
@@ -174,9 +193,9 @@ func goEnv(ctx context.Context, root string) (goroot, version string, err error)
 }
 
 // compileWasm runs the Go toolchain for GOOS=js GOARCH=wasm.
-func compileWasm(ctx context.Context, root, pkg, dst string) error {
+func compileWasm(ctx context.Context, root, pkg, tags, dst string) error {
 	tmp := dst + ".tmp"
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", tmp, pkg)
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-tags="+tags, "-o", tmp, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 	var stderr bytes.Buffer
@@ -240,6 +259,20 @@ func copyTree(src, dst string) error {
 		}
 		return copyFile(path, filepath.Join(dst, rel))
 	})
+}
+
+// writeIfChanged writes data to dst (and its .gz twin) unless dst already
+// holds exactly data.
+func writeIfChanged(dst string, data []byte) error {
+	if old, err := os.ReadFile(dst); err == nil && bytes.Equal(old, data) {
+		if _, err := os.Stat(dst + ".gz"); err == nil || !compressible(dst) {
+			return nil
+		}
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	return writeGzip(dst)
 }
 
 // copyFile copies src to dst (and refreshes dst.gz) unless dst is at least

@@ -138,6 +138,7 @@
       case 'stats': onStats(msg); break;
       case 'portrait': onPortrait(msg, e.data.bin); break;
       case 'model': resolveWaiter('model', msg); break;
+      case 'bench': resolveWaiter('bench', msg); break;
       case 'validation': onValidation(msg); break;
       case 'error': message(msg.message, 'error'); resolveWaiter('error', msg); break;
       default: console.warn('unknown worker message ' + msg.type);
@@ -176,6 +177,8 @@
     st.ready = true;
     st.presets = msg.presets;
     st.palette = msg.palette;
+    st.kernels = msg.kernels;
+    $('steptime').title = `training kernels: ${msg.kernels}`;
     syncControls();
     loadGalleryIndex().then(() => {
       if (P.gallery) loadGallery(P.gallery);
@@ -586,9 +589,9 @@
     a.href = url; a.download = name; document.body.append(a); a.click(); a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
-  let exportSeq = 0;
+  let requestSeq = 0; // ids matching worker replies to requests
   function exportModel() {
-    const id = ++exportSeq;
+    const id = ++requestSeq;
     send({ cmd: 'export', id });
     return waitFor('model', (m) => m.id === id).then((m) => m.text);
   }
@@ -640,7 +643,15 @@
       arch: st.arch, step: st.step, loss: st.loss, running: st.running, source: st.source,
       hidden: st.hidden, input: st.input, seed: st.seed, met_step: st.metStep, restarts: st.restarts.slice(),
       step_ms: st.stepMs, train_seconds: st.trainMs / 1000, sigma: P.sigma, silence: P.silence, gallery: P.gallery,
+      kernels: st.kernels,
     }),
+    // bench(n): median time of n training steps of a fresh network with
+    // the current settings, measured in the worker (pauses training).
+    bench: (n) => {
+      const id = ++requestSeq;
+      send({ cmd: 'bench', n, id });
+      return Promise.race([waitFor('bench', (m) => m.id === id), waitFor('error').then((m) => { throw new Error(m.message); })]);
+    },
     setArchitecture: (name) => { setArchitecture(name); return waitFor('portrait').then(() => api.state()); },
     showSnapshot: (i) => { $('evo').value = i < 0 ? $('evo').max : i; $('evo').oninput(); return waitFor('portrait'); },
     png: () => new Promise((resolve, reject) => {

@@ -7,9 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
-	"time"
 
 	"hmmrnn/core/train"
 )
@@ -31,6 +29,7 @@ type benchRow struct {
 	Step       float64  `json:"step"`     // median seconds per step
 	RNN        float64  `json:"rnn"`      // median seconds of RNN forward+backward
 	Sinkhorn   float64  `json:"sinkhorn"` // median seconds of the loss and gradient
+	Kernels    string   `json:"kernels"`  // the RNN's matrix kernels (rnn.KernelName)
 	Peer       *float64 `json:"peer,omitempty"`
 	PeerRNN    *float64 `json:"peer_rnn,omitempty"`
 	PeerSK     *float64 `json:"peer_sinkhorn,omitempty"`
@@ -80,31 +79,16 @@ func runBench(env *Env, args []string) error {
 		if err := cfg.Validate(); err != nil {
 			return badUsage("%v", err)
 		}
-		tr, err := train.New(cfg)
+		res, err := train.Bench(env.Ctx, cfg, *warmup, *steps)
 		if err != nil {
 			return err
 		}
-		var st, rn, sk []float64
-		for i := 0; i < *warmup+*steps; i++ {
-			if err := env.Ctx.Err(); err != nil {
-				return err
-			}
-			t0 := time.Now()
-			info, err := tr.Step()
-			if err != nil {
-				return err
-			}
-			if i >= *warmup {
-				st = append(st, time.Since(t0).Seconds())
-				rn = append(rn, info.Time.RNN.Seconds())
-				sk = append(sk, info.Time.Sinkhorn.Seconds())
-			}
-		}
-		row := benchRow{H: c[0], D: c[1], T: c[2], B: c[3], Step: median(st), RNN: median(rn), Sinkhorn: median(sk)}
+		row := benchRow{H: c[0], D: c[1], T: c[2], B: c[3], Step: res.Step.Seconds(), RNN: res.RNN.Seconds(),
+			Sinkhorn: res.Sinkhorn.Seconds(), Kernels: res.Kernels}
 		rows = append(rows, row)
 		if !*asJSON {
-			fmt.Fprintf(env.Stdout, "ours  H=%d D=%d T=%d B=%d: step %.4f s (RNN fwd+bwd %.4f, Sinkhorn %.4f)\n",
-				row.H, row.D, row.T, row.B, row.Step, row.RNN, row.Sinkhorn)
+			fmt.Fprintf(env.Stdout, "ours  H=%d D=%d T=%d B=%d: step %.4f s (RNN fwd+bwd %.4f, Sinkhorn %.4f; %s kernels)\n",
+				row.H, row.D, row.T, row.B, row.Step, row.RNN, row.Sinkhorn, row.Kernels)
 		}
 	}
 	if script := findPeer(*peer); script != "" {
@@ -126,19 +110,6 @@ func runBench(env *Env, args []string) error {
 		}
 	}
 	return nil
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n == 0 {
-		return 0
-	}
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // findPeer returns the peer script to run, or "" when there is none.

@@ -7,6 +7,11 @@ import "unsafe"
 // The portable versions below are what WebAssembly and non-amd64 builds run;
 // kernel_amd64.go swaps in AVX2/FMA assembly where the CPU supports it.
 
+// KernelName names the float32 matrix kernels NewWorkspace runs in this
+// program: "avx2-fma" (amd64 assembly), "wasm-simd128" (the module of
+// WasmSIMDModule, attached by the host) or "portable" (Go loops).
+func KernelName() string { return kernelName() }
+
 // float is the element type of the training engine.
 type float interface{ float32 | float64 }
 

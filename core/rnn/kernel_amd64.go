@@ -163,6 +163,13 @@ func vectorMask[F float](lanes int, f func(h, dh *F, n int)) func(h, dh []F) {
 	}
 }
 
+func kernelName() string {
+	if hasAVX2FMA {
+		return "avx2-fma"
+	}
+	return "portable"
+}
+
 // kernelsFor returns the AVX2/FMA kernels when the CPU has them.
 func kernelsFor[F float]() kernels[F] {
 	if !hasAVX2FMA {

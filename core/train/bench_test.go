@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"testing"
@@ -62,5 +63,50 @@ func BenchmarkStep(b *testing.B) {
 			b.ReportMetric(float64(rnnT.Nanoseconds())/1e6/float64(b.N), "rnn-ms/op")
 			b.ReportMetric(float64(skT.Nanoseconds())/1e6/float64(b.N), "sinkhorn-ms/op")
 		})
+	}
+}
+
+func TestBench(t *testing.T) {
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig(m)
+	cfg.Hidden, cfg.Input, cfg.SeqLen, cfg.Batch, cfg.ValEvery = 8, 3, 10, 32, 0
+	r, err := Bench(t.Context(), cfg, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Steps != 3 || r.Kernels == "" {
+		t.Errorf("Bench: %d steps, kernels %q; want 3 and a name", r.Steps, r.Kernels)
+	}
+	if !(r.Step > 0) || !(r.RNN > 0) || !(r.Sinkhorn > 0) {
+		t.Errorf("Bench: step %v, RNN %v, Sinkhorn %v; want all > 0", r.Step, r.RNN, r.Sinkhorn)
+	}
+	for _, c := range []struct{ warmup, steps int }{{0, 0}, {-1, 3}} {
+		if _, err := Bench(t.Context(), cfg, c.warmup, c.steps); err == nil {
+			t.Errorf("Bench(warmup %d, steps %d) gave no error", c.warmup, c.steps)
+		}
+	}
+	bad := cfg
+	bad.Hidden = 0
+	if _, err := Bench(t.Context(), bad, 0, 1); err == nil {
+		t.Error("Bench with hidden 0 gave no error")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Bench(ctx, cfg, 0, 1); err == nil {
+		t.Error("Bench with a cancelled context gave no error")
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		in   []time.Duration
+		want time.Duration
+	}{{[]time.Duration{5}, 5}, {[]time.Duration{3, 1, 2}, 2}, {[]time.Duration{4, 1, 3, 2}, 2}, {[]time.Duration{9, 1}, 5}} {
+		if got := median(c.in); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.in, got, c.want)
+		}
 	}
 }

@@ -3,12 +3,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"syscall/js"
 	"time"
 
 	"hmmrnn/core/hmm"
+	"hmmrnn/core/rnn"
 	"hmmrnn/core/scene"
 )
 
@@ -21,6 +23,10 @@ const (
 	statsEvery     = 1500 * time.Millisecond
 	portraitEvery  = 4 * time.Second
 	maxStepCommand = 100000
+	// bench(n): unmeasured steps first (the first steps pay for allocation
+	// and V8's compilation tiers), and the most steps one command may time.
+	benchWarmup   = 3
+	maxBenchSteps = 500
 )
 
 // command is a message from the page.
@@ -129,6 +135,20 @@ func (w *worker) handle(c command) {
 			return
 		}
 		w.running, w.remaining = true, min(max(c.N, 1), maxStepCommand)
+	case "bench":
+		if w.s == nil {
+			postError(fmt.Errorf("worker: nothing to bench; reset first"))
+			return
+		}
+		w.running, w.remaining = false, 0
+		r, err := w.s.Bench(context.Background(), benchWarmup, min(max(c.N, 1), maxBenchSteps))
+		if err != nil {
+			postError(err)
+			return
+		}
+		r.ID = c.ID
+		post(r, nil)
+		w.sendStatus()
 	case "speed":
 		w.speed = min(max(c.Speed, 0.05), 1)
 	case "view":
@@ -307,6 +327,6 @@ func main() {
 		}
 	}
 	post(map[string]any{"type": "ready", "presets": presets, "names": hmm.PresetNames(),
-		"palette": scene.Palette(8)}, nil)
+		"palette": scene.Palette(8), "kernels": rnn.KernelName()}, nil)
 	w.loop()
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	"hmmrnn/core/dynamics"
 	"hmmrnn/core/hmm"
@@ -180,13 +182,48 @@ func NewSession(s Settings) (*Session, error) {
 	return ss, nil
 }
 
-func (s *Session) startTrainer() error {
+// config is the training configuration of the session's settings.
+func (s *Session) config() train.Config {
 	cfg := train.DefaultConfig(s.hmm)
 	cfg.Hidden, cfg.Input, cfg.Batch, cfg.LR, cfg.Seed = s.Settings.Hidden, s.Settings.Input, s.Settings.Batch, s.Settings.LR, s.seed
 	cfg.SeqLen = s.T
 	// The live demo keeps every step for training: no validation set.
 	cfg.ValEvery = 0
-	tr, err := train.New(cfg)
+	return cfg
+}
+
+// BenchReport is the reply to the page's bench command.
+type BenchReport struct {
+	Type       string  `json:"type"`
+	ID         int     `json:"id"`
+	Arch       string  `json:"arch"`
+	Hidden     int     `json:"hidden"`
+	Input      int     `json:"input"`
+	Batch      int     `json:"batch"`
+	SeqLen     int     `json:"seq_len"`
+	Steps      int     `json:"steps"`
+	StepMs     float64 `json:"step_ms"` // median
+	RNNMs      float64 `json:"rnn_ms"`
+	SinkhornMs float64 `json:"sinkhorn_ms"`
+	Kernels    string  `json:"kernels"`
+}
+
+// Bench times steps training steps (after warmup) of a fresh network with
+// the session's settings, with train.Bench as `hmmrnn bench` does; the
+// session's own training is untouched.
+func (s *Session) Bench(ctx context.Context, warmup, steps int) (BenchReport, error) {
+	cfg := s.config()
+	r, err := train.Bench(ctx, cfg, warmup, steps)
+	if err != nil {
+		return BenchReport{}, fmt.Errorf("worker: bench: %w", err)
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+	return BenchReport{Type: "bench", Arch: s.Settings.Arch, Hidden: cfg.Hidden, Input: cfg.Input, Batch: cfg.Batch,
+		SeqLen: cfg.SeqLen, Steps: r.Steps, StepMs: ms(r.Step), RNNMs: ms(r.RNN), SinkhornMs: ms(r.Sinkhorn), Kernels: r.Kernels}, nil
+}
+
+func (s *Session) startTrainer() error {
+	tr, err := train.New(s.config())
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
