@@ -139,8 +139,8 @@ type page struct {
 	t     testing.TB
 	ctx   context.Context
 	close context.CancelFunc // closes the tab
-	mu   sync.Mutex
-	logs []chromedp.ConsoleMessage
+	mu    sync.Mutex
+	logs  []chromedp.ConsoleMessage
 }
 
 // open loads index.html+query in a new tab and waits for window.hmmrnn.ready.

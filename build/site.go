@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"hmmrnn/core/rnn"
+	"hmmrnn/core/wasmsimd"
 )
 
 // ModulePath is the module whose root Site builds from.
@@ -31,13 +31,13 @@ var programs = []struct{ out, pkg, tags string }{
 }
 
 // generated are the site files written from Go values: the SIMD kernel
-// module and its loader (see rnn.WasmSIMDModule).
+// module and its loader (see core/wasmsimd).
 var generated = []struct {
 	name string
 	data func() []byte
 }{
-	{"simd128.wasm", rnn.WasmSIMDModule},
-	{"simd128.js", func() []byte { return []byte(rnn.WasmSIMDLoader) }},
+	{"simd128.wasm", wasmsimd.Module},
+	{"simd128.js", func() []byte { return []byte(wasmsimd.Loader) }},
 }
 
 // inputDirs hold the Go sources the wasm programs are built from.

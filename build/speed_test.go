@@ -63,7 +63,7 @@ func TestBrowserTrainsWithSIMDKernels(t *testing.T) {
 //
 //	go test ./build -run XXX -bench BrowserDemoStep -benchtime 5x
 func BenchmarkBrowserDemoStep(b *testing.B) {
-	const benchSteps = 15
+	const benchSteps = 25
 	e := browserEnv(b)
 	m, err := hmm.Preset("linear2")
 	if err != nil {

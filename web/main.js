@@ -276,7 +276,7 @@
     // animation and the training compete for the same two cores and cost a
     // quarter of the page's frames (74% of the idle rate measured, 95%
     // without it); the portrait itself still refreshes every few seconds.
-    a.hmmrnnApp.setParams({ sigma: P.sigma, silence: P.silence, particles: P.particles && !st.running, speed: 1, fps: animFPS });
+    a.hmmrnnApp.setParams({ sigma: P.sigma, silence: P.silence, particles: P.particles && !st.running && !st.benching, speed: 1, fps: animFPS });
   }
 
   // ---- transport ----
@@ -646,11 +646,15 @@
       kernels: st.kernels,
     }),
     // bench(n): median time of n training steps of a fresh network with
-    // the current settings, measured in the worker (pauses training).
+    // the current settings, measured in the worker (pauses training). The
+    // particles rest meanwhile, as they do while the worker trains.
     bench: (n) => {
       const id = ++requestSeq;
+      st.benching = true; pushParams();
       send({ cmd: 'bench', n, id });
-      return Promise.race([waitFor('bench', (m) => m.id === id), waitFor('error').then((m) => { throw new Error(m.message); })]);
+      const done = () => { st.benching = false; pushParams(); };
+      return Promise.race([waitFor('bench', (m) => m.id === id), waitFor('error').then((m) => { throw new Error(m.message); })])
+        .finally(done);
     },
     setArchitecture: (name) => { setArchitecture(name); return waitFor('portrait').then(() => api.state()); },
     showSnapshot: (i) => { $('evo').value = i < 0 ? $('evo').max : i; $('evo').oninput(); return waitFor('portrait'); },

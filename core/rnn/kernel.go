@@ -8,8 +8,8 @@ import "unsafe"
 // kernel_amd64.go swaps in AVX2/FMA assembly where the CPU supports it.
 
 // KernelName names the float32 matrix kernels NewWorkspace runs in this
-// program: "avx2-fma" (amd64 assembly), "wasm-simd128" (the module of
-// WasmSIMDModule, attached by the host) or "portable" (Go loops).
+// program: "avx2-fma" (amd64 assembly), "wasm-simd128" (core/wasmsimd's
+// module, attached by the host) or "portable" (Go loops).
 func KernelName() string { return kernelName() }
 
 // float is the element type of the training engine.
@@ -23,6 +23,10 @@ type kernels[F float] struct {
 	nnSet func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int)
 	// tn computes C += A^T B with A k x m (lda), B k x n (ldb), C m x n (ldc).
 	tn func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int)
+	// tn2 computes C1 += A^T B1 and C2 += A^T B2 (C1 m x n1, C2 m x n2) for
+	// one A (k x m, lda): the two weight gradients of a step. Kernels that
+	// gather op(A)'s nonzeros gather them once for both.
+	tn2 func(m, k int, a []F, lda int, n1 int, b1 []F, ldb1 int, c1 []F, ldc1 int, n2 int, b2 []F, ldb2 int, c2 []F, ldc2 int)
 	// relu sets x = max(x, 0) elementwise.
 	relu func(x []F)
 	// mask sets h = dh where h > 0 and h = 0 elsewhere (dL/da from dL/dh).
@@ -175,7 +179,15 @@ func maskGo[F float](h, dh []F) {
 	}
 }
 
+// twoTN makes tn2 from two calls of tn.
+func twoTN[F float](tn func(m, n, k int, a []F, lda int, b []F, ldb int, c []F, ldc int)) func(m, k int, a []F, lda int, n1 int, b1 []F, ldb1 int, c1 []F, ldc1 int, n2 int, b2 []F, ldb2 int, c2 []F, ldc2 int) {
+	return func(m, k int, a []F, lda int, n1 int, b1 []F, ldb1 int, c1 []F, ldc1 int, n2 int, b2 []F, ldb2 int, c2 []F, ldc2 int) {
+		tn(m, n1, k, a, lda, b1, ldb1, c1, ldc1)
+		tn(m, n2, k, a, lda, b2, ldb2, c2, ldc2)
+	}
+}
+
 // portableKernels returns the pure-Go kernels.
 func portableKernels[F float]() kernels[F] {
-	return kernels[F]{nn: nnGo[F], nnSet: nnSetGo[F], tn: tnGo[F], relu: reluGo[F], mask: maskGo[F]}
+	return kernels[F]{nn: nnGo[F], nnSet: nnSetGo[F], tn: tnGo[F], tn2: twoTN(tnGo[F]), relu: reluGo[F], mask: maskGo[F]}
 }

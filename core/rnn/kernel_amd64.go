@@ -181,12 +181,14 @@ func kernelsFor[F float]() kernels[F] {
 		kk.nn = tiled(false, 8, [3]tileFunc[float32]{nnTile1f32, nnTile2f32, nnTile3f32}, nnGo[float32])
 		kk.nnSet = tiled(false, 8, [3]tileFunc[float32]{nnSetTile1f32, nnSetTile2f32, nnSetTile3f32}, nnSetGo[float32])
 		kk.tn = tiled(true, 8, [3]tileFunc[float32]{tnTile1f32, tnTile2f32, tnTile3f32}, tnGo[float32])
+		kk.tn2 = twoTN(kk.tn)
 		kk.relu = vectorRelu(8, reluf32)
 		kk.mask = vectorMask(8, maskf32)
 	case *kernels[float64]:
 		kk.nn = tiled(false, 4, [3]tileFunc[float64]{nnTile1f64, nnTile2f64, nnTile3f64}, nnGo[float64])
 		kk.nnSet = tiled(false, 4, [3]tileFunc[float64]{nnSetTile1f64, nnSetTile2f64, nnSetTile3f64}, nnSetGo[float64])
 		kk.tn = tiled(true, 4, [3]tileFunc[float64]{tnTile1f64, tnTile2f64, tnTile3f64}, tnGo[float64])
+		kk.tn2 = twoTN(kk.tn)
 		kk.relu = vectorRelu(4, reluf64)
 		kk.mask = vectorMask(4, maskf64)
 	}

@@ -2,33 +2,21 @@
 
 package rnn
 
-import "unsafe"
+import "hmmrnn/core/wasmsimd"
 
-// The float32 kernels of a GOOS=js build with the wasmsimd tag run in the
-// SIMD module of WasmSIMDModule, which the host attaches with
-// WasmSIMDLoader; when it did not (an engine without SIMD), simdReady
-// reports 0 and the portable kernels run. float64 always runs portably.
+// A GOOS=js build with the wasmsimd tag runs the float32 products in the
+// SIMD module of core/wasmsimd when the host attached it, and the portable
+// kernels otherwise; float64 always runs portably.
 
-//go:wasmimport hmmrnn_simd128 ready
-func simdReady() int32
+func kernelName() string {
+	if wasmsimd.Available() {
+		return "wasm-simd128"
+	}
+	return "portable"
+}
 
-//go:wasmimport hmmrnn_simd128 gather
-func simdGather(m, n, k int32, a unsafe.Pointer, si, sp int32, b unsafe.Pointer, ldb int32, c unsafe.Pointer, ldc int32, scratch unsafe.Pointer, set int32)
-
-//go:wasmimport hmmrnn_simd128 relu
-func simdRelu(x unsafe.Pointer, n int32)
-
-//go:wasmimport hmmrnn_simd128 mask
-func simdMask(h, dh unsafe.Pointer, n int32)
-
-// simdScratch receives the gathered (address, value) pairs, 8 bytes per
-// entry of a row of op(A). One buffer serves every goroutine: WebAssembly
-// runs them on one thread and an imported call never yields.
-var simdScratch []uint64
-
-// gatherSIMD is gatherGo (with set: C = op(A) B) in the SIMD module. The
-// bounds checks below cover every address the module touches.
-func gatherSIMD(set bool, m, n, k int, a []float32, si, sp int, b []float32, ldb int, c []float32, ldc int) {
+// simdGather is gatherGo (with set: C = op(A) B) in the SIMD module.
+func simdGather(set bool, m, n, k int, a []float32, si, sp int, b []float32, ldb int, c []float32, ldc int) {
 	if m <= 0 || n <= 0 {
 		return
 	}
@@ -40,61 +28,38 @@ func gatherSIMD(set bool, m, n, k int, a []float32, si, sp int, b []float32, ldb
 		}
 		return
 	}
-	_ = a[(m-1)*si+(k-1)*sp]
-	_ = b[(k-1)*ldb+n-1]
-	_ = c[(m-1)*ldc+n-1]
-	if len(simdScratch) < k {
-		simdScratch = make([]uint64, k)
-	}
-	var s int32
-	if set {
-		s = 1
-	}
-	simdGather(int32(m), int32(n), int32(k), unsafe.Pointer(&a[0]), int32(si), int32(sp),
-		unsafe.Pointer(&b[0]), int32(ldb), unsafe.Pointer(&c[0]), int32(ldc), unsafe.Pointer(&simdScratch[0]), s)
+	wasmsimd.Gather(set, m, k, a, si, sp, wasmsimd.Out{N: n, B: b, LDB: ldb, C: c, LDC: ldc}, nil)
 }
 
 func simdKernels() kernels[float32] {
 	return kernels[float32]{
 		nn: func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-			gatherSIMD(false, m, n, k, a, lda, 1, b, ldb, c, ldc)
+			simdGather(false, m, n, k, a, lda, 1, b, ldb, c, ldc)
 		},
 		nnSet: func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-			gatherSIMD(true, m, n, k, a, lda, 1, b, ldb, c, ldc)
+			simdGather(true, m, n, k, a, lda, 1, b, ldb, c, ldc)
 		},
 		tn: func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-			gatherSIMD(false, m, n, k, a, 1, lda, b, ldb, c, ldc)
+			simdGather(false, m, n, k, a, 1, lda, b, ldb, c, ldc)
 		},
-		relu: func(x []float32) {
-			n := len(x) &^ 3
-			if n > 0 {
-				simdRelu(unsafe.Pointer(&x[0]), int32(n))
+		tn2: func(m, k int, a []float32, lda int, n1 int, b1 []float32, ldb1 int, c1 []float32, ldc1 int,
+			n2 int, b2 []float32, ldb2 int, c2 []float32, ldc2 int) {
+			if m <= 0 || k <= 0 {
+				return
 			}
-			reluGo(x[n:])
+			wasmsimd.Gather(false, m, k, a, 1, lda, wasmsimd.Out{N: n1, B: b1, LDB: ldb1, C: c1, LDC: ldc1},
+				&wasmsimd.Out{N: n2, B: b2, LDB: ldb2, C: c2, LDC: ldc2})
 		},
-		mask: func(h, dh []float32) {
-			dh = dh[:len(h)]
-			n := len(h) &^ 3
-			if n > 0 {
-				simdMask(unsafe.Pointer(&h[0]), unsafe.Pointer(&dh[0]), int32(n))
-			}
-			maskGo(h[n:], dh[n:])
-		},
+		relu: wasmsimd.Relu,
+		mask: wasmsimd.Mask,
 	}
-}
-
-func kernelName() string {
-	if simdReady() != 0 {
-		return "wasm-simd128"
-	}
-	return "portable"
 }
 
 // kernelsFor returns the SIMD kernels for float32 when the host attached
 // them, else the portable ones.
 func kernelsFor[F float]() kernels[F] {
 	var k kernels[F]
-	if kk, ok := any(&k).(*kernels[float32]); ok && simdReady() != 0 {
+	if kk, ok := any(&k).(*kernels[float32]); ok && wasmsimd.Available() {
 		*kk = simdKernels()
 		return k
 	}

@@ -396,9 +396,11 @@ func (e *engineOf[F]) backwardChunk(c *chunk[F], dY []float64) {
 		// dL/da_t = dL/dh_t where a_t > 0 (equivalently h_t > 0); it
 		// replaces h_t, which later steps no longer need.
 		e.k.mask(ht, dh)
-		e.k.tn(hp, dp, c.rows, ht, hp, c.x[t*bc*dp:(t+1)*bc*dp], dp, c.gwin, dp)
+		xt := c.x[t*bc*dp : (t+1)*bc*dp]
 		if t > 0 {
-			e.k.tn(hp, hp, c.rows, ht, hp, c.h[(t-1)*bc*hp:t*bc*hp], hp, c.gwhh, hp)
+			e.k.tn2(hp, c.rows, ht, hp, dp, xt, dp, c.gwin, dp, hp, c.h[(t-1)*bc*hp:t*bc*hp], hp, c.gwhh, hp)
+		} else {
+			e.k.tn(hp, dp, c.rows, ht, hp, xt, dp, c.gwin, dp)
 		}
 	}
 }

@@ -354,8 +354,8 @@ func levelSum(bins, decay []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// binsAll adds e_j to bins[k][cost] for every column.
-func (b *symBlock) binsAll(s *rowScratch, ct []uint8) {
+// binsAllGo adds e_j to bins[k][cost] for every column.
+func (b *symBlock) binsAllGo(s *rowScratch, ct []uint8) {
 	bins := s.bins
 	e := b.e[:b.nc]
 	ct = ct[:len(e)*groupRows]
@@ -372,10 +372,10 @@ func (b *symBlock) binsAll(s *rowScratch, ct []uint8) {
 	}
 }
 
-// binsBelow adds e_j to bins[k][cost] for the columns where some row k has cost < thr[k]
+// binsBelowGo adds e_j to bins[k][cost] for the columns where some row k has cost < thr[k]
 // (to all eight rows: the extra terms are ones a full pass adds too). It needs
 // T <= swarCostLimit, the only case in which softmin enables pruning.
-func (b *symBlock) binsBelow(s *rowScratch, ct []uint8, thr [groupRows]int) {
+func (b *symBlock) binsBelowGo(s *rowScratch, ct []uint8, thr [groupRows]int) {
 	t := thresholdWord(thr)
 	bins := s.bins
 	e := b.e[:b.nc]

@@ -25,7 +25,7 @@ const (
 	maxStepCommand = 100000
 	// bench(n): unmeasured steps first (the first steps pay for allocation
 	// and V8's compilation tiers), and the most steps one command may time.
-	benchWarmup   = 3
+	benchWarmup   = 10
 	maxBenchSteps = 500
 )
 

@@ -3,7 +3,7 @@
 //
 //   node --stack-size=8192 wasm_exec_simd.js GOROOT/lib/wasm KERNELS.wasm PROGRAM.wasm [args...]
 //
-// It is $(go env GOROOT)/lib/wasm/wasm_exec_node.js plus ../wasmsimd.js.
+// It is $(go env GOROOT)/lib/wasm/wasm_exec_node.js plus ../loader.js.
 'use strict';
 if (process.argv.length < 5) {
   console.error('usage: wasm_exec_simd.js GOROOT/lib/wasm KERNELS.wasm PROGRAM.wasm [args...]');
@@ -18,7 +18,7 @@ globalThis.TextDecoder = require('util').TextDecoder;
 globalThis.performance ??= require('perf_hooks').performance;
 globalThis.crypto ??= require('crypto');
 require(path.join(process.argv[2], 'wasm_exec.js'));
-const hmmrnnSIMD = require(path.join(__dirname, '..', 'wasmsimd.js'));
+const hmmrnnSIMD = require(path.join(__dirname, '..', 'loader.js'));
 
 const go = new Go();
 go.argv = process.argv.slice(4);

@@ -1,44 +1,61 @@
-package rnn
+package wasmsimd
 
-// A minimal WebAssembly binary encoder for WasmSIMDModule: one imported
-// memory, functions without results, exported by name. Opcodes and layout
+// A minimal WebAssembly binary encoder for Module: one imported memory,
+// functions with i32 parameters and no results, exported by name. Opcodes and layout
 // follow the WebAssembly Core Specification 2.0 (binary format, chapter 5;
 // SIMD instructions are prefixed by 0xFD with a LEB128 sub-opcode).
 
 // Value types.
 const (
 	i32Type  = 0x7f
+	i64Type  = 0x7e
 	f32Type  = 0x7d
+	f64Type  = 0x7c
 	v128Type = 0x7b
 )
 
 // Opcodes used by the kernels.
 const (
-	opBlock    = 0x02
-	opLoop     = 0x03
-	opIf       = 0x04
-	opElse     = 0x05
-	opEnd      = 0x0b
-	opBrIf     = 0x0d
-	opLocalGet = 0x20
-	opLocalSet = 0x21
-	opI32Load  = 0x28
-	opF32Load  = 0x2a
-	opI32Store = 0x36
-	opF32Store = 0x38
-	opI32Const = 0x41
-	opF32Const = 0x43
-	opI32Eqz   = 0x45
-	opI32LtS   = 0x48
-	opI32LtU   = 0x49
-	opI32LeS   = 0x4c
-	opF32Ne    = 0x5c
-	opI32Add   = 0x6a
-	opI32Mul   = 0x6c
-	opI32Shl   = 0x74
-	opF32Add   = 0x92
-	opF32Mul   = 0x94
-	opSIMD     = 0xfd
+	opBlock      = 0x02
+	opLoop       = 0x03
+	opIf         = 0x04
+	opElse       = 0x05
+	opEnd        = 0x0b
+	opBrIf       = 0x0d
+	opLocalGet   = 0x20
+	opLocalSet   = 0x21
+	opI32Load    = 0x28
+	opI64Load    = 0x29
+	opF32Load    = 0x2a
+	opF64Load    = 0x2b
+	opI32Store   = 0x36
+	opF32Store   = 0x38
+	opF64Store   = 0x39
+	opI32Const   = 0x41
+	opI64Const   = 0x42
+	opF32Const   = 0x43
+	opI32Eqz     = 0x45
+	opI32LtS     = 0x48
+	opI32LtU     = 0x49
+	opI32LeS     = 0x4c
+	opI64Ne      = 0x52
+	opF32Ne      = 0x5c
+	opI32Add     = 0x6a
+	opI32Mul     = 0x6c
+	opI32And     = 0x71
+	opI32Shl     = 0x74
+	opI64Sub     = 0x7d
+	opI64And     = 0x83
+	opI64Or      = 0x84
+	opI64Xor     = 0x85
+	opI64Shl     = 0x86
+	opI64ShrU    = 0x88
+	opF32Add     = 0x92
+	opF32Mul     = 0x94
+	opF64Add     = 0xa0
+	opI32WrapI64 = 0xa7
+	opI64ExtendU = 0xad // i64.extend_i32_u
+	opSIMD       = 0xfd
 
 	simdV128Load   = 0x00
 	simdV128Store  = 0x0b
@@ -67,12 +84,16 @@ func (c *wasmCode) set(local uint32) *wasmCode {
 	c.b = appendU32(append(c.b, opLocalSet), local)
 	return c
 }
-func (c *wasmCode) i32c(v int32) *wasmCode { c.b = appendS32(append(c.b, opI32Const), v); return c }
+func (c *wasmCode) i32c(v int32) *wasmCode {
+	c.b = appendS64(append(c.b, opI32Const), int64(v))
+	return c
+}
+func (c *wasmCode) i64c(v int64) *wasmCode { c.b = appendS64(append(c.b, opI64Const), v); return c }
 
 // f32c pushes a float32 constant (only 0 is needed: four zero bytes).
 func (c *wasmCode) f32c(zero float32) *wasmCode {
 	if zero != 0 {
-		panic("rnn: f32c encodes only 0")
+		panic("wasmsimd: f32c encodes only 0")
 	}
 	c.b = append(c.b, opF32Const, 0, 0, 0, 0)
 	return c
@@ -133,27 +154,25 @@ func (c *wasmCode) ifElseValue(t byte, then, otherwise func()) {
 	c.b = append(c.b, opEnd)
 }
 
-// wasmLocals declares n locals of one type.
-type wasmLocals struct {
-	n uint32
-	t byte
-}
-
+// wasmFunc is an exported function with nParams i32 parameters (locals
+// 0..nParams-1), further locals declared by local, and no results.
 type wasmFunc struct {
 	name    string
-	nParams int // all i32
-	locals  []wasmLocals
-	code    *wasmCode
+	nParams uint32
+	types   []byte // of the locals after the parameters, in index order
+	wasmCode
+}
+
+func newFunc(name string, nParams uint32) *wasmFunc { return &wasmFunc{name: name, nParams: nParams} }
+
+// local declares a local of type t and returns its index.
+func (f *wasmFunc) local(t byte) uint32 {
+	f.types = append(f.types, t)
+	return f.nParams + uint32(len(f.types)) - 1
 }
 
 // wasmModule is a module of exported functions over an imported memory.
-type wasmModule struct{ funcs []wasmFunc }
-
-// function adds an exported function with nParams i32 parameters and no
-// results.
-func (m *wasmModule) function(name string, nParams int, locals []wasmLocals, code *wasmCode) {
-	m.funcs = append(m.funcs, wasmFunc{name, nParams, locals, code})
-}
+type wasmModule struct{ funcs []*wasmFunc }
 
 // encode returns the binary module importing its memory as module.field.
 func (m *wasmModule) encode(module, field string) []byte {
@@ -168,7 +187,7 @@ func (m *wasmModule) encode(module, field string) []byte {
 	// Type section: one type per function (they differ only in arity).
 	types := vec(len(m.funcs))
 	for _, f := range m.funcs {
-		types = appendU32(append(types, 0x60), uint32(f.nParams))
+		types = appendU32(append(types, 0x60), f.nParams)
 		for range f.nParams {
 			types = append(types, i32Type)
 		}
@@ -195,11 +214,23 @@ func (m *wasmModule) encode(module, field string) []byte {
 
 	code := vec(len(m.funcs))
 	for _, f := range m.funcs {
-		body := vec(len(f.locals))
-		for _, l := range f.locals {
-			body = append(appendU32(body, l.n), l.t)
+		// Local declarations: runs of one type, as (count, type).
+		type run struct {
+			n uint32
+			t byte
 		}
-		body = append(append(body, f.code.b...), opEnd)
+		var runs []run
+		for i, t := range f.types {
+			if i == 0 || t != f.types[i-1] {
+				runs = append(runs, run{0, t})
+			}
+			runs[len(runs)-1].n++
+		}
+		body := vec(len(runs))
+		for _, r := range runs {
+			body = append(appendU32(body, r.n), r.t)
+		}
+		body = append(append(body, f.b...), opEnd)
 		code = append(appendU32(code, uint32(len(body))), body...)
 	}
 	section(10, code)
@@ -215,8 +246,8 @@ func appendU32(b []byte, v uint32) []byte {
 	return append(b, byte(v))
 }
 
-// appendS32 appends v in signed LEB128.
-func appendS32(b []byte, v int32) []byte {
+// appendS64 appends v in signed LEB128 (i32 and i64 constants).
+func appendS64(b []byte, v int64) []byte {
 	for {
 		c := byte(v & 0x7f)
 		v >>= 7
