@@ -81,13 +81,19 @@ func gatherGo[F float](m, n, k int, a []F, si, sp int, b []F, ldb int, c []F, ld
 	for k0 := 0; k0 < k; k0 += gatherBlock {
 		k1 := min(k, k0+gatherBlock)
 		for i := range m {
+			// Branch-free: every entry is written, and kept (nz advanced)
+			// only if nonzero; the zeros fall at random, so a branch on
+			// them would often be mispredicted.
 			nz := 0
 			for p := k0; p < k1; p++ {
-				if av := a[i*si+p*sp]; av != 0 {
-					off[nz] = p * ldb
-					val[nz] = av
-					nz++
+				av := a[i*si+p*sp]
+				off[nz&(gatherBlock-1)] = p * ldb
+				val[nz&(gatherBlock-1)] = av
+				keep := 0
+				if av != 0 {
+					keep = 1
 				}
+				nz += keep
 			}
 			rowStrips(c[i*ldc:i*ldc+n], off[:nz], val[:nz], b)
 		}
