@@ -79,7 +79,7 @@ func BenchmarkBrowserDemoStep(b *testing.B) {
 		if br.Kernels != "wasm-simd128" {
 			b.Errorf("browser kernels %q", br.Kernels)
 		}
-		r, err := train.Bench(context.Background(), cfg, 3, benchSteps)
+		r, err := train.Bench(context.Background(), cfg, 3, benchSteps, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

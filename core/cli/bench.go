@@ -79,7 +79,7 @@ func runBench(env *Env, args []string) error {
 		if err := cfg.Validate(); err != nil {
 			return badUsage("%v", err)
 		}
-		res, err := train.Bench(env.Ctx, cfg, *warmup, *steps)
+		res, err := train.Bench(env.Ctx, cfg, *warmup, *steps, nil)
 		if err != nil {
 			return err
 		}

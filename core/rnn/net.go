@@ -239,6 +239,6 @@ func (n *Net) Sample(r *rand.Rand, nSeq, T int, sigma float64) []uint8 {
 		e.seed(c, s1, s2)
 	}
 	out := make([]uint8, nSeq*T)
-	e.forward(n, sigma, DefaultTau, out)
+	e.forward(n, sigma, DefaultTau, out, 0, e.numChunks())
 	return out
 }

@@ -34,14 +34,34 @@ type Workspace struct {
 	eng           engine
 	out           []uint8
 	ran           bool
+	f32           bool // the float32 engine (a Helper needs it)
+
+	helper    Helper
+	helperErr error
+	seeds     []uint64 // of the last Forward, two per chunk
+	first     int      // the last Forward's chunks first.. ran in the helper (numChunks: none)
+	sigma     float64
+	tau       float64
+
+	part    bool      // a ForwardPart ran and awaits its BackwardPart
+	partDY  []float64 // BackwardPart's dL/dy, placed at the batch's rows
+	partOut []float32 // BackwardPart's result
 }
 
 // engine is the element-type specific part of a Workspace.
 type engine interface {
 	numChunks() int
 	seed(c int, s1, s2 uint64)
-	forward(n *Net, sigma, tau float64, out []uint8)
-	backward(dY []float64, grad *Net)
+	rowOf(c int) int // first row of chunk c (the batch size for c = numChunks)
+	// forward runs chunks [c0, c1) with the weights of n.
+	forward(n *Net, sigma, tau float64, out []uint8, c0, c1 int)
+	// backward computes the gradients of chunks [c0, c1).
+	backward(dY []float64, c0, c1 int)
+	// reduce sums the chunk gradients, in chunk order, into grad.
+	reduce(grad *Net)
+	gradLen() int // float32 values of one chunk's gradients
+	exportGrads(c0, c1 int, dst []float32)
+	importGrads(c0, c1 int, src []float32)
 }
 
 // NewWorkspace returns a training workspace for B sequences of length T of
@@ -49,9 +69,11 @@ type engine interface {
 // code does) with float64 weights and gradients at the API. It panics if
 // B < 1, T < 1 or n has invalid sizes (programmer errors).
 func NewWorkspace(n *Net, B, T int) *Workspace {
-	return newWorkspace(n, B, T, func(H, D, O, B, T int) engine {
+	w := newWorkspace(n, B, T, func(H, D, O, B, T int) engine {
 		return newEngine[float32](H, D, O, B, T, true)
 	})
+	w.f32 = true
+	return w
 }
 
 // NewWorkspace64 is NewWorkspace computing in float64: slower, used where
@@ -106,14 +128,44 @@ func (w *Workspace) Forward(n *Net, r *rand.Rand, sigma, tau float64) []uint8 {
 	if !(tau > 0) {
 		panic(fmt.Sprintf("rnn: Forward with tau = %v", tau))
 	}
-	for c := range w.eng.numChunks() {
+	nc := w.eng.numChunks()
+	w.seeds = w.seeds[:0]
+	for c := range nc {
 		s1 := r.Uint64()
 		s2 := r.Uint64()
 		w.eng.seed(c, s1, s2)
+		w.seeds = append(w.seeds, s1, s2)
 	}
-	w.eng.forward(n, sigma, tau, w.out)
+	w.sigma, w.tau, w.first = sigma, tau, nc
+	w.part = false
+	if w.helper != nil && nc >= 2 {
+		w.first = (nc + 1) / 2
+		wait := w.helper.Forward(Part{Net: n, B: w.b, T: w.t, First: w.first, Seeds: w.seeds[2*w.first:], Sigma: sigma, Tau: tau})
+		w.eng.forward(n, sigma, tau, w.out, 0, w.first)
+		r0 := w.eng.rowOf(w.first)
+		sym, err := wait()
+		if err == nil && len(sym) != (w.b-r0)*w.t {
+			err = fmt.Errorf("rnn: helper returned %d symbols, want %d", len(sym), (w.b-r0)*w.t)
+		}
+		if err != nil {
+			w.dropHelper(err)
+			w.eng.forward(n, sigma, tau, w.out, w.first, nc)
+			w.first = nc
+		} else {
+			copy(w.out[r0*w.t:], sym)
+		}
+	} else {
+		w.eng.forward(n, sigma, tau, w.out, 0, nc)
+	}
 	w.ran = true
 	return w.out
+}
+
+// dropHelper stops using the helper after a failure; the work is redone
+// here, so results do not change.
+func (w *Workspace) dropHelper(err error) {
+	w.helper = nil
+	w.helperErr = err
 }
 
 // Backward takes dL/dy for the hard one-hot outputs of the last Forward
@@ -138,7 +190,31 @@ func (w *Workspace) Backward(n *Net, dY []float64, grad *Net) {
 	grad.Whh = resize(grad.Whh, w.h*w.h)
 	grad.Wout = resize(grad.Wout, w.o*w.h)
 	w.ran = false
-	w.eng.backward(dY, grad)
+	nc := w.eng.numChunks()
+	if w.first < nc {
+		r0 := w.eng.rowOf(w.first)
+		wait := w.helper.Backward(dY[r0*w.t*w.o:])
+		w.eng.backward(dY, 0, w.first)
+		g, err := wait()
+		if err == nil && len(g) != (nc-w.first)*w.eng.gradLen() {
+			err = fmt.Errorf("rnn: helper returned %d gradient values, want %d", len(g), (nc-w.first)*w.eng.gradLen())
+		}
+		if err != nil {
+			// The helper's chunks never ran here: run them forward again
+			// (the same seeds and weights give the same states), then back.
+			w.dropHelper(err)
+			for c := w.first; c < nc; c++ {
+				w.eng.seed(c, w.seeds[2*c], w.seeds[2*c+1])
+			}
+			w.eng.forward(n, w.sigma, w.tau, w.out, w.first, nc)
+			w.eng.backward(dY, w.first, nc)
+		} else {
+			w.eng.importGrads(w.first, nc, g)
+		}
+	} else {
+		w.eng.backward(dY, 0, nc)
+	}
+	w.eng.reduce(grad)
 }
 
 func resize(s []float64, n int) []float64 {
@@ -283,10 +359,18 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-func (e *engineOf[F]) forward(n *Net, sigma, tau float64, out []uint8) {
+func (e *engineOf[F]) rowOf(c int) int {
+	if c == len(e.chunks) {
+		last := e.chunks[c-1]
+		return last.row0 + last.rows
+	}
+	return e.chunks[c].row0
+}
+
+func (e *engineOf[F]) forward(n *Net, sigma, tau float64, out []uint8, c0, c1 int) {
 	e.load(n)
 	e.tau = tau
-	parallel(len(e.chunks), func(i int) { e.forwardChunk(e.chunks[i], sigma, tau, out) })
+	parallel(c1-c0, func(i int) { e.forwardChunk(e.chunks[c0+i], sigma, tau, out) })
 }
 
 // slot returns step t's block of a per-step buffer with the given number
@@ -361,9 +445,37 @@ func sampleGumbel[F float](r *rand.Rand, l []F, tau float64, s []F, w []float64)
 	return uint8(best)
 }
 
-func (e *engineOf[F]) backward(dY []float64, grad *Net) {
-	parallel(len(e.chunks), func(i int) { e.backwardChunk(e.chunks[i], dY) })
-	e.reduce(grad)
+func (e *engineOf[F]) backward(dY []float64, c0, c1 int) {
+	parallel(c1-c0, func(i int) { e.backwardChunk(e.chunks[c0+i], dY) })
+}
+
+func (e *engineOf[F]) gradLen() int { return e.hp*e.dp + e.hp*e.hp + e.op*e.hp }
+
+// exportGrads copies the gradients of chunks [c0, c1) to dst, per chunk
+// gwin, gwhh, gwout (gradLen values each).
+func (e *engineOf[F]) exportGrads(c0, c1 int, dst []float32) {
+	dst = dst[:(c1-c0)*e.gradLen()]
+	for _, c := range e.chunks[c0:c1] {
+		for _, g := range [][]F{c.gwin, c.gwhh, c.gwout} {
+			for i, v := range g {
+				dst[i] = float32(v)
+			}
+			dst = dst[len(g):]
+		}
+	}
+}
+
+// importGrads is the inverse of exportGrads.
+func (e *engineOf[F]) importGrads(c0, c1 int, src []float32) {
+	src = src[:(c1-c0)*e.gradLen()]
+	for _, c := range e.chunks[c0:c1] {
+		for _, g := range [][]F{c.gwin, c.gwhh, c.gwout} {
+			for i := range g {
+				g[i] = F(src[i])
+			}
+			src = src[len(g):]
+		}
+	}
 }
 
 func (e *engineOf[F]) backwardChunk(c *chunk[F], dY []float64) {

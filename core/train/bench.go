@@ -16,13 +16,14 @@ type BenchResult struct {
 	Sinkhorn time.Duration // loss and its gradient
 	Steps    int           // measured steps
 	Kernels  string        // rnn.KernelName()
+	Helped   bool          // a helper computed half of the chunks throughout
 }
 
 // Bench trains a fresh network of cfg for warmup unmeasured steps, then for
 // steps measured ones, and returns the medians. It is the one measurement
-// behind `hmmrnn bench` and the page's in-browser figure. ctx stops it
-// between steps.
-func Bench(ctx context.Context, cfg Config, warmup, steps int) (BenchResult, error) {
+// behind `hmmrnn bench` and the page's in-browser figure. h, if not nil,
+// is given to the trainer (Trainer.SetHelper). ctx stops it between steps.
+func Bench(ctx context.Context, cfg Config, warmup, steps int, h rnn.Helper) (BenchResult, error) {
 	if steps < 1 || warmup < 0 {
 		return BenchResult{}, errors.New("train: Bench needs steps >= 1 and warmup >= 0")
 	}
@@ -30,6 +31,7 @@ func Bench(ctx context.Context, cfg Config, warmup, steps int) (BenchResult, err
 	if err != nil {
 		return BenchResult{}, err
 	}
+	tr.SetHelper(h)
 	var st, rn, sk []time.Duration
 	for i := range warmup + steps {
 		if err := ctx.Err(); err != nil {
@@ -46,7 +48,8 @@ func Bench(ctx context.Context, cfg Config, warmup, steps int) (BenchResult, err
 			sk = append(sk, info.Time.Sinkhorn)
 		}
 	}
-	return BenchResult{Step: median(st), RNN: median(rn), Sinkhorn: median(sk), Steps: steps, Kernels: rnn.KernelName()}, nil
+	return BenchResult{Step: median(st), RNN: median(rn), Sinkhorn: median(sk), Steps: steps, Kernels: rnn.KernelName(),
+		Helped: h != nil && tr.HelperErr() == nil}, nil
 }
 
 // median returns the middle value (the mean of the two middle ones for an

@@ -73,7 +73,7 @@ func TestBench(t *testing.T) {
 	}
 	cfg := DefaultConfig(m)
 	cfg.Hidden, cfg.Input, cfg.SeqLen, cfg.Batch, cfg.ValEvery = 8, 3, 10, 32, 0
-	r, err := Bench(t.Context(), cfg, 1, 3)
+	r, err := Bench(t.Context(), cfg, 1, 3, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,18 +84,18 @@ func TestBench(t *testing.T) {
 		t.Errorf("Bench: step %v, RNN %v, Sinkhorn %v; want all > 0", r.Step, r.RNN, r.Sinkhorn)
 	}
 	for _, c := range []struct{ warmup, steps int }{{0, 0}, {-1, 3}} {
-		if _, err := Bench(t.Context(), cfg, c.warmup, c.steps); err == nil {
+		if _, err := Bench(t.Context(), cfg, c.warmup, c.steps, nil); err == nil {
 			t.Errorf("Bench(warmup %d, steps %d) gave no error", c.warmup, c.steps)
 		}
 	}
 	bad := cfg
 	bad.Hidden = 0
-	if _, err := Bench(t.Context(), bad, 0, 1); err == nil {
+	if _, err := Bench(t.Context(), bad, 0, 1, nil); err == nil {
 		t.Error("Bench with hidden 0 gave no error")
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := Bench(ctx, cfg, 0, 1); err == nil {
+	if _, err := Bench(ctx, cfg, 0, 1, nil); err == nil {
 		t.Error("Bench with a cancelled context gave no error")
 	}
 }

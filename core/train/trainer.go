@@ -212,6 +212,7 @@ type Trainer struct {
 	data             *rand.Rand
 	noise            *rand.Rand
 	ws               map[int]*rnn.Workspace // by batch size (a fixed set's last batch may be smaller)
+	helper           rnn.Helper
 	target           []uint8                // HMM batch buffer
 	trainSet, valSet []uint8
 	epoch, pos       int
@@ -297,9 +298,31 @@ func (t *Trainer) workspace(b int) *rnn.Workspace {
 	w, ok := t.ws[b]
 	if !ok {
 		w = rnn.NewWorkspace(t.net, b, t.cfg.SeqLen)
+		w.SetHelper(t.helper) // a NewWorkspace always takes one
 		t.ws[b] = w
 	}
 	return w
+}
+
+// SetHelper hands half of every step's RNN chunks to h (see rnn.Helper: in
+// the browser, a second Web Worker); nil computes everything here. The
+// results do not change.
+func (t *Trainer) SetHelper(h rnn.Helper) {
+	t.helper = h
+	for _, w := range t.ws {
+		w.SetHelper(h)
+	}
+}
+
+// HelperErr returns the error that made a workspace stop using the helper
+// (it then computes everything itself), if any.
+func (t *Trainer) HelperErr() error {
+	for _, w := range t.ws {
+		if err := w.HelperErr(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nextTarget returns the HMM batch for this step.
