@@ -139,6 +139,7 @@
       case 'portrait': onPortrait(msg, e.data.bin); break;
       case 'model': resolveWaiter('model', msg); break;
       case 'bench': resolveWaiter('bench', msg); break;
+      case 'warning': message(msg.message, 'warn'); break;
       case 'validation': onValidation(msg); break;
       case 'error': message(msg.message, 'error'); resolveWaiter('error', msg); break;
       default: console.warn('unknown worker message ' + msg.type);
@@ -195,7 +196,7 @@
     Object.assign(st, {
       step: msg.step, loss: msg.losses.length ? msg.loss : st.loss, running: msg.running, arch: msg.arch,
       source: msg.source, trainable: msg.trainable, restarts: msg.restarts, metStep: msg.met_step,
-      stepMs: msg.step_ms, hidden: msg.hidden, input: msg.input, seed: msg.seed,
+      stepMs: msg.step_ms, hidden: msg.hidden, input: msg.input, seed: msg.seed, helper: msg.helper,
     });
     if (!st.losses.length) st.loss = null;
     // A loaded network (gallery, file, API) shows its own sizes in the form,
@@ -298,7 +299,7 @@
     $('play').textContent = st.running ? '❚❚ Pause' : '▶ Play';
     $('stepno').textContent = st.step;
     $('lossno').textContent = fmt(st.loss);
-    $('steptime').textContent = st.stepMs ? `${st.stepMs.toFixed(1)} ms/step` : '';
+    $('steptime').textContent = st.stepMs ? `${st.stepMs.toFixed(1)} ms/step${st.helper ? ' (2 workers)' : ''}` : '';
     const b = $('badge');
     if (st.metStep) { b.className = 'badge ok'; b.textContent = `criterion met at step ${st.metStep}`; }
     else if (st.stats && st.stats.plateau) { b.className = 'badge warn'; b.textContent = 'stuck on the coin-flip plateau…'; }
@@ -643,8 +644,11 @@
       arch: st.arch, step: st.step, loss: st.loss, running: st.running, source: st.source,
       hidden: st.hidden, input: st.input, seed: st.seed, met_step: st.metStep, restarts: st.restarts.slice(),
       step_ms: st.stepMs, train_seconds: st.trainMs / 1000, sigma: P.sigma, silence: P.silence, gallery: P.gallery,
-      kernels: st.kernels,
+      kernels: st.kernels, helper: !!st.helper,
     }),
+    // useHelper(on): train with (default) or without the second worker that
+    // computes half of each step; results are the same either way.
+    useHelper: (on) => { send({ cmd: 'helper', n: on ? 1 : 0 }); return waitFor('status').then(() => api.state()); },
     // bench(n): median time of n training steps of a fresh network with
     // the current settings, measured in the worker (pauses training). The
     // particles rest meanwhile, as they do while the worker trains.

@@ -1,5 +1,7 @@
 // Web Worker that runs worker.wasm (training and analyses). Messages that
-// arrive before the Go program is ready are queued. simd128.js and
+// arrive before the Go program is ready are queued. Started with the name
+// 'hmmrnn-helper' (by the training worker itself), the same program runs as
+// its helper: it computes half of every training step on a second core. simd128.js and
 // simd128.wasm are the WebAssembly SIMD kernels of core/rnn (written by the
 // site build): attached to the Go instance before it runs, they carry the
 // network's matrix products; without them Go uses portable loops.
@@ -18,6 +20,7 @@ self.onmessage = (e) => {
     const res = await WebAssembly.instantiateStreaming(fetch('worker.wasm'), go.importObject);
     const bytes = await kernels;
     if (bytes) simd.attach(res.instance, bytes);
+    self.hmmrnnHelperMode = self.name === 'hmmrnn-helper';
     go.run(res.instance);
     // go.run returns a promise that settles when the program exits; the
     // program registers hmmrnnHandle synchronously before its main loop.

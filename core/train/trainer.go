@@ -213,7 +213,7 @@ type Trainer struct {
 	noise            *rand.Rand
 	ws               map[int]*rnn.Workspace // by batch size (a fixed set's last batch may be smaller)
 	helper           rnn.Helper
-	target           []uint8                // HMM batch buffer
+	target           []uint8 // HMM batch buffer
 	trainSet, valSet []uint8
 	epoch, pos       int
 	step             int

@@ -27,6 +27,9 @@ const (
 	// and V8's compilation tiers), and the most steps one command may time.
 	benchWarmup   = 10
 	maxBenchSteps = 500
+	// helperStartWait is how long bench and the helper switch wait for a
+	// starting helper worker (it compiles worker.wasm: about a second).
+	helperStartWait = 10 * time.Second
 )
 
 // command is a message from the page.
@@ -52,6 +55,9 @@ type worker struct {
 	trainTime                           time.Duration
 	lastStatus, lastStats, lastPortrait time.Time
 	portraitStep                        int
+	helper                              *jsHelper // nil: none
+	useHelper                           bool      // the page's switch (on by default)
+	helperBroken                        bool      // it failed once; the page was told
 }
 
 func post(msg any, bin []byte) {
@@ -141,13 +147,20 @@ func (w *worker) handle(c command) {
 			return
 		}
 		w.running, w.remaining = false, 0
-		r, err := w.s.Bench(context.Background(), benchWarmup, min(max(c.N, 1), maxBenchSteps))
+		w.waitHelper(helperStartWait)
+		r, err := w.s.Bench(context.Background(), benchWarmup, min(max(c.N, 1), maxBenchSteps), w.usableHelper())
 		if err != nil {
 			postError(err)
 			return
 		}
 		r.ID = c.ID
 		post(r, nil)
+		w.sendStatus()
+	case "helper":
+		w.useHelper = c.N != 0
+		if w.useHelper {
+			w.waitHelper(helperStartWait)
+		}
 		w.sendStatus()
 	case "speed":
 		w.speed = min(max(c.Speed, 0.05), 1)
@@ -193,7 +206,9 @@ func (w *worker) sendStatus() {
 	if w.s == nil {
 		return
 	}
-	post(w.s.Status(w.running, w.stepMs), nil)
+	st := w.s.Status(w.running, w.stepMs)
+	st.Helper = w.usableHelper() != nil
+	post(st, nil)
 	w.lastStatus = time.Now()
 }
 
@@ -229,6 +244,13 @@ func (w *worker) sendPortrait() {
 
 // train runs one slice of steps.
 func (w *worker) train() {
+	w.s.SetHelper(w.usableHelper())
+	defer func() {
+		if err := w.s.HelperErr(); err != nil && !w.helperBroken {
+			w.helperBroken = true
+			post(map[string]string{"type": "warning", "message": fmt.Sprintf("%v; training goes on in one worker (same results, slower)", err)}, nil)
+		}
+	}()
 	t0 := time.Now()
 	n := 0
 	for time.Since(t0) < time.Duration(float64(sliceBudget)*w.speed) || n == 0 {
@@ -301,7 +323,12 @@ func (w *worker) loop() {
 }
 
 func main() {
-	w := &worker{cmds: make(chan command, 256), speed: 1, view: View{Sigma: 1, Flow: true, Density: true, Decay: true, Snapshot: -1}}
+	if js.Global().Get("hmmrnnHelperMode").Truthy() {
+		helperMain()
+		return
+	}
+	w := &worker{cmds: make(chan command, 256), speed: 1, view: View{Sigma: 1, Flow: true, Density: true, Decay: true, Snapshot: -1},
+		useHelper: true, helper: startHelper()}
 	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
 			return "worker: want one JSON string"

@@ -206,20 +206,37 @@ type BenchReport struct {
 	RNNMs      float64 `json:"rnn_ms"`
 	SinkhornMs float64 `json:"sinkhorn_ms"`
 	Kernels    string  `json:"kernels"`
+	Helper     bool    `json:"helper"` // a helper worker computed half of the chunks
 }
 
 // Bench times steps training steps (after warmup) of a fresh network with
-// the session's settings, with train.Bench as `hmmrnn bench` does; the
-// session's own training is untouched.
-func (s *Session) Bench(ctx context.Context, warmup, steps int) (BenchReport, error) {
+// the session's settings, with train.Bench as `hmmrnn bench` does, with the
+// helper h if not nil; the session's own training is untouched.
+func (s *Session) Bench(ctx context.Context, warmup, steps int, h rnn.Helper) (BenchReport, error) {
 	cfg := s.config()
-	r, err := train.Bench(ctx, cfg, warmup, steps)
+	r, err := train.Bench(ctx, cfg, warmup, steps, h)
 	if err != nil {
 		return BenchReport{}, fmt.Errorf("worker: bench: %w", err)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 	return BenchReport{Type: "bench", Arch: s.Settings.Arch, Hidden: cfg.Hidden, Input: cfg.Input, Batch: cfg.Batch,
-		SeqLen: cfg.SeqLen, Steps: r.Steps, StepMs: ms(r.Step), RNNMs: ms(r.RNN), SinkhornMs: ms(r.Sinkhorn), Kernels: r.Kernels}, nil
+		SeqLen: cfg.SeqLen, Steps: r.Steps, StepMs: ms(r.Step), RNNMs: ms(r.RNN), SinkhornMs: ms(r.Sinkhorn), Kernels: r.Kernels, Helper: r.Helped}, nil
+}
+
+// SetHelper gives the session's trainer a helper (nil: none); see
+// rnn.Helper. Training results do not change.
+func (s *Session) SetHelper(h rnn.Helper) {
+	if s.tr != nil {
+		s.tr.SetHelper(h)
+	}
+}
+
+// HelperErr is the trainer's helper failure, if any.
+func (s *Session) HelperErr() error {
+	if s.tr == nil {
+		return nil
+	}
+	return s.tr.HelperErr()
 }
 
 func (s *Session) startTrainer() error {
@@ -353,6 +370,7 @@ type Status struct {
 	Hidden    int       `json:"hidden"`
 	Input     int       `json:"input"`
 	Snapshots []int     `json:"snapshots"` // steps of the saved snapshots
+	Helper    bool      `json:"helper"`    // a helper worker computes half of each step
 }
 
 // Status returns the status and marks the losses as sent.
