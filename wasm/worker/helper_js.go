@@ -19,11 +19,10 @@ const helperName = "hmmrnn-helper"
 const helperTimeout = 20 * time.Second
 
 // jsHelper is the training worker's side of a second Web Worker that runs
-// half of every step's RNN chunks (rnn.Helper over the binary messages of
-// helper.go). Go's WebAssembly runs on one thread, so this is how training
+// half of every step's RNN chunks (an rnn.WireHelper over postMessage). Go's WebAssembly runs on one thread, so this is how training
 // in the browser uses a second core.
 type jsHelper struct {
-	wire    *wireHelper
+	wire    *rnn.WireHelper
 	worker  js.Value
 	replies chan []byte
 	dead    chan struct{} // closed when the worker reports an error
@@ -46,7 +45,7 @@ func startHelper() *jsHelper {
 	h.worker = ctor.New("worker.js", map[string]any{"name": helperName})
 	onMsg := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		b := bytesOf(args[0].Get("data"))
-		if len(b) >= headerLen && b[0] == opReady {
+		if rnn.IsWireReady(b) {
 			h.ready = true
 			return nil
 		}
@@ -66,7 +65,7 @@ func startHelper() *jsHelper {
 	h.funcs = []js.Func{onMsg, onErr}
 	h.worker.Set("onmessage", onMsg)
 	h.worker.Set("onerror", onErr)
-	h.wire = &wireHelper{send: h.send, recv: h.recv}
+	h.wire = &rnn.WireHelper{Send: h.send, Recv: h.recv}
 	return h
 }
 
@@ -117,7 +116,8 @@ func bytesOf(v js.Value) []byte {
 }
 
 // helperMain is the program of the helper worker: it answers the training
-// worker's requests with an rnn.PartServer until the worker is closed.
+// worker's requests (rnn.ServeWire with an rnn.PartServer) until the
+// worker is closed.
 func helperMain() {
 	msgs := make(chan []byte, 64)
 	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -131,10 +131,10 @@ func helperMain() {
 		return nil
 	})
 	js.Global().Set("hmmrnnHandle", handler)
-	postBytes(header(opReady, 0, 0))
+	postBytes(rnn.WireReady())
 	var s rnn.PartServer
 	for m := range msgs {
-		postBytes(serveHelper(m, &s))
+		postBytes(rnn.ServeWire(m, &s))
 	}
 }
 

@@ -1,25 +1,26 @@
-package main
+package rnn
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-
-	"hmmrnn/core/rnn"
+	"strings"
 )
 
-// The messages between the training worker and its helper worker (see
-// rnn.Helper): little-endian binary, so that a step's weights, seeds and
-// gradients cross without text encoding. Every message starts with an op
-// byte and a sequence number (uint32) that the reply repeats.
+// The wire protocol of a Helper that runs in another process or Web Worker:
+// WireHelper sends requests as byte messages over any transport, and the
+// other side answers each with ServeWire. Little-endian binary, so that a
+// step's weights, seeds and gradients cross without text encoding. Every
+// message starts with an op byte and a sequence number (uint32) that the
+// reply repeats.
 //
 //	forward  request: H D O B T First seeds (uint32), sigma tau (float64), the seeds (uint64), W_in W_hh W_out (float64)
 //	backward request: dL/dy (float64)
 //	symbols  reply:   the symbols (bytes)
 //	gradient reply:   the chunk gradients (float32)
 //	error    reply:   the message (UTF-8)
-//	ready:            sent once by the helper when it can take requests
+//	ready:            sent once by the helper when it can take requests (WireReady)
 const (
 	opForward  = 1
 	opBackward = 2
@@ -46,7 +47,7 @@ func appendF64s(b []byte, v []float64) []byte {
 	return b
 }
 
-func encodeForward(seq uint32, p rnn.Part) []byte {
+func encodeForward(seq uint32, p Part) []byte {
 	n := p.Net
 	b := header(opForward, seq, 7*4+16+8*len(p.Seeds)+8*(len(n.Win)+len(n.Whh)+len(n.Wout)))
 	for _, v := range []int{n.H, n.D, n.O, p.B, p.T, p.First, len(p.Seeds)} {
@@ -107,11 +108,11 @@ func (r *reader) f64s(n int) []float64 {
 // message cannot make the helper allocate without limit.
 const maxSide = 1 << 16
 
-func decodeForward(body []byte) (rnn.Part, error) {
+func decodeForward(body []byte) (Part, error) {
 	r := &reader{b: body}
 	H, D, O, B, T, first, nSeeds := r.u32(), r.u32(), r.u32(), r.u32(), r.u32(), r.u32(), r.u32()
 	if r.err == nil && (H > maxSide || D > maxSide || O > 256 || B > maxSide || T > maxSide || nSeeds > 2*maxSide) {
-		return rnn.Part{}, fmt.Errorf("forward request for H=%d D=%d O=%d B=%d T=%d with %d seeds", H, D, O, B, T, nSeeds)
+		return Part{}, fmt.Errorf("forward request for H=%d D=%d O=%d B=%d T=%d with %d seeds", H, D, O, B, T, nSeeds)
 	}
 	st := r.f64s(2)
 	var seeds []uint64
@@ -120,23 +121,26 @@ func decodeForward(body []byte) (rnn.Part, error) {
 			seeds = append(seeds, binary.LittleEndian.Uint64(raw[8*i:]))
 		}
 	}
-	net := &rnn.Net{H: H, D: D, O: O, Win: r.f64s(H * D), Whh: r.f64s(H * H), Wout: r.f64s(O * H)}
+	net := &Net{H: H, D: D, O: O, Win: r.f64s(H * D), Whh: r.f64s(H * H), Wout: r.f64s(O * H)}
 	if r.err != nil {
-		return rnn.Part{}, r.err
+		return Part{}, r.err
 	}
 	if len(r.b) != 0 {
-		return rnn.Part{}, fmt.Errorf("forward request has %d bytes too many", len(r.b))
+		return Part{}, fmt.Errorf("forward request has %d bytes too many", len(r.b))
 	}
-	return rnn.Part{Net: net, B: B, T: T, First: first, Seeds: seeds, Sigma: st[0], Tau: st[1]}, nil
+	return Part{Net: net, B: B, T: T, First: first, Seeds: seeds, Sigma: st[0], Tau: st[1]}, nil
 }
 
-// serveHelper answers one request with s (the helper worker's loop).
-func serveHelper(msg []byte, s *rnn.PartServer) []byte {
+// ServeWire answers one request message with s; the helper's loop sends
+// the reply back.
+func ServeWire(msg []byte, s *PartServer) []byte {
 	if len(msg) < headerLen {
-		return append(header(opError, 0, 0), "helper: message shorter than its header"...)
+		return append(header(opError, 0, 0), "rnn helper: message shorter than its header"...)
 	}
 	seq := binary.LittleEndian.Uint32(msg[1:])
-	fail := func(err error) []byte { return append(header(opError, seq, 0), ("helper: " + err.Error())...) }
+	fail := func(err error) []byte {
+		return append(header(opError, seq, 0), ("rnn helper: " + strings.TrimPrefix(err.Error(), "rnn: "))...)
+	}
 	switch msg[0] {
 	case opForward:
 		p, err := decodeForward(msg[headerLen:])
@@ -171,7 +175,7 @@ func serveHelper(msg []byte, s *rnn.PartServer) []byte {
 // its payload.
 func parseReply(msg []byte, seq uint32, want byte) ([]byte, error) {
 	if len(msg) < headerLen {
-		return nil, errors.New("helper: reply shorter than its header")
+		return nil, errors.New("rnn helper: reply shorter than its header")
 	}
 	if got := binary.LittleEndian.Uint32(msg[1:]); got != seq {
 		return nil, errStale
@@ -182,15 +186,15 @@ func parseReply(msg []byte, seq uint32, want byte) ([]byte, error) {
 	case opError:
 		return nil, errors.New(string(msg[headerLen:]))
 	}
-	return nil, fmt.Errorf("helper: reply op %d, want %d", msg[0], want)
+	return nil, fmt.Errorf("rnn helper: reply op %d, want %d", msg[0], want)
 }
 
 // errStale marks a reply to an earlier request (one that timed out).
-var errStale = errors.New("helper: stale reply")
+var errStale = errors.New("rnn helper: stale reply")
 
 func decodeGradient(payload []byte) ([]float32, error) {
 	if len(payload)%4 != 0 {
-		return nil, errors.New("helper: gradient reply length is not a multiple of 4")
+		return nil, errors.New("rnn helper: gradient reply length is not a multiple of 4")
 	}
 	g := make([]float32, len(payload)/4)
 	for i := range g {
@@ -199,20 +203,27 @@ func decodeGradient(payload []byte) ([]float32, error) {
 	return g, nil
 }
 
-// wireHelper is an rnn.Helper that sends requests as messages and waits for
-// the replies: send delivers a message to the helper worker, recv blocks
-// until its next reply (or fails, e.g. on a timeout).
-type wireHelper struct {
-	send func(msg []byte)
-	recv func() ([]byte, error)
+// WireHelper is a Helper that sends requests as messages and waits for the
+// replies: Send delivers a message to the other side, Recv blocks until its
+// next reply (or fails, e.g. on a timeout). Replies to earlier requests
+// (that timed out) are skipped.
+type WireHelper struct {
+	Send func(msg []byte)
+	Recv func() ([]byte, error)
 	seq  uint32
 }
 
+// WireReady is the message the helper's side sends once it takes requests.
+func WireReady() []byte { return header(opReady, 0, 0) }
+
+// IsWireReady reports whether msg is WireReady's message.
+func IsWireReady(msg []byte) bool { return len(msg) >= headerLen && msg[0] == opReady }
+
 // await returns a wait function for the reply to request seq.
-func (h *wireHelper) await(seq uint32, want byte) func() ([]byte, error) {
+func (h *WireHelper) await(seq uint32, want byte) func() ([]byte, error) {
 	return func() ([]byte, error) {
 		for {
-			msg, err := h.recv()
+			msg, err := h.Recv()
 			if err != nil {
 				return nil, err
 			}
@@ -225,16 +236,16 @@ func (h *wireHelper) await(seq uint32, want byte) func() ([]byte, error) {
 	}
 }
 
-func (h *wireHelper) Forward(p rnn.Part) func() ([]uint8, error) {
+func (h *WireHelper) Forward(p Part) func() ([]uint8, error) {
 	h.seq++
-	h.send(encodeForward(h.seq, p))
+	h.Send(encodeForward(h.seq, p))
 	wait := h.await(h.seq, opSymbols)
 	return func() ([]uint8, error) { return wait() }
 }
 
-func (h *wireHelper) Backward(dY []float64) func() ([]float32, error) {
+func (h *WireHelper) Backward(dY []float64) func() ([]float32, error) {
 	h.seq++
-	h.send(encodeBackward(h.seq, dY))
+	h.Send(encodeBackward(h.seq, dY))
 	wait := h.await(h.seq, opGradient)
 	return func() ([]float32, error) {
 		payload, err := wait()
