@@ -101,27 +101,33 @@ func TestSymbolsMatchesDense(t *testing.T) {
 }
 
 // TestSymbolsWorkers checks that results do not depend on the number of goroutines or on
-// earlier calls (recycled buffers): bitwise equality.
+// earlier calls (recycled buffers): bitwise equality. Batch 500 runs the four blocks of an
+// update at once (below concurrentPairs), batch 800 splits each block's rows.
 func TestSymbolsWorkers(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	const B, T = 700, 30
-	x, y := uniformSeqs(r, B, T, 3), hmmLike(r, B, T, 0.05)
-	ref, gref, err := Symbols(x, y, B, B, T, 3, Options{Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range []int{2, 3, 8, 0, 2} {
-		l, g, err := Symbols(x, y, B, B, T, 3, Options{Workers: w})
+	const T = 30
+	for _, B := range []int{500, 800} {
+		x, y := uniformSeqs(r, B, T, 3), hmmLike(r, B, T, 0.05)
+		if B*B <= concurrentPairs == (B == 800) {
+			t.Fatalf("batch %d does not take the path this test means", B)
+		}
+		ref, gref, err := Symbols(x, y, B, B, T, 3, Options{Workers: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if l != ref {
-			t.Errorf("workers %d: loss %v, 1 worker %v", w, l, ref)
-		}
-		for i := range g {
-			if g[i] != gref[i] {
-				t.Errorf("workers %d: gradient[%d] %v, 1 worker %v", w, i, g[i], gref[i])
-				break
+		for _, w := range []int{2, 3, 8, 0, 2} {
+			l, g, err := Symbols(x, y, B, B, T, 3, Options{Workers: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l != ref {
+				t.Errorf("B %d workers %d: loss %v, 1 worker %v", B, w, l, ref)
+			}
+			for i := range g {
+				if g[i] != gref[i] {
+					t.Errorf("B %d workers %d: gradient[%d] %v, 1 worker %v", B, w, i, g[i], gref[i])
+					break
+				}
 			}
 		}
 	}
