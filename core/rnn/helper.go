@@ -84,7 +84,7 @@ func (w *Workspace) ForwardPart(p Part) ([]uint8, error) {
 		w.eng.seed(c, p.Seeds[2*(c-p.First)], p.Seeds[2*(c-p.First)+1])
 	}
 	w.eng.forward(n, p.Sigma, p.Tau, w.out, p.First, nc)
-	w.first, w.part = p.First, true
+	w.partFirst, w.part = p.First, true
 	return w.out[w.eng.rowOf(p.First)*w.t:], nil
 }
 
@@ -95,7 +95,8 @@ func (w *Workspace) BackwardPart(dY []float64) ([]float32, error) {
 	if !w.part {
 		return nil, errors.New("rnn: BackwardPart without a ForwardPart")
 	}
-	r0, nc := w.eng.rowOf(w.first), w.eng.numChunks()
+	first, nc := w.partFirst, w.eng.numChunks()
+	r0 := w.eng.rowOf(first)
 	if want := (w.b - r0) * w.t * w.o; len(dY) != want {
 		return nil, fmt.Errorf("rnn: BackwardPart with %d values of dL/dy, want %d", len(dY), want)
 	}
@@ -104,9 +105,9 @@ func (w *Workspace) BackwardPart(dY []float64) ([]float32, error) {
 		w.partDY = make([]float64, w.b*w.t*w.o)
 	}
 	copy(w.partDY[r0*w.t*w.o:], dY)
-	w.eng.backward(w.partDY, w.first, nc)
-	w.partOut = resize32(w.partOut, (nc-w.first)*w.eng.gradLen())
-	w.eng.exportGrads(w.first, nc, w.partOut)
+	w.eng.backward(w.partDY, first, nc)
+	w.partOut = resize32(w.partOut, (nc-first)*w.eng.gradLen())
+	w.eng.exportGrads(first, nc, w.partOut)
 	return w.partOut, nil
 }
 

@@ -43,9 +43,10 @@ type Workspace struct {
 	sigma     float64
 	tau       float64
 
-	part    bool      // a ForwardPart ran and awaits its BackwardPart
-	partDY  []float64 // BackwardPart's dL/dy, placed at the batch's rows
-	partOut []float32 // BackwardPart's result
+	part      bool      // a ForwardPart ran and awaits its BackwardPart
+	partFirst int       // its first chunk
+	partDY    []float64 // BackwardPart's dL/dy, placed at the batch's rows
+	partOut   []float32 // BackwardPart's result
 }
 
 // engine is the element-type specific part of a Workspace.
