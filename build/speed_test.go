@@ -85,15 +85,19 @@ func TestHelperWorkerSameLosses(t *testing.T) {
 
 // BenchmarkBrowserDemoStep measures the demo's training step (linear2,
 // H 50, D 10, T 30, B 256) natively and in the page's Web Worker in headless
-// Chromium, in the same run, each as the median of benchSteps steps after
-// warm-up (train.Bench on both sides), and reports both and their ratio
+// Chromium, in the same run, each as the median of the same benchSteps
+// steps of the same seed after the worker's 60 warm-up steps (train.Bench
+// on both sides), and reports both and their ratio
 // (issue 3's target: browser <= 4x native). Each iteration opens the page,
 // measures in it, closes it, then measures natively (with no page drawing
 // on the other core); the figures are the medians over iterations:
 //
 //	go test ./build -run XXX -bench BrowserDemoStep -benchtime 5x
 func BenchmarkBrowserDemoStep(b *testing.B) {
-	const benchSteps = 25
+	const (
+		benchSteps   = 50
+		nativeWarmup = 60 // the worker's benchWarmup: the same steps are timed on both sides
+	)
 	e := browserEnv(b)
 	m, err := hmm.Preset("linear2")
 	if err != nil {
@@ -121,7 +125,7 @@ func BenchmarkBrowserDemoStep(b *testing.B) {
 		if !br.Helper {
 			b.Logf("the browser measured without the helper worker")
 		}
-		r, err := train.Bench(context.Background(), cfg, 3, benchSteps, nil)
+		r, err := train.Bench(context.Background(), cfg, nativeWarmup, benchSteps, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

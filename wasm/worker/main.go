@@ -23,9 +23,12 @@ const (
 	statsEvery     = 1500 * time.Millisecond
 	portraitEvery  = 4 * time.Second
 	maxStepCommand = 100000
-	// bench(n): unmeasured steps first (the first steps pay for allocation
-	// and V8's compilation tiers), and the most steps one command may time.
-	benchWarmup   = 10
+	// bench(n): unmeasured steps first, and the most steps one command may
+	// time. The first ~50 steps of a fresh page run ~25% slower (V8's
+	// compilation tiers, in both workers; measured with four benches of 25
+	// steps in a row on one page: 16.4, 16.7, 13.7, 12.5 ms), and a user's
+	// training runs for thousands of steps.
+	benchWarmup   = 60
 	maxBenchSteps = 500
 	// helperStartWait is how long bench and the helper switch wait for a
 	// starting helper worker (it compiles worker.wasm: about a second).
