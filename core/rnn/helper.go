@@ -41,11 +41,18 @@ type Part struct {
 // Forward on (nil: compute everything here). Only the float32 workspace of
 // NewWorkspace takes a helper.
 func (w *Workspace) SetHelper(h Helper) error {
-	if h != nil && !w.f32 {
+	if h != nil && !w.isFloat32() {
 		return errors.New("rnn: a helper needs the float32 workspace of NewWorkspace")
 	}
 	w.helper, w.helperErr = h, nil
 	return nil
+}
+
+// isFloat32 reports whether w is the float32 workspace of NewWorkspace, the
+// one whose chunks a helper can compute.
+func (w *Workspace) isFloat32() bool {
+	_, ok := w.eng.(*engineOf[float32])
+	return ok
 }
 
 // HelperErr returns the error that made w stop using its helper, if any.
@@ -58,14 +65,11 @@ func (w *Workspace) HelperErr() error { return w.helperErr }
 func (w *Workspace) ForwardPart(p Part) ([]uint8, error) {
 	w.part = false
 	n := p.Net
-	if n == nil {
-		return nil, errors.New("rnn: ForwardPart without a network")
-	}
 	if err := n.Validate(); err != nil {
 		return nil, fmt.Errorf("rnn: ForwardPart: %w", err)
 	}
 	switch {
-	case !w.f32:
+	case !w.isFloat32():
 		return nil, errors.New("rnn: ForwardPart needs the float32 workspace of NewWorkspace")
 	case n.H != w.h || n.D != w.d || n.O != w.o || p.B != w.b || p.T != w.t:
 		return nil, fmt.Errorf("rnn: ForwardPart for H=%d D=%d O=%d B=%d T=%d on a workspace for H=%d D=%d O=%d B=%d T=%d",

@@ -34,7 +34,6 @@ type Workspace struct {
 	eng           engine
 	out           []uint8
 	ran           bool
-	f32           bool // the float32 engine (a Helper needs it)
 
 	helper    Helper
 	helperErr error
@@ -70,11 +69,9 @@ type engine interface {
 // code does) with float64 weights and gradients at the API. It panics if
 // B < 1, T < 1 or n has invalid sizes (programmer errors).
 func NewWorkspace(n *Net, B, T int) *Workspace {
-	w := newWorkspace(n, B, T, func(H, D, O, B, T int) engine {
+	return newWorkspace(n, B, T, func(H, D, O, B, T int) engine {
 		return newEngine[float32](H, D, O, B, T, true)
 	})
-	w.f32 = true
-	return w
 }
 
 // NewWorkspace64 is NewWorkspace computing in float64: slower, used where

@@ -354,6 +354,22 @@ func levelSum(bins, decay []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// addColumn adds x to bins[k][byte k of w] for the eight rows k of a group
+// (w holds a column's eight costs). The compiler does not inline it (cost
+// 86 > 80), but the scattered additions dominate: BenchmarkSymbols at
+// batch 256 and 4096 measured no slower than with the body unrolled in
+// both loops.
+func addColumn(bins *[groupRows][256]float64, w uint64, x float64) {
+	bins[0][uint8(w)] += x
+	bins[1][uint8(w>>8)] += x
+	bins[2][uint8(w>>16)] += x
+	bins[3][uint8(w>>24)] += x
+	bins[4][uint8(w>>32)] += x
+	bins[5][uint8(w>>40)] += x
+	bins[6][uint8(w>>48)] += x
+	bins[7][uint8(w>>56)] += x
+}
+
 // binsAllGo adds e_j to bins[k][cost] for every column.
 func (b *symBlock) binsAllGo(s *rowScratch, ct []uint8) {
 	bins := s.bins
@@ -361,14 +377,7 @@ func (b *symBlock) binsAllGo(s *rowScratch, ct []uint8) {
 	ct = ct[:len(e)*groupRows]
 	for j, x := range e {
 		w := binary.LittleEndian.Uint64(ct[j*groupRows:])
-		bins[0][uint8(w)] += x
-		bins[1][uint8(w>>8)] += x
-		bins[2][uint8(w>>16)] += x
-		bins[3][uint8(w>>24)] += x
-		bins[4][uint8(w>>32)] += x
-		bins[5][uint8(w>>40)] += x
-		bins[6][uint8(w>>48)] += x
-		bins[7][uint8(w>>56)] += x
+		addColumn(bins, w, x)
 	}
 }
 
@@ -385,14 +394,7 @@ func (b *symBlock) binsBelowGo(s *rowScratch, ct []uint8, thr [groupRows]int) {
 		if ^((w|topBits)-t)&topBits == 0 {
 			continue
 		}
-		bins[0][uint8(w)] += x
-		bins[1][uint8(w>>8)] += x
-		bins[2][uint8(w>>16)] += x
-		bins[3][uint8(w>>24)] += x
-		bins[4][uint8(w>>32)] += x
-		bins[5][uint8(w>>40)] += x
-		bins[6][uint8(w>>48)] += x
-		bins[7][uint8(w>>56)] += x
+		addColumn(bins, w, x)
 	}
 }
 

@@ -19,8 +19,9 @@ const helperName = "hmmrnn-helper"
 const helperTimeout = 20 * time.Second
 
 // jsHelper is the training worker's side of a second Web Worker that runs
-// half of every step's RNN chunks (an rnn.WireHelper over postMessage). Go's WebAssembly runs on one thread, so this is how training
-// in the browser uses a second core.
+// half of every step's RNN chunks (an rnn.WireHelper over postMessage).
+// Go's WebAssembly runs on one thread, so this is how training in the
+// browser uses a second core.
 type jsHelper struct {
 	wire    *rnn.WireHelper
 	worker  js.Value
@@ -28,7 +29,6 @@ type jsHelper struct {
 	dead    chan struct{} // closed when the worker reports an error
 	ready   bool          // the helper said it takes requests
 	err     error
-	funcs   []js.Func
 }
 
 // startHelper starts the helper worker, or returns nil where there is no
@@ -62,18 +62,13 @@ func startHelper() *jsHelper {
 		}
 		return nil
 	})
-	h.funcs = []js.Func{onMsg, onErr}
 	h.worker.Set("onmessage", onMsg)
 	h.worker.Set("onerror", onErr)
 	h.wire = &rnn.WireHelper{Send: h.send, Recv: h.recv}
 	return h
 }
 
-func (h *jsHelper) send(msg []byte) {
-	u8 := js.Global().Get("Uint8Array").New(len(msg))
-	js.CopyBytesToJS(u8, msg)
-	h.worker.Call("postMessage", u8, []any{u8.Get("buffer")})
-}
+func (h *jsHelper) send(msg []byte) { postBytes(h.worker, msg) }
 
 func (h *jsHelper) recv() ([]byte, error) {
 	select {
@@ -86,7 +81,7 @@ func (h *jsHelper) recv() ([]byte, error) {
 	}
 }
 
-// usable returns the helper to train with, or nil when it is not there
+// usableHelper returns the helper to train with, or nil when it is not there
 // (yet), failed, or w turned it off.
 func (w *worker) usableHelper() rnn.Helper {
 	h := w.helper
@@ -131,15 +126,16 @@ func helperMain() {
 		return nil
 	})
 	js.Global().Set("hmmrnnHandle", handler)
-	postBytes(rnn.WireReady())
+	postBytes(js.Global(), rnn.WireReady())
 	var s rnn.PartServer
 	for m := range msgs {
-		postBytes(rnn.ServeWire(m, &s))
+		postBytes(js.Global(), rnn.ServeWire(m, &s))
 	}
 }
 
-func postBytes(b []byte) {
-	u8 := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(u8, b)
-	js.Global().Call("postMessage", u8, []any{u8.Get("buffer")})
+// postBytes posts b to target (a Worker, or the global scope: the worker
+// that started this one), transferring the copy's buffer.
+func postBytes(target js.Value, b []byte) {
+	u8 := jsBytes(b)
+	target.Call("postMessage", u8, []any{u8.Get("buffer")})
 }

@@ -63,6 +63,14 @@ type worker struct {
 	helperBroken                        bool      // it failed once; the page was told
 }
 
+// jsBytes copies b into a new Uint8Array (whose buffer the caller may
+// transfer with postMessage).
+func jsBytes(b []byte) js.Value {
+	u8 := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(u8, b)
+	return u8
+}
+
 func post(msg any, bin []byte) {
 	data, err := json.Marshal(msg)
 	if err != nil {
@@ -71,8 +79,7 @@ func post(msg any, bin []byte) {
 	o := js.Global().Get("Object").New()
 	o.Set("json", string(data))
 	if bin != nil {
-		u8 := js.Global().Get("Uint8Array").New(len(bin))
-		js.CopyBytesToJS(u8, bin)
+		u8 := jsBytes(bin)
 		o.Set("bin", u8)
 		js.Global().Call("postMessage", o, []any{u8.Get("buffer")})
 		return

@@ -108,7 +108,8 @@ type Session struct {
 	exact     hmm.Exact
 	T         int
 	tr        *train.Trainer
-	net       *rnn.Net // shown network when there is no trainer
+	helper    rnn.Helper // given to every trainer of the session
+	net       *rnn.Net   // shown network when there is no trainer
 	losses    []float64
 	sent      int // losses already sent to the page
 	seed      uint64
@@ -224,11 +225,15 @@ func (s *Session) Bench(ctx context.Context, warmup, steps int, h rnn.Helper) (B
 }
 
 // SetHelper gives the session's trainer a helper (nil: none); see
-// rnn.Helper. Training results do not change.
+// rnn.Helper. Training results do not change. Setting the helper it has
+// already does nothing, so that the worker may call it before every slice
+// without clearing a failure the trainer reported.
 func (s *Session) SetHelper(h rnn.Helper) {
-	if s.tr != nil {
-		s.tr.SetHelper(h)
+	if s.tr == nil || h == s.helper {
+		return
 	}
+	s.helper = h
+	s.tr.SetHelper(h)
 }
 
 // HelperErr is the trainer's helper failure, if any.
@@ -245,6 +250,7 @@ func (s *Session) startTrainer() error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	s.tr = tr
+	tr.SetHelper(s.helper) // a restart keeps the helper
 	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
 	s.basis, s.basisFor = nil, -1
 	s.kick, s.kickFor, s.kickInfo = nil, -1, nil
