@@ -215,6 +215,22 @@ func (o *SolveOptions) defaults() {
 	}
 }
 
+// addGatedWhhT adds W_hh^T diag(gate > 0) v to dst: v pulled back through
+// a ReLU step whose preactivation (or output) is gate. Rows of a closed
+// gate or a zero v are skipped.
+func addGatedWhhT(dst []float64, net *rnn.Net, gate, v []float64) {
+	H := net.H
+	for i, a := range gate {
+		if a <= 0 || v[i] == 0 {
+			continue
+		}
+		row := net.Whh[i*H : (i+1)*H]
+		for j, w := range row {
+			dst[j] += w * v[i]
+		}
+	}
+}
+
 // Q returns q(h) = |relu(W_hh h) - h|^2 / 2 and, when grad is not nil,
 // stores dq/dh = (D W_hh - I)^T (relu(W_hh h) - h) in it (D = diag(W_hh h > 0)).
 func Q(net *rnn.Net, h, grad []float64) float64 {
@@ -231,15 +247,7 @@ func Q(net *rnn.Net, h, grad []float64) float64 {
 		for j := range grad {
 			grad[j] = -res[j]
 		}
-		for i, v := range pre {
-			if v <= 0 || res[i] == 0 {
-				continue
-			}
-			row := net.Whh[i*H : (i+1)*H]
-			for j, w := range row {
-				grad[j] += w * res[i]
-			}
-		}
+		addGatedWhhT(grad, net, pre, res)
 	}
 	return q
 }

@@ -371,19 +371,8 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 			}
 			for w := 1; w <= opt.Window; w++ {
 				// dh_{s+1}/dh_s = diag(h_{s+1} > 0) W_hh, s = t - w.
-				hn := run.State(t - w + 1)
-				for j := range gp {
-					gp[j] = 0
-				}
-				for i, v := range hn {
-					if v <= 0 || g[i] == 0 {
-						continue
-					}
-					row := net.Whh[i*H : (i+1)*H]
-					for j, wij := range row {
-						gp[j] += wij * g[i]
-					}
-				}
+				clear(gp)
+				addGatedWhhT(gp, net, run.State(t-w+1), g)
 				g, gp = gp, g
 				hs := run.State(t - w)
 				for i, v := range hs {
