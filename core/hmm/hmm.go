@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"hmmrnn/core/sinkhorn"
 )
 
 // Limits of a model. Symbols and states are stored as uint8.
@@ -67,7 +69,9 @@ func Parse(data []byte) (*HMM, error) {
 
 // Validate checks shapes, that every entry is finite and non-negative,
 // that Start and every row of Transition and Emission sum to 1 within
-// RowSumTol, and that SeqLen >= 1. The number of states M is the number of
+// RowSumTol, and that 1 <= SeqLen <= sinkhorn.MaxSeqLen (the loss's limit:
+// a longer default is refused here, before anything is sampled, rather than
+// after an arbitrarily large batch has been drawn). The number of states M is the number of
 // transition rows; the number of outputs O is the length of emission row 0.
 // Errors name the row (or "start") and the fault.
 func (m *HMM) Validate() error {
@@ -107,8 +111,8 @@ func (m *HMM) Validate() error {
 			return err
 		}
 	}
-	if m.SeqLen < 1 {
-		return fmt.Errorf("hmm: seq_len is %d, need at least 1", m.SeqLen)
+	if m.SeqLen < 1 || m.SeqLen > sinkhorn.MaxSeqLen {
+		return fmt.Errorf("hmm: seq_len is %d, want 1..%d (the Sinkhorn loss's limit)", m.SeqLen, sinkhorn.MaxSeqLen)
 	}
 	return nil
 }

@@ -127,6 +127,11 @@ func TestValidateErrors(t *testing.T) {
 		{"zero states", func(m *HMM) *HMM { return &HMM{SeqLen: 1} }, []string{"zero states"}},
 		{"one output", func(m *HMM) *HMM { m.Emission = [][]float64{{1}, {1}}; return m }, []string{"emission row 0", "1 outputs", "at least 2"}},
 		{"seq_len", func(m *HMM) *HMM { m.SeqLen = 0; return m }, []string{"seq_len", "0"}},
+		// Issue 10: seq_len 1e9 in a file made eval allocate 5 TB; the loss
+		// takes at most 255 (sinkhorn.MaxSeqLen), so Validate refuses more.
+		{"seq_len above the loss's limit", func(m *HMM) *HMM { m.SeqLen = 256; return m }, []string{"seq_len is 256", "1..255"}},
+		{"seq_len 1e9", func(m *HMM) *HMM { m.SeqLen = 1e9; return m }, []string{"seq_len is 1000000000", "1..255"}},
+		{"seq_len at the limit", func(m *HMM) *HMM { m.SeqLen = 255; return m }, nil},
 		{"too many states", func(*HMM) *HMM { return big(256) }, []string{"256 states", "255"}},
 		{"max states ok", func(*HMM) *HMM { return big(255) }, nil},
 		{"too many outputs", func(m *HMM) *HMM {
@@ -191,6 +196,9 @@ func TestParse(t *testing.T) {
 		{`{"start":[1,0],"transition":[[0.5,0.5],null],"emission":[[1,0],[0.25,0.75]],"seq_len":7}`, "transition row 1"},
 		{`{"start":[1,0],"transition":[[0.5,0.5],[0,1]],"emission":[[1,0],[0.25,0.75]]}`, "seq_len"},
 		{`{"start":[1,0],`, "parse"},
+		{`{"start":[1,0],"transition":[[0.5,0.5],[0,1]],"emission":[[1,0],[0.25,0.75]],"seq_len":10000}`, "seq_len is 10000, want 1..255"},
+		{`{"start":[1,0],"transition":[[0.5,0.5],[0,1]],"emission":[[1,0],[0.25,0.75]],"seq_len":2000000000000000000}`, "seq_len is 2000000000000000000"},
+		{`{"start":[1,0],"transition":[[0.5,0.5],[0,1]],"emission":[[1,0],[0.25,0.75]],"seq_len":1e30}`, "parse"},
 		{`null`, "zero states"},
 	} {
 		if _, err := Parse([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -209,6 +217,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"start":[1],"transition":[[1]],"emission":[[0.5,0.5]],"seq_len":-1}`))
 	f.Add([]byte(`{"start":[],"transition":[[]],"emission":[[]]}`))
 	f.Add([]byte(`[1,2]`))
+	f.Add([]byte(`{"start":[1],"transition":[[1]],"emission":[[0.5,0.5]],"seq_len":1e9}`))
+	f.Add([]byte(`{"start":[1],"transition":[[1]],"emission":[[0.5,0.5]],"seq_len":2e18}`))
+	f.Add([]byte(`{"start":[1],"transition":[[1]],"emission":[[0.5,0.5]],"seq_len":255}`))
+	f.Add([]byte(`{"start":[1,0],"transition":[[0.5,0.5],[0,1]],"emission":[[1,0],[0.25,0.75]],"seq_len":7,"format":"hmmrnn-model"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse(data)
 		if err != nil {

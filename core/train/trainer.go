@@ -100,7 +100,6 @@ const (
 	maxHidden = 4096
 	maxInput  = 4096
 	maxBatch  = 1 << 16
-	maxSeqLen = 10000
 )
 
 // Validate reports the first bad field of c.
@@ -119,7 +118,7 @@ func (c *Config) Validate() error {
 	}
 	for _, e := range []error{
 		check("hidden", c.Hidden, 1, maxHidden), check("input", c.Input, 1, maxInput),
-		check("batch", c.Batch, 2, maxBatch), check("seq-len", c.SeqLen, 1, maxSeqLen),
+		check("batch", c.Batch, 2, maxBatch), check("seq-len", c.SeqLen, 1, sinkhorn.MaxSeqLen),
 	} {
 		if e != nil {
 			return e
