@@ -77,28 +77,23 @@ func ConfigFrom(f *model.File) (Config, error) {
 }
 
 // Resume continues the run saved in a checkpoint. The result takes exactly
-// the steps the original run would have taken.
+// the steps the original run would have taken. The resume state is checked
+// (CheckResume) before anything is allocated.
 func Resume(f *model.File) (*Trainer, error) {
 	cfg, err := ConfigFrom(f)
 	if err != nil {
 		return nil, err
 	}
-	r := f.Resume
-	if r == nil {
-		return nil, errors.New("train: the model file has no resume state (not a checkpoint)")
+	if err := CheckResume(f, cfg); err != nil {
+		return nil, err
 	}
+	r := f.Resume
 	t := &Trainer{cfg: cfg, pcg: map[string]*rand.PCG{}, bestVal: math.Inf(1)}
 	t.ws = map[int]*rnn.Workspace{}
 	t.net = r.Current.Clone()
 	for _, name := range []string{streamData, streamNoise} {
-		b, ok := r.Streams[name]
-		if !ok {
-			return nil, fmt.Errorf("train: checkpoint lacks random stream %q", name)
-		}
 		p := &rand.PCG{}
-		if err := p.UnmarshalBinary(b); err != nil {
-			return nil, fmt.Errorf("train: checkpoint stream %q: %w", name, err)
-		}
+		p.UnmarshalBinary(r.Streams[name]) // checked by CheckResume
 		t.pcg[name] = p
 	}
 	t.setup()
@@ -112,13 +107,91 @@ func Resume(f *model.File) (*Trainer, error) {
 	t.epoch, t.pos = r.Epoch, r.Pos
 	tr := f.Training
 	t.step = tr.Step
-	if len(tr.Loss) != tr.Step {
-		return nil, fmt.Errorf("train: checkpoint has %d losses for %d steps", len(tr.Loss), tr.Step)
-	}
 	t.loss = append([]float64(nil), tr.Loss...)
 	t.val = append([]model.ValPoint(nil), tr.Val...)
 	if r.Best != nil {
 		t.best, t.bestStep, t.bestVal = r.Best.Clone(), tr.BestStep, tr.BestVal
 	}
 	return t, nil
+}
+
+// CheckResume reports the first field of f's resume state that a run of
+// cfg (ConfigFrom(f)) could not have written: Resume trusts none of them,
+// since a bad position panics in the middle of a step and a negative or
+// non-finite moment turns every later update into NaN. model.Parse has
+// already checked the shapes and finiteness of the weight sets.
+func CheckResume(f *model.File, cfg Config) error {
+	r, tr := f.Resume, f.Training
+	if r == nil {
+		return errors.New("train: the model file has no resume state (not a checkpoint)")
+	}
+	if tr == nil {
+		return errors.New("train: the model file has no training record")
+	}
+	if tr.Step < 0 {
+		return fmt.Errorf("train: checkpoint step is %d, want >= 0", tr.Step)
+	}
+	if len(tr.Loss) != tr.Step {
+		return fmt.Errorf("train: checkpoint has %d losses for %d steps", len(tr.Loss), tr.Step)
+	}
+	// Every step makes exactly one Adam update (a failed step makes none
+	// and is not counted), so the two counters move together.
+	if r.AdamT != tr.Step {
+		return fmt.Errorf("train: checkpoint resume.adam_t is %d, want the step count %d (one Adam update per step)", r.AdamT, tr.Step)
+	}
+	for _, m := range []struct {
+		name string
+		v    []float64
+	}{{"resume.adam_v.w_in", r.AdamV.Win}, {"resume.adam_v.w_hh", r.AdamV.Whh}, {"resume.adam_v.w_out", r.AdamV.Wout}} {
+		for i, v := range m.v {
+			if v < 0 {
+				return fmt.Errorf("train: checkpoint %s entry %d is %v, want >= 0 (a second moment)", m.name, i, v)
+			}
+		}
+	}
+	for _, name := range []string{streamData, streamNoise} {
+		b, ok := r.Streams[name]
+		if !ok {
+			return fmt.Errorf("train: checkpoint lacks random stream %q", name)
+		}
+		if err := new(rand.PCG).UnmarshalBinary(b); err != nil {
+			return fmt.Errorf("train: checkpoint stream %q: %w", name, err)
+		}
+	}
+	epoch, pos := dataPosition(cfg, tr.Step)
+	if r.Epoch != epoch || r.Pos != pos {
+		return fmt.Errorf("train: checkpoint resume.epoch, resume.pos = %d, %d; after %d steps of %s data (batch %d, train size %d) they are %d, %d",
+			r.Epoch, r.Pos, tr.Step, cfg.Data, cfg.Batch, cfg.TrainSize, epoch, pos)
+	}
+	last := 0
+	for i, v := range tr.Val {
+		if cfg.ValEvery == 0 || v.Step <= last || v.Step > tr.Step || v.Step%cfg.ValEvery != 0 {
+			return fmt.Errorf("train: checkpoint training.val[%d] is at step %d: want increasing multiples of val_every %d up to step %d",
+				i, v.Step, cfg.ValEvery, tr.Step)
+		}
+		last = v.Step
+	}
+	if r.Best != nil {
+		if r.Best.H != cfg.Hidden || r.Best.D != cfg.Input {
+			return fmt.Errorf("train: checkpoint resume.best is %dx%d, rnn is %dx%d", r.Best.H, r.Best.D, cfg.Hidden, cfg.Input)
+		}
+		if cfg.ValEvery == 0 || tr.BestStep < 1 || tr.BestStep > tr.Step || tr.BestStep%cfg.ValEvery != 0 {
+			return fmt.Errorf("train: checkpoint best_step is %d: want a validation step (a multiple of val_every %d) in 1..%d",
+				tr.BestStep, cfg.ValEvery, tr.Step)
+		}
+	}
+	return nil
+}
+
+// dataPosition is where a run of c stands in its fixed training set after
+// steps steps (epoch and next sequence): each step takes the next Batch
+// sequences, the last batch of an epoch the rest. Fresh data has no
+// position (0, 0).
+func dataPosition(c Config, steps int) (epoch, pos int) {
+	if c.Data != DataFixed || steps == 0 {
+		return 0, 0
+	}
+	perEpoch := (c.TrainSize + c.Batch - 1) / c.Batch
+	done := steps - 1 // the batches before the last one taken
+	return done / perEpoch, min((done%perEpoch+1)*c.Batch, c.TrainSize)
 }
