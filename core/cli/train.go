@@ -35,10 +35,7 @@ func loadHMM(spec string) (*hmm.HMM, error) {
 		}
 		return nil, err
 	}
-	if f, ferr := model.Parse(data); ferr == nil {
-		return f.HMM, nil
-	}
-	m, err := hmm.Parse(data)
+	m, err := model.ParseHMM(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec, err)
 	}
@@ -74,6 +71,7 @@ func runTrain(env *Env, args []string) error {
 	fitStreak := fs.Int("fit-streak", 3, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
 	plateau := fs.Bool("restart-plateau", false, "restart with the next seed when a check finds the fair-coin plateau (needs --eval-every)")
 	plateauAfter := fs.Int("plateau-after", train.DefaultPlateauAfter, "steps a run may emit temporally independent symbols before it counts as stuck")
+	maxMem := memoryFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -88,6 +86,9 @@ func runTrain(env *Env, args []string) error {
 	if *resume != "" {
 		f, err := model.Load(*resume)
 		if err != nil {
+			return err
+		}
+		if err := checkFileMemory(f, *maxMem); err != nil {
 			return err
 		}
 		if tr, err = train.Resume(f); err != nil {
@@ -117,6 +118,9 @@ func runTrain(env *Env, args []string) error {
 		}
 		if err := cfg.Validate(); err != nil {
 			return badUsage("%v", strings.TrimPrefix(err.Error(), "train: "))
+		}
+		if err := checkMemory(cfg, *maxMem); err != nil {
+			return err
 		}
 		if tr, err = train.New(cfg); err != nil {
 			return err

@@ -290,6 +290,25 @@ func Parse(data []byte) (*File, error) {
 	return f, nil
 }
 
+// ParseHMM reads either an HMM file (hmm.Parse) or a model file, whose hmm
+// it returns. A document with a "format" or "rnn" field is a model file:
+// its own fault is reported (not the HMM parser's complaint about the
+// unknown field "format").
+func ParseHMM(data []byte) (*hmm.HMM, error) {
+	var probe struct {
+		Format *string          `json:"format"`
+		RNN    *json.RawMessage `json:"rnn"`
+	}
+	if json.Unmarshal(data, &probe) == nil && (probe.Format != nil || probe.RNN != nil) {
+		f, err := Parse(data)
+		if err != nil {
+			return nil, err
+		}
+		return f.HMM, nil
+	}
+	return hmm.Parse(data)
+}
+
 // Load reads and validates the model file at path.
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)

@@ -160,6 +160,36 @@ func TestSaveAtomic(t *testing.T) {
 	}
 }
 
+// TestParseHMM reads the HMM of an HMM file and of a model file; a model
+// file at fault reports its own fault (issue 10: train --hmm gave
+// `unknown field "format"` from the HMM parser instead).
+func TestParseHMM(t *testing.T) {
+	good, err := testFile(t).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseHMM(good)
+	if err != nil || m.Name != "linear2" {
+		t.Fatalf("model file: hmm %v, err %v", m, err)
+	}
+	h, _ := json.Marshal(m)
+	if m2, err := ParseHMM(h); err != nil || m2.States() != m.States() {
+		t.Fatalf("HMM file: hmm %v, err %v", m2, err)
+	}
+	noNoise := bytes.Replace(good, []byte(`"noise_std": 1,`), nil, 1)
+	for _, tc := range []struct{ name, in, want string }{
+		{"model without noise_std", string(noNoise), `missing field "noise_std"`},
+		{"model with a foreign format", `{"format":"other","hmm":{}}`, `format "other"`},
+		{"model with seq_len 1e9", strings.Replace(string(good), `"seq_len": 100`, `"seq_len": 1000000000`, 1), "seq_len is 1000000000"},
+		{"HMM with a misspelt field", strings.Replace(string(h), `"start"`, `"stat"`, 1), `unknown field "stat"`},
+	} {
+		_, err := ParseHMM([]byte(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), `unknown field "format"`) {
+			t.Errorf("%s: err = %v, want mention of %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	m, _ := hmm.Preset("linear2")
 	n, _ := rnn.New(2, 2, 3, rand.New(rand.NewPCG(1, 1)))
