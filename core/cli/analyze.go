@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"hmmrnn/core/dynamics"
-	"hmmrnn/core/model"
 	"hmmrnn/core/report"
 )
 
@@ -81,7 +80,7 @@ func runAnalyze(env *Env, args []string) error {
 	opt.Kick.ModeSet = true
 	opt.Causal.Controls = *controls
 
-	f, err := model.Load(*modelPath)
+	f, err := loadModel(*modelPath)
 	if err != nil {
 		return err
 	}
@@ -177,7 +176,7 @@ func loadCheckpoints(dir string, maxN int) ([]dynamics.Checkpoint, error) {
 	}
 	var cps []dynamics.Checkpoint
 	for i, p := range paths {
-		f, err := model.Load(p)
+		f, err := loadModel(p)
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint %s: %w", p, err)
 		}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -35,6 +37,15 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "extra"}, "unexpected argument"},
 		{[]string{"eval", "--samples", "1"}, "samples"},
 		{[]string{"bench", "--configs", "1,2"}, "H,D,T,B"},
+		// Issue 10 items 4 and 9: sizes that do not fit refused before the
+		// first allocation, with the estimate and the limit named.
+		{[]string{"train", "--seq-len", "300"}, "seq-len = 300, want 1..255"},
+		{[]string{"train", "--clip", "NaN"}, "--clip NaN"},
+		{[]string{"train", "--hidden", "4096", "--max-memory", "8G"}, "H=4096 D=10 O=3), more than the --max-memory limit of 8.0 GiB"},
+		{[]string{"train", "--batch", "65536", "--max-memory", "8G"}, "B=65536"},
+		{[]string{"train", "--max-memory", "4X"}, "not a size"},
+		{[]string{"eval", "--samples", "1048576"}, "--no-match"},
+		{[]string{"eval", "--seq-len", "300"}, "want 0..255"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(context.Background(), tc.args...)
@@ -43,6 +54,59 @@ func TestUsageErrors(t *testing.T) {
 		}
 		if !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: stderr %q, want one line mentioning %q", tc.args, stderr, tc.want)
+		}
+	}
+}
+
+// TestBadFiles gives train, eval and analyze files a hostile user could
+// write (issue 10 items 1, 2 and 9): each must end in one line naming the
+// fault, exit status 2, before anything is sampled or allocated.
+func TestBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ckpt := filepath.Join(dir, "ckpt.json")
+	if code, _, errs := runCLI(context.Background(), append([]string{"train", "--steps", "4", "--data", "fixed", "--train-size", "40", "--out", ckpt}, tiny...)...); code != 0 {
+		t.Fatalf("train: %s", errs)
+	}
+	good, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(name, re, repl string) string {
+		out := regexp.MustCompile(re).ReplaceAllString(string(good), repl)
+		if out == string(good) {
+			t.Fatalf("%s: %s does not occur in the checkpoint", name, re)
+		}
+		return write(name, out)
+	}
+	hmm1e9 := write("hmm1e9.json", `{"start":[1,0],"transition":[[0.5,0.5],[0,1]],"emission":[[1,0],[0.25,0.75]],"seq_len":1000000000}`)
+	model1e9 := edit("model1e9.json", `"seq_len": 100\n`, "\"seq_len\": 1000000000\n")
+	posNeg := edit("pos.json", `"pos": \d+`, `"pos": -100`)
+	adamNeg := edit("adam.json", `"adam_t": \d+`, `"adam_t": -3`)
+	noNoise := edit("nonoise.json", `"noise_std": 1,`, ``)
+	big := edit("batch.json", `"batch": 16,`, `"batch": 65536,`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--hmm", hmm1e9}, "seq_len is 1000000000, want 1..255"},
+		{[]string{"train", "--hmm", model1e9}, "seq_len is 1000000000"},
+		{[]string{"train", "--hmm", noNoise}, `missing field "noise_std"`},
+		{[]string{"eval", "--model", model1e9}, "seq_len is 1000000000"},
+		{[]string{"analyze", "--model", model1e9, "--out", filepath.Join(dir, "an")}, "seq_len is 1000000000"},
+		{[]string{"train", "--resume", posNeg, "--out", filepath.Join(dir, "o.json")}, "resume.pos = 1, -100"},
+		{[]string{"train", "--resume", adamNeg, "--out", filepath.Join(dir, "o.json")}, "adam_t is -3"},
+		{[]string{"train", "--resume", big, "--max-memory", "8G", "--out", filepath.Join(dir, "o.json")}, "B=65536"},
+	} {
+		code, _, stderr := runCLI(context.Background(), tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q, want exit 2 and one line mentioning %q", tc.args[:3], code, stderr, tc.want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"hmmrnn/core/model"
+	"hmmrnn/core/sinkhorn"
 	"hmmrnn/core/stats"
 )
 
@@ -31,10 +32,13 @@ func runEval(env *Env, args []string) error {
 	if *n < 2 || *n > 1<<20 {
 		return badUsage("--samples %d: want 2..%d", *n, 1<<20)
 	}
-	if *seqLen < 0 {
-		return badUsage("--seq-len %d: want >= 0", *seqLen)
+	if *seqLen < 0 || *seqLen > sinkhorn.MaxSeqLen {
+		return badUsage("--seq-len %d: want 0..%d", *seqLen, sinkhorn.MaxSeqLen)
 	}
-	f, err := model.Load(*path)
+	if !*noMatch && *n > stats.MaxMatchSamples {
+		return badUsage("--samples %d: the Sinkhorn matching takes an N x N plan, at most %d sequences; add --no-match to skip it", *n, stats.MaxMatchSamples)
+	}
+	f, err := loadModel(*path)
 	if err != nil {
 		return err
 	}

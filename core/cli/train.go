@@ -78,13 +78,16 @@ func runTrain(env *Env, args []string) error {
 	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *fitStreak < 1 || *plateauAfter < 1 {
 		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0, --fit-streak and --plateau-after >= 1")
 	}
+	if math.IsNaN(*clip) {
+		return badUsage("--clip NaN: want a number (-1: the HMM's default, 0: off)")
+	}
 	if (*stopAtFit || *plateau) && *evalEvery == 0 {
 		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0")
 	}
 	command := "hmmrnn train " + strings.Join(args, " ")
 	var tr *train.Trainer
 	if *resume != "" {
-		f, err := model.Load(*resume)
+		f, err := loadModel(*resume)
 		if err != nil {
 			return err
 		}
@@ -92,7 +95,7 @@ func runTrain(env *Env, args []string) error {
 			return err
 		}
 		if tr, err = train.Resume(f); err != nil {
-			return fmt.Errorf("%s: %w", *resume, err)
+			return badUsage("%s: %v", *resume, err)
 		}
 		fmt.Fprintf(env.Stderr, "resumed %s at step %d\n", *resume, tr.StepCount())
 	} else {
@@ -110,7 +113,7 @@ func runTrain(env *Env, args []string) error {
 			cfg.Clip = *clip
 		}
 		if *initFrom != "" {
-			f, err := model.Load(*initFrom)
+			f, err := loadModel(*initFrom)
 			if err != nil {
 				return err
 			}

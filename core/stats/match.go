@@ -12,6 +12,13 @@ import (
 // match sequences (METHOD.md section 4: eps 0.1).
 const MatchEps = 0.1
 
+// MaxMatchSamples is the most sequences MatchedDistance matches: the
+// matching holds two n x n byte cost matrices (512 MiB at 2^14) and
+// iterates over them up to thousands of times, so 2^14, about three times
+// the paper's 5000, bounds both (issue 10: 2^20 sequences asked for a
+// 2 TB matching).
+const MaxMatchSamples = 1 << 14
+
 // MatchedDistance matches each of the n sequences in x to a sequence of the
 // n in y by the entropic transport plan (sinkhorn.Match at eps) and returns
 // the mean Euclidean distance between matched pairs in the one-hot
@@ -24,6 +31,9 @@ const MatchEps = 0.1
 func MatchedDistance(x, y []uint8, n, T int, eps float64) (float64, error) {
 	if n < 1 || T < 1 || len(x) != n*T || len(y) != n*T {
 		return 0, fmt.Errorf("stats: matched distance: %d and %d symbols for n=%d sequences of T=%d", len(x), len(y), n, T)
+	}
+	if n > MaxMatchSamples {
+		return 0, fmt.Errorf("stats: matched distance: %d sequences, at most %d (the matching's cost grows as n*n)", n, MaxMatchSamples)
 	}
 	idx, err := sinkhorn.Match(x, y, n, n, T, eps)
 	if err != nil && !errors.Is(err, sinkhorn.ErrNotConverged) {

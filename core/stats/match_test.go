@@ -3,6 +3,7 @@ package stats
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"hmmrnn/core/hmm"
@@ -53,5 +54,10 @@ func TestMatchedDistance(t *testing.T) {
 	}
 	if _, err := MatchedDistance(a[:n*T-1], a, n, T, MatchEps); err == nil {
 		t.Error("wrong length: no error")
+	}
+	// One sequence past the cap is refused before any cost is built.
+	big := make([]uint8, MaxMatchSamples+1)
+	if _, err := MatchedDistance(big, big, MaxMatchSamples+1, 1, MatchEps); err == nil || !strings.Contains(err.Error(), "at most 16384") {
+		t.Errorf("%d sequences: err = %v, want the cap named", MaxMatchSamples+1, err)
 	}
 }
