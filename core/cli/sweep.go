@@ -256,6 +256,7 @@ func sweepRun(env *Env, args []string) error {
 	all := fs.Bool("all", false, "run every entry")
 	workers := fs.Int("workers", 1, "entries run at once by the local pool")
 	force := fs.Bool("force", false, "re-run entries already done")
+	maxMem := memoryFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -273,6 +274,10 @@ func sweepRun(env *Env, args []string) error {
 	if *all {
 		indices, _ = sweep.ParseIndices("all", len(m.Entries))
 	} else if indices, err = sweep.ParseIndices(*index, len(m.Entries)); err != nil {
+		return badUsage("%v", err)
+	}
+	// Each of the pool's workers may take an equal share of the limit.
+	if err := sweep.CheckEntries(m, indices, int64(*maxMem)/int64(*workers), "--max-memory limit (per worker)"); err != nil {
 		return badUsage("%v", err)
 	}
 	// Slurm sends SIGTERM on scancel and at the time limit: checkpoint then.
