@@ -185,12 +185,12 @@ func (w *worker) handle(c command) {
 		msg := map[string]any{"type": "validation", "id": c.ID, "ok": true, "message": ""}
 		if c.Settings == nil {
 			msg["ok"], msg["message"] = false, "no model given"
-		} else if _, err := resolveHMM(*c.Settings); err != nil {
+		} else if _, err := c.Settings.Model(); err != nil {
 			msg["ok"], msg["message"] = false, err.Error()
 		}
 		post(msg, nil)
 	case "export":
-		data, err := w.s.Model(w.trainTime.Seconds())
+		data, err := w.s.Model(w.trainTime.Seconds()) // a nil session (none yet) says so
 		if err != nil {
 			postError(err)
 			return

@@ -19,22 +19,6 @@ import (
 	"hmmrnn/core/train"
 )
 
-// Limits of what the page may ask for: large enough for the paper's
-// networks (H 150-200, D up to 200), small enough for a browser tab.
-const (
-	minHidden, maxHidden = 2, 256
-	minInput, maxInput   = 1, 256
-	minBatch, maxBatch   = 16, 4096
-	minLR, maxLR         = 1e-5, 0.1
-	minSeqLen, maxSeqLen = 2, 200
-)
-
-// demoSeqLen is the sequence length of live training when the page does not
-// choose one: the engine's demo recipe trains every preset at T = 30
-// (METHOD 3: "measured ... T = 30"; the paper's T is 100 for the 2-state
-// chain, which costs more than three times as much per step).
-const demoSeqLen = 30
-
 // Snapshots of the weights for the training-evolution scrubber: one every
 // snapEvery steps; when more than maxSnaps pile up, every other one is
 // dropped and the interval doubles, so any run keeps at most maxSnaps
@@ -61,17 +45,10 @@ const (
 	maxRestarts    = 8
 )
 
-// Settings are what the page chooses for a training run.
-type Settings struct {
-	Arch   string   `json:"arch"`          // preset name, or "custom" with HMM set
-	HMM    *hmm.HMM `json:"hmm,omitempty"` // the custom model
-	Hidden int      `json:"hidden"`
-	Input  int      `json:"input"`
-	Batch  int      `json:"batch"`
-	LR     float64  `json:"lr"`
-	Seed   uint64   `json:"seed"`
-	SeqLen int      `json:"seq_len"` // training sequence length T; 0 = demoSeqLen
-}
+// Settings are what the page chooses for a training run; core/train
+// validates them (and holds the browser's limits) so that it can be tested
+// and fuzzed natively.
+type Settings = train.PageSettings
 
 // View chooses what the phase portrait shows.
 type View struct {
@@ -129,52 +106,16 @@ type Session struct {
 	snapEvery int
 }
 
-// resolveHMM returns the preset or the validated custom model.
-func resolveHMM(s Settings) (*hmm.HMM, error) {
-	if s.Arch == "custom" || s.Arch == "" {
-		if s.HMM == nil {
-			return nil, errors.New("custom architecture without a model")
-		}
-		m := s.HMM.Clone()
-		if m.Name == "" {
-			m.Name = "custom"
-		}
-		if err := m.Validate(); err != nil {
-			return nil, err
-		}
-		if m.SeqLen <= 0 {
-			m.SeqLen = demoSeqLen
-		}
-		return m, nil
-	}
-	return hmm.Preset(s.Arch)
-}
-
 // NewSession starts a training session (weights initialised from the seed,
-// not yet trained). Out-of-range sizes are an error naming the field.
+// not yet trained). Settings outside the browser's limits are an error
+// naming the field.
 func NewSession(s Settings) (*Session, error) {
-	m, err := resolveHMM(s)
+	cfg, err := s.Config()
 	if err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
-	for _, c := range []struct {
-		name      string
-		v, lo, hi int
-	}{{"hidden", s.Hidden, minHidden, maxHidden}, {"input", s.Input, minInput, maxInput}, {"batch", s.Batch, minBatch, maxBatch},
-		{"seq_len", s.SeqLen, 0, maxSeqLen}} {
-		if c.v < c.lo || c.v > c.hi {
-			return nil, fmt.Errorf("worker: %s = %d, want %d..%d", c.name, c.v, c.lo, c.hi)
-		}
-	}
-	if !(s.LR >= minLR && s.LR <= maxLR) {
-		return nil, fmt.Errorf("worker: learning rate %g, want %g..%g", s.LR, minLR, maxLR)
-	}
-	if s.SeqLen == 0 {
-		s.SeqLen = demoSeqLen
-	}
-	if s.SeqLen < minSeqLen {
-		return nil, fmt.Errorf("worker: seq_len = %d, want %d..%d", s.SeqLen, minSeqLen, maxSeqLen)
-	}
+	m := cfg.HMM
+	s.SeqLen = cfg.SeqLen
 	ss := &Session{Settings: s, Source: "train", hmm: m, T: s.SeqLen, seed: s.Seed, basisFor: -1, kickFor: -1}
 	ss.exact = m.Exact(ss.T)
 	if err := ss.startTrainer(); err != nil {
@@ -282,10 +223,11 @@ func LoadSession(data []byte, name string) (*Session, error) {
 		return nil, fmt.Errorf("worker: %s: %w", name, err)
 	}
 	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, basisFor: -1, kickFor: -1, file: f}
-	if s.T <= 0 {
-		s.T = demoSeqLen
-	}
 	s.Settings = Settings{Arch: f.HMM.Name, Hidden: f.RNN.H, Input: f.RNN.D, Batch: train.DefaultBatch, LR: train.DefaultLR, SeqLen: s.T}
+	if !isPreset(s.Settings.Arch) {
+		s.Settings.Arch = "custom"
+		s.Settings.HMM = s.hmm.Clone()
+	}
 	if f.Training != nil {
 		s.Settings.Batch, s.Settings.LR, s.Settings.Seed = f.Training.Batch, f.Training.LR, f.Training.Seed
 		if f.Training.SeqLen > 0 {
@@ -293,18 +235,27 @@ func LoadSession(data []byte, name string) (*Session, error) {
 		}
 		s.losses = append(s.losses, f.Training.Loss...)
 		s.offset = f.Training.Step - len(f.Training.Loss)
-		if f.Resume != nil {
-			if tr, err := train.Resume(f); err == nil {
-				s.tr, s.net = tr, nil
-				s.offset = 0
-			}
+	}
+	// The file's sizes come from outside: the browser's limits apply to
+	// them as to the page's own settings, and a checkpoint's recorded run
+	// (fixed and validation sets included) is checked before it is resumed.
+	if _, err := s.Settings.Config(); err != nil {
+		return nil, fmt.Errorf("worker: %s: %w", name, err)
+	}
+	if f.Training != nil && f.Resume != nil {
+		cfg, err := train.ConfigFrom(f)
+		if err == nil {
+			err = train.CheckPage(cfg)
 		}
+		if err == nil {
+			s.tr, err = train.Resume(f)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("worker: %s: %w", name, err)
+		}
+		s.net, s.offset = nil, 0
 	}
 	s.exact = s.hmm.Exact(s.T)
-	if !isPreset(s.Settings.Arch) {
-		s.Settings.Arch = "custom"
-		s.Settings.HMM = s.hmm.Clone()
-	}
 	s.seed = s.Settings.Seed
 	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
 	s.snapEvery = firstSnapEvery
@@ -600,8 +551,13 @@ func alignBasis(b, prev *dynamics.PCA) *dynamics.PCA {
 	return b
 }
 
-// Model returns the current network as the engine's model file.
+// Model returns the current network as the engine's model file. A nil
+// session (the page asked to export before anything was loaded or
+// trained) is an error, not a panic.
 func (s *Session) Model(seconds float64) ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("worker: nothing to export; load a model or start training first")
+	}
 	var f *model.File
 	if s.tr != nil {
 		cmd := fmt.Sprintf("browser: arch=%s hidden=%d input=%d batch=%d lr=%g seed=%d restarts=%v",

@@ -3,11 +3,14 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"hmmrnn/core/hmm"
+	"hmmrnn/core/model"
 	"hmmrnn/core/scene"
 	"hmmrnn/core/stats"
+	"hmmrnn/core/train"
 )
 
 func small(arch string) Settings {
@@ -43,8 +46,8 @@ func TestNewSessionRejectsBadSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.T != demoSeqLen || s.Settings.SeqLen != demoSeqLen {
-		t.Errorf("T = %d, want the demo's %d", s.T, demoSeqLen)
+	if s.T != train.PageSeqLen || s.Settings.SeqLen != train.PageSeqLen {
+		t.Errorf("T = %d, want the demo's %d", s.T, train.PageSeqLen)
 	}
 }
 
@@ -186,6 +189,48 @@ func TestModelRoundTrip(t *testing.T) {
 	}
 	if _, err := LoadSession([]byte(`{"format":"hmmrnn-model"`), "bad"); err == nil {
 		t.Errorf("broken file accepted")
+	}
+}
+
+// TestLoadSessionLimits: a loaded file's settings meet the browser's limits
+// and its resume state is checked before anything is allocated (issue 10: a
+// checkpoint with batch 65536 made the worker try a 16 GB allocation; a bad
+// resume state was silently ignored).
+func TestLoadSessionLimits(t *testing.T) {
+	s, _ := NewSession(small("linear2"))
+	s.Step()
+	for _, tc := range []struct {
+		name   string
+		mutate func(f *model.File)
+		want   string
+	}{
+		{"batch 65536", func(f *model.File) { f.Training.Batch = 1 << 16 }, "batch = 65536, want 16..4096 (the browser's limit)"},
+		{"validation set of 65536", func(f *model.File) { f.Training.ValEvery, f.Training.ValSize = 100, 1<<16 }, "browser's budget of 1.0 GiB"},
+		{"negative position", func(f *model.File) { f.Resume.Pos = -100 }, "resume.pos"},
+		{"adam_t", func(f *model.File) { f.Resume.AdamT = -1 }, "adam_t is -1"},
+	} {
+		data, err := s.Model(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := model.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.mutate(f)
+		if data, err = f.Marshal(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadSession(data, "x.json"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: LoadSession err = %v, want mention of %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestExportWithoutSession(t *testing.T) {
+	var s *Session
+	if _, err := s.Model(0); err == nil || !strings.Contains(err.Error(), "nothing to export") {
+		t.Errorf("export before any session: err = %v", err)
 	}
 }
 

@@ -1,0 +1,108 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+
+	"hmmrnn/core/hmm"
+)
+
+// Limits of what the browser app may train: large enough for the paper's
+// networks (H 150-200, D up to 200), small enough for a browser tab. Each
+// setting arrives from the page's controls or a shared link's URL state, so
+// none is trusted.
+const (
+	PageMinHidden, PageMaxHidden = 2, 256
+	PageMinInput, PageMaxInput   = 1, 256
+	PageMinBatch, PageMaxBatch   = 16, 4096
+	PageMinLR, PageMaxLR         = 1e-5, 0.1
+	PageMinSeqLen, PageMaxSeqLen = 2, 200
+)
+
+// PageMemory is the browser's memory budget for one run (MemoryBytes):
+// 1 GiB, a quarter of wasm32's 4 GiB address space, which the Go heap
+// never returns once grown and which also holds the app's statistics and
+// portraits; tabs of a few GB are killed by some browsers and most phones.
+// The limits above bound each setting alone; this bounds their product
+// (issue 10: H 256, D 256, B 4096, T 200 with a 64x64 custom HMM took
+// 3.2 GB of the 4 GB).
+const PageMemory = 1 << 30
+
+// PageSeqLen is the sequence length of live training when the page does
+// not choose one: the engine's demo recipe trains every preset at T = 30
+// (core/METHOD.md section 3; the paper's T is 100 for the 2-state chain,
+// which costs more than three times as much per step).
+const PageSeqLen = 30
+
+// PageSettings are what the page chooses for a training run.
+type PageSettings struct {
+	Arch   string   `json:"arch"`          // preset name, or "custom" with HMM set
+	HMM    *hmm.HMM `json:"hmm,omitempty"` // the custom model
+	Hidden int      `json:"hidden"`
+	Input  int      `json:"input"`
+	Batch  int      `json:"batch"`
+	LR     float64  `json:"lr"`
+	Seed   uint64   `json:"seed"`
+	SeqLen int      `json:"seq_len"` // training sequence length T; 0 = PageSeqLen
+}
+
+// Model returns the preset or a validated copy of the custom model
+// (named "custom" when it has no name).
+func (s PageSettings) Model() (*hmm.HMM, error) {
+	if s.Arch != "custom" && s.Arch != "" {
+		return hmm.Preset(s.Arch)
+	}
+	if s.HMM == nil {
+		return nil, errors.New("custom architecture without a model")
+	}
+	m := s.HMM.Clone()
+	if m.Name == "" {
+		m.Name = "custom"
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Config returns the run of the page's settings: the demo recipe of the
+// model with the chosen sizes, learning rate and seed, no validation set
+// (the live demo keeps every step for training), checked by CheckPage.
+// Errors name the setting at fault.
+func (s PageSettings) Config() (Config, error) {
+	m, err := s.Model()
+	if err != nil {
+		return Config{}, err
+	}
+	c := DefaultConfig(m)
+	c.Hidden, c.Input, c.Batch, c.LR, c.Seed = s.Hidden, s.Input, s.Batch, s.LR, s.Seed
+	c.SeqLen = s.SeqLen
+	if c.SeqLen == 0 {
+		c.SeqLen = PageSeqLen
+	}
+	c.ValEvery = 0
+	return c, CheckPage(c)
+}
+
+// CheckPage reports the first setting of c outside the browser's limits
+// (each setting alone, then the memory of all together against PageMemory),
+// then c.Validate's verdict. A model file's run goes through it before the
+// page resumes it.
+func CheckPage(c Config) error {
+	for _, r := range []struct {
+		name      string
+		v, lo, hi int
+	}{{"hidden", c.Hidden, PageMinHidden, PageMaxHidden}, {"input", c.Input, PageMinInput, PageMaxInput},
+		{"batch", c.Batch, PageMinBatch, PageMaxBatch}, {"seq_len", c.SeqLen, PageMinSeqLen, PageMaxSeqLen}} {
+		if r.v < r.lo || r.v > r.hi {
+			return fmt.Errorf("%s = %d, want %d..%d (the browser's limit)", r.name, r.v, r.lo, r.hi)
+		}
+	}
+	if !(c.LR >= PageMinLR && c.LR <= PageMaxLR) {
+		return fmt.Errorf("learning rate %g, want %g..%g (the browser's limit)", c.LR, PageMinLR, PageMaxLR)
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return c.CheckMemory(PageMemory, "browser's budget")
+}
