@@ -122,6 +122,13 @@ func resize32(s []float32, n int) []float32 {
 	return s
 }
 
+// MaxPartBytes bounds the workspace (WorkspaceBytes) a part request may
+// make PartServer allocate, so that a corrupt message of a few bytes
+// (B = T = 65536, say) cannot ask for hundreds of GB. The helper serves the
+// page's runs, which core/train keeps within 1 GiB in all
+// (train.PageMemory, checked by a test there to stay within this bound).
+const MaxPartBytes = 1 << 30
+
 // PartServer is the helper's side: it answers Forward requests with
 // ForwardPart on a workspace of the request's shape (made on the first
 // request and whenever the shape changes) and Backward requests with
@@ -140,6 +147,10 @@ func (s *PartServer) Forward(p Part) ([]uint8, error) {
 	}
 	if p.B < 1 || p.T < 1 || p.B > 1<<20 || p.T > 1<<16 {
 		return nil, fmt.Errorf("rnn: part request for B=%d T=%d", p.B, p.T)
+	}
+	if n := WorkspaceBytes(p.Net.H, p.Net.D, p.Net.O, p.B, p.T); n > MaxPartBytes {
+		return nil, fmt.Errorf("rnn: part request for H=%d D=%d O=%d B=%d T=%d needs %d bytes of workspace, at most %d",
+			p.Net.H, p.Net.D, p.Net.O, p.B, p.T, n, int64(MaxPartBytes))
 	}
 	w := s.ws
 	if w == nil || w.h != p.Net.H || w.d != p.Net.D || w.o != p.Net.O || w.b != p.B || w.t != p.T {

@@ -81,6 +81,10 @@ func TestServeWireBadMessages(t *testing.T) {
 		"backward only": encodeBackward(7, make([]float64, 3)),
 		"odd backward":  append(header(opBackward, 7, 0), 1, 2, 3),
 		"ready":         WireReady(),
+		// A 1x1 network asking for B = T = 65536: a message of 90 bytes that
+		// would make the helper allocate about 300 GB.
+		"huge workspace": encodeForward(7, Part{Net: &Net{H: 1, D: 1, O: 2, Win: []float64{1}, Whh: []float64{0}, Wout: []float64{1, 1}},
+			B: 1 << 16, T: 1 << 16, First: 1, Seeds: make([]uint64, 2048), Sigma: 1, Tau: 1}),
 	} {
 		reply := ServeWire(msg, &s)
 		if reply[0] != opError || !strings.HasPrefix(string(reply[headerLen:]), "rnn helper: ") {

@@ -268,6 +268,25 @@ const (
 	rowPad = 4
 )
 
+// WorkspaceBytes is the memory NewWorkspace allocates for B sequences of
+// length T of an H x D x O network, as newEngine lays it out (float32,
+// padded): the transposed weight copies, per chunk of 64 sequences its own
+// gradients and scratch, per sequence and step the inputs, hidden states
+// and soft samples, and the symbols. Memory budgets (core/train's estimate,
+// PartServer's bound on requests) count it before allocating.
+func WorkspaceBytes(H, D, O, B, T int) int64 {
+	hp, dp, lp, op := int64(padTo(H, colPad)), int64(padTo(D, colPad)), int64(padTo(O, colPad)), int64(padTo(O, rowPad))
+	h, d, o, t := int64(H), int64(D), int64(O), int64(T)
+	floats := d*hp + 2*h*hp + h*lp + o*hp // weight copies
+	var chunks int64
+	for row0 := 0; row0 < B; row0 += chunkRows {
+		bc := int64(padTo(min(chunkRows, B-row0), rowPad))
+		floats += hp*dp + hp*hp + op*hp + bc*(hp+op+lp) + t*bc*(o+dp+hp)
+		chunks++
+	}
+	return 4*floats + 8*chunks*o + int64(B)*int64(T)
+}
+
 func newEngine[F float](H, D, O, B, T int, train bool) *engineOf[F] {
 	e := &engineOf[F]{
 		H: H, D: D, O: O, T: T,

@@ -448,3 +448,26 @@ func TestMachineKernelsMatchPortable(t *testing.T) {
 		t.Errorf("gradients differ by %.3g (scale %.3g)", diff, scale)
 	}
 }
+
+// TestWorkspaceBytes requires WorkspaceBytes to account for what
+// NewWorkspace allocates (measured by the runtime's allocation counter),
+// within the rounding of Go's size classes and the small headers it leaves
+// out.
+func TestWorkspaceBytes(t *testing.T) {
+	for _, sz := range [][5]int{{50, 10, 3, 256, 30}, {7, 3, 2, 70, 5}, {128, 64, 8, 1000, 100}, {300, 1, 255, 64, 20}} {
+		H, D, O, B, T := sz[0], sz[1], sz[2], sz[3], sz[4]
+		n, err := New(H, D, O, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		w := NewWorkspace(n, B, T)
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(w)
+		got, est := int64(after.TotalAlloc-before.TotalAlloc), WorkspaceBytes(H, D, O, B, T)
+		if r := float64(got) / float64(est); r < 0.9 || r > 1.25 {
+			t.Errorf("H=%d D=%d O=%d B=%d T=%d: allocated %d bytes, WorkspaceBytes %d (ratio %.3f)", H, D, O, B, T, got, est, r)
+		}
+	}
+}

@@ -1,16 +1,16 @@
 package train
 
-import "fmt"
+import (
+	"fmt"
+
+	"hmmrnn/core/rnn"
+)
 
 // Memory estimates. A run's memory is dominated by a handful of buffers
 // whose sizes follow from the batch B, sequence length T, hidden size H,
 // noise dimension D and output count O; counting them before the first
 // step lets the command line and the page refuse a run that would exhaust
 // the machine (issue 10: --batch 65536 tried one 17 GB allocation).
-
-// chunkSeqs is the number of sequences in one of the RNN workspace's
-// parallel chunks (rnn.chunkRows), each of which holds its own gradients.
-const chunkSeqs = 64
 
 // Saving a model file writes savedSets weight sets (weights, current
 // weights, Adam's two moments, best weights) as indented JSON, about
@@ -42,33 +42,21 @@ const (
 // with H hidden units, D noise inputs and O outputs on a batch of B
 // sequences of length T:
 //
-//   - the float32 RNN workspace: weight copies, per chunk of 64 sequences
-//     its own gradients (H² + H·D + H·O) and per sequence and step its
-//     inputs, hidden states and soft samples (T·(D + H + O));
+//   - the float32 RNN workspace (rnn.WorkspaceBytes);
 //   - the float64 networks the trainer keeps: weights, gradient, Adam's
 //     two moments, the best weights and a checkpoint's copies (10 sets);
 //   - the Sinkhorn problem: four B x B byte cost matrices (x-y, y-x, x-x,
 //     y-y, when all sequences differ, the worst case), per row and cost
 //     level an int32 index (4·4·B·(T+2)), and the gradient and two plan
 //     averages of B x T x O float64s;
-//   - the batch's symbols (B·T bytes, twice).
-//
-// Sizes are rounded up as the kernels pad them (columns to 8, rows to 4).
+//   - the target batch (B·T bytes).
 func StepBytes(B, T, H, D, O int) int64 {
-	b, t, h, d, o := int64(B), int64(T), int64(pad(H, 8)), int64(pad(D, 8)), int64(pad(O, 8))
-	chunks := (b + chunkSeqs - 1) / chunkSeqs
+	b, t := int64(B), int64(T)
 	params := int64(H)*int64(D) + int64(H)*int64(H) + int64(O)*int64(H)
-	rnn := 4*(d*h+2*h*h+2*h*o) + // transposed weight copies
-		chunks*4*(h*d+h*h+o*h+chunkSeqs*(h+2*o)) + // per-chunk gradients and scratch
-		4*b*t*(d+h+o) + // inputs, hidden states and soft samples of every step
-		2*b*t // emitted and target symbols
 	nets := 10 * 8 * params
 	sinkhorn := 4*b*b + 4*4*b*(t+2) + 3*8*b*t*int64(O)
-	return rnn + nets + sinkhorn
+	return rnn.WorkspaceBytes(H, D, O, B, T) + nets + sinkhorn + b*t
 }
-
-// pad rounds n up to a multiple of m.
-func pad(n, m int) int { return (n + m - 1) / m * m }
 
 // MemoryBytes estimates the peak resident memory of a run of c: a training
 // step (StepBytes), the validation problem (ValSize RNN samples against the

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hmmrnn/core/hmm"
+	"hmmrnn/core/rnn"
 )
 
 // uniformHMM is an n-state, n-output model with uniform rows.
@@ -71,5 +72,13 @@ func TestPageSettings(t *testing.T) {
 	paper := PageSettings{Arch: "linear2", Hidden: 150, Input: 100, Batch: 512, LR: 1e-3, SeqLen: 100}
 	if _, err := paper.Config(); err != nil {
 		t.Errorf("paper sizes refused: %v", err)
+	}
+}
+
+// TestPageMemoryWithinHelperBound: the helper worker refuses workspaces
+// over rnn.MaxPartBytes, so every run the page accepts must fit under it.
+func TestPageMemoryWithinHelperBound(t *testing.T) {
+	if PageMemory > rnn.MaxPartBytes {
+		t.Errorf("PageMemory %d exceeds rnn.MaxPartBytes %d: the helper would refuse runs the page accepts", PageMemory, rnn.MaxPartBytes)
 	}
 }
