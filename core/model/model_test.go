@@ -196,7 +196,21 @@ func FuzzParse(f *testing.F) {
 	good, _ := (&File{HMM: m, RNN: n, NoiseStd: 1}).Marshal()
 	f.Add(good)
 	f.Add([]byte(`{"hmm":{}}`))
+	// A checkpoint-shaped file: resume state with every weight set.
+	ck := &File{HMM: m, RNN: n, NoiseStd: 1, Training: &Training{Hidden: 2, Input: 2, Batch: 16, SeqLen: 5, Step: 1, Loss: []float64{0.5}},
+		Resume: &Resume{Current: n, AdamM: n, AdamV: n, AdamT: 1, Streams: map[string][]byte{"data": []byte("pcg:0123456789abcdef0123456789ab")}}}
+	ckb, _ := ck.Marshal()
+	f.Add(ckb)
+	// Issue 10's files: seq_len 1e9 and 2e18, a model without noise_std.
+	for _, edit := range [][2]string{{`"seq_len": 100`, `"seq_len": 1000000000`}, {`"seq_len": 100`, `"seq_len": 2e18`}, {`"noise_std": 1,`, ``}} {
+		f.Add(bytes.Replace(good, []byte(edit[0]), []byte(edit[1]), 1))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if h, err := ParseHMM(data); err == nil {
+			if err := h.Validate(); err != nil {
+				t.Errorf("ParseHMM accepted an invalid HMM: %v", err)
+			}
+		}
 		g, err := Parse(data)
 		if err != nil {
 			return
