@@ -95,7 +95,7 @@ func runTrain(env *Env, args []string) error {
 			return err
 		}
 		if tr, err = train.Resume(f); err != nil {
-			return badUsage("%s: %v", *resume, err)
+			return badUsage("%s: %s", *resume, strings.TrimPrefix(err.Error(), "train: "))
 		}
 		fmt.Fprintf(env.Stderr, "resumed %s at step %d\n", *resume, tr.StepCount())
 	} else {
