@@ -10,10 +10,11 @@ import (
 	"hmmrnn/core/model"
 )
 
-// fuzzStepBytes bounds the runs the fuzz targets actually train: a fuzzed
-// file may describe a legal run of gigabytes, which only its checks (not
-// its allocation) are about.
-const fuzzStepBytes = 64 << 20
+// fuzzStepBytes bounds the runs the fuzz target actually trains (8 MB of
+// live data above the runtime's share, which keeps one input to a few
+// milliseconds): a fuzzed file may describe a legal run of gigabytes,
+// which only its checks (not its allocation) are about.
+const fuzzStepBytes = baseBytes + 8<<20
 
 // checkpointJSON is the marshalled checkpoint of a 4-step run of c.
 func checkpointJSON(f *testing.F, c Config) []byte {
