@@ -30,28 +30,38 @@ func TestDataPosition(t *testing.T) {
 	}
 }
 
-// checkpoint returns a parsed checkpoint of a 4-step run of c (validation
-// every 2 steps, so it holds best weights).
-func checkpoint(t *testing.T, c Config) *model.File {
-	t.Helper()
+// checkpointJSON returns the marshalled checkpoint of a 4-step run of c
+// (validation every 2 steps in smallConfig, so it holds best weights).
+func checkpointJSON(tb testing.TB, c Config) []byte {
+	tb.Helper()
 	tr, err := New(c)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	run(t, tr, 4)
+	for range 4 {
+		if _, err := tr.Step(); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	f, err := tr.Snapshot(false, "test", 0)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	raw, err := f.Marshal()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	g, err := model.Parse(raw)
+	return raw
+}
+
+// checkpoint returns checkpointJSON parsed.
+func checkpoint(t *testing.T, c Config) *model.File {
+	t.Helper()
+	f, err := model.Parse(checkpointJSON(t, c))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g
+	return f
 }
 
 // TestResumeRejectsBadState alters one resume field at a time of a valid

@@ -7,11 +7,10 @@ import (
 	"testing"
 
 	"hmmrnn/core/hmm"
-	"hmmrnn/core/model"
 	"hmmrnn/core/rnn"
 )
 
-func smallConfig(t *testing.T, data string) Config {
+func smallConfig(t testing.TB, data string) Config {
 	t.Helper()
 	m, err := hmm.Preset("linear2")
 	if err != nil {
@@ -66,21 +65,7 @@ func TestResumeBitIdentical(t *testing.T) {
 		c := smallConfig(t, data)
 		a, _ := New(c)
 		run(t, a, 9)
-		b, _ := New(c)
-		run(t, b, 4)
-		f, err := b.Snapshot(false, "test", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := f.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := model.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := Resume(g)
+		r, err := Resume(checkpoint(t, c))
 		if err != nil {
 			t.Fatal(err)
 		}
