@@ -11,6 +11,7 @@ import (
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/rnn"
+	"hmmrnn/core/sinkhorn"
 )
 
 // Format is the value of the "format" field of every model file.
@@ -67,6 +68,23 @@ type Training struct {
 	// SinkhornConverged is set when the loss ran Sinkhorn to convergence
 	// instead of the paper's 8 annealed iterations.
 	SinkhornConverged bool `json:"sinkhorn_converged,omitempty"`
+}
+
+// check reports a training record whose counts no run could have written:
+// readers take the evaluation length from seq_len (bounded as the HMM's,
+// by the Sinkhorn loss's limit) and the steps behind the weights from step.
+// A nil record (a hand-made network) is fine.
+func (t *Training) check() error {
+	if t == nil {
+		return nil
+	}
+	if t.SeqLen < 0 || t.SeqLen > sinkhorn.MaxSeqLen {
+		return fmt.Errorf("training.seq_len is %d, want 1..%d (0: absent)", t.SeqLen, sinkhorn.MaxSeqLen)
+	}
+	if t.Step < 0 || len(t.Loss) > t.Step {
+		return fmt.Errorf("training.step is %d with %d losses, want step >= 0 and at most one loss per step", t.Step, len(t.Loss))
+	}
+	return nil
 }
 
 // ValPoint is one validation measurement.
@@ -255,6 +273,9 @@ func Parse(data []byte) (*File, error) {
 	}
 	if ns := *j.NoiseStd; !(ns >= 0) || math.IsInf(ns, 0) {
 		return nil, fmt.Errorf("model: noise_std is %v, want a finite value >= 0", ns)
+	}
+	if err := j.Training.check(); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
 	}
 	O := j.HMM.Outputs()
 	net, err := fromWeights(j.RNN, "rnn", O)

@@ -160,6 +160,31 @@ func TestSaveAtomic(t *testing.T) {
 	}
 }
 
+// TestParseRejectsBadTraining: eval and the sweeps sample training.seq_len
+// steps per sequence, so a record asking for 1e9 is refused at parse time.
+func TestParseRejectsBadTraining(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(tr *Training)
+		want   string
+	}{
+		{"seq_len 1e9", func(tr *Training) { tr.SeqLen = 1e9 }, "training.seq_len is 1000000000, want 1..255"},
+		{"negative seq_len", func(tr *Training) { tr.SeqLen = -1 }, "training.seq_len is -1"},
+		{"negative step", func(tr *Training) { tr.Step, tr.Loss = -1, nil }, "training.step is -1"},
+		{"more losses than steps", func(tr *Training) { tr.Step = 1 }, "training.step is 1 with 2 losses"},
+	} {
+		f := testFile(t)
+		tc.mutate(f.Training)
+		data, err := f.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(data); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want mention of %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 // TestParseHMM reads the HMM of an HMM file and of a model file; a model
 // file at fault reports its own fault (issue 10: train --hmm gave
 // `unknown field "format"` from the HMM parser instead).
