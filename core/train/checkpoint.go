@@ -128,6 +128,15 @@ func CheckResume(f *model.File, cfg Config) error {
 	if tr == nil {
 		return errors.New("train: the model file has no training record")
 	}
+	for _, w := range []struct {
+		name string
+		net  *rnn.Net
+	}{{"resume.current", r.Current}, {"resume.adam_m", r.AdamM}, {"resume.adam_v", r.AdamV}} {
+		if w.net == nil || w.net.H != cfg.Hidden || w.net.D != cfg.Input || w.net.O != cfg.HMM.Outputs() {
+			return fmt.Errorf("train: checkpoint %s is missing or not shaped like the run's network (H=%d D=%d O=%d)",
+				w.name, cfg.Hidden, cfg.Input, cfg.HMM.Outputs())
+		}
+	}
 	if tr.Step < 0 {
 		return fmt.Errorf("train: checkpoint step is %d, want >= 0", tr.Step)
 	}

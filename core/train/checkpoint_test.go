@@ -91,6 +91,7 @@ func TestResumeRejectsBadState(t *testing.T) {
 		{"best step zero", DataFresh, func(f *model.File) { f.Training.BestStep = 0 }, "best_step is 0"},
 		{"best step off schedule", DataFresh, func(f *model.File) { f.Training.BestStep = 3 }, "best_step is 3"},
 		{"no resume state", DataFresh, func(f *model.File) { f.Resume = nil }, "no resume state"},
+		{"no second moments", DataFresh, func(f *model.File) { f.Resume.AdamV = nil }, "resume.adam_v is missing"},
 	} {
 		f := checkpoint(t, smallConfig(t, tc.data))
 		tc.mutate(f)
