@@ -89,14 +89,14 @@ func (s PageSettings) Config() (Config, error) {
 // then c.Validate's verdict. A model file's run goes through it before the
 // page resumes it.
 func CheckPage(c Config) error {
-	for _, r := range []struct {
-		name      string
-		v, lo, hi int
-	}{{"hidden", c.Hidden, PageMinHidden, PageMaxHidden}, {"input", c.Input, PageMinInput, PageMaxInput},
-		{"batch", c.Batch, PageMinBatch, PageMaxBatch}, {"seq_len", c.SeqLen, PageMinSeqLen, PageMaxSeqLen}} {
-		if r.v < r.lo || r.v > r.hi {
-			return fmt.Errorf("%s = %d, want %d..%d (the browser's limit)", r.name, r.v, r.lo, r.hi)
-		}
+	if err := CheckPageNet(c.Hidden, c.Input); err != nil {
+		return err
+	}
+	if err := pageRange("batch", c.Batch, PageMinBatch, PageMaxBatch); err != nil {
+		return err
+	}
+	if err := pageRange("seq_len", c.SeqLen, PageMinSeqLen, PageMaxSeqLen); err != nil {
+		return err
 	}
 	if !(c.LR >= PageMinLR && c.LR <= PageMaxLR) {
 		return fmt.Errorf("learning rate %g, want %g..%g (the browser's limit)", c.LR, PageMinLR, PageMaxLR)
@@ -105,4 +105,21 @@ func CheckPage(c Config) error {
 		return err
 	}
 	return c.CheckMemory(PageMemory, "browser's budget")
+}
+
+// CheckPageNet reports a network the page cannot show: hidden units or
+// noise inputs outside the browser's limits (a loaded file that is only
+// explored, not trained, need meet no other limit).
+func CheckPageNet(H, D int) error {
+	if err := pageRange("hidden", H, PageMinHidden, PageMaxHidden); err != nil {
+		return err
+	}
+	return pageRange("input", D, PageMinInput, PageMaxInput)
+}
+
+func pageRange(name string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("%s = %d, want %d..%d (the browser's limit)", name, v, lo, hi)
+	}
+	return nil
 }

@@ -236,10 +236,10 @@ func LoadSession(data []byte, name string) (*Session, error) {
 		s.losses = append(s.losses, f.Training.Loss...)
 		s.offset = f.Training.Step - len(f.Training.Loss)
 	}
-	// The file's sizes come from outside: the browser's limits apply to
-	// them as to the page's own settings, and a checkpoint's recorded run
-	// (fixed and validation sets included) is checked before it is resumed.
-	if _, err := s.Settings.Config(); err != nil {
+	// The file comes from outside: its network must be one the page can
+	// show, and a checkpoint's recorded run (fixed and validation sets
+	// included) must meet all the browser's limits before it is resumed.
+	if err := train.CheckPageNet(f.RNN.H, f.RNN.D); err != nil {
 		return nil, fmt.Errorf("worker: %s: %w", name, err)
 	}
 	if f.Training != nil && f.Resume != nil {

@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/model"
+	"hmmrnn/core/rnn"
 	"hmmrnn/core/scene"
 	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
@@ -208,6 +210,10 @@ func TestLoadSessionLimits(t *testing.T) {
 		{"validation set of 65536", func(f *model.File) { f.Training.ValEvery, f.Training.ValSize = 100, 1<<16 }, "browser's budget of 1.0 GiB"},
 		{"negative position", func(f *model.File) { f.Resume.Pos = -100 }, "resume.pos"},
 		{"adam_t", func(f *model.File) { f.Resume.AdamT = -1 }, "adam_t is -1"},
+		{"hidden 257, view only", func(f *model.File) {
+			n, _ := rnn.New(257, 2, 3, rand.New(rand.NewPCG(1, 1)))
+			f.RNN, f.Resume, f.Training = n, nil, nil
+		}, "hidden = 257, want 2..256"},
 	} {
 		data, err := s.Model(0)
 		if err != nil {
@@ -224,6 +230,29 @@ func TestLoadSessionLimits(t *testing.T) {
 		if _, err := LoadSession(data, "x.json"); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: LoadSession err = %v, want mention of %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestLoadSessionViewOnly: a file without resume state is only explored,
+// so only its network's size is limited (T 255 is beyond live training's
+// 200 but loads).
+func TestLoadSessionViewOnly(t *testing.T) {
+	s, _ := NewSession(small("linear2"))
+	data, _ := s.Model(0)
+	f, err := model.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Resume, f.Training.SeqLen, f.Training.Batch = nil, 255, 1<<16
+	if data, err = f.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadSession(data, "x.json")
+	if err != nil {
+		t.Fatalf("view-only file with T 255 and batch 65536 refused: %v", err)
+	}
+	if l.Trainable() || l.T != 255 {
+		t.Errorf("view-only file: trainable %v, T %d", l.Trainable(), l.T)
 	}
 }
 
