@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"hmmrnn/core/model"
 	"hmmrnn/core/sweep"
 )
 
@@ -535,7 +536,7 @@ func sweepStatus(env *Env, args []string) error {
 				if queued != nil && queued[e.SlurmID] == "" {
 					line += " — stale: Slurm no longer runs this task (killed?); it resumes from its checkpoint when run again"
 				}
-			case e.Host == host && e.PID > 0 && !processAlive(e.PID):
+			case e.Host == host && e.PID > 0 && !model.ProcessAlive(e.PID):
 				line += fmt.Sprintf(" — stale: process %d is gone (killed?); it resumes from its checkpoint when run again", e.PID)
 			}
 		case sweep.Pending:
@@ -550,15 +551,6 @@ func sweepStatus(env *Env, args []string) error {
 		}
 	}
 	return nil
-}
-
-// processAlive tells whether a process of this machine exists (signal 0).
-func processAlive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	return p.Signal(syscall.Signal(0)) == nil
 }
 
 func firstLine(s string) string {
