@@ -29,14 +29,21 @@ const staleTempAge = time.Hour
 // tempPrefix is the name prefix of every temporary file of target path.
 func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
+// maxHostLen bounds the host part of temporary file names, so that they
+// stay within the 255-byte file name limit (core/sweep's MaxIDLen counts on
+// it); 32 bytes tell the nodes of a cluster apart.
+const maxHostLen = 32
+
 // thisHost is the host part of this process's temporary file names: the
 // host name with characters other than letters, digits, '.' and '-'
-// replaced, so it can neither add a path separator nor be mistaken.
+// replaced, so it can neither add a path separator nor be mistaken, cut to
+// maxHostLen.
 var thisHost = func() string {
 	h, err := os.Hostname()
 	if err != nil || h == "" {
 		return "unknown"
 	}
+	h = h[:min(len(h), maxHostLen)]
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
 			return r
