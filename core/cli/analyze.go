@@ -81,6 +81,15 @@ func runAnalyze(env *Env, args []string) error {
 	opt.Kick.ModeSet = true
 	opt.Causal.Controls = *controls
 
+	dir := *out
+	if dir == "" && !*asJSON {
+		dir = "report"
+	}
+	if dir != "" {
+		if err := checkOutDir("--out", dir); err != nil {
+			return err
+		}
+	}
 	f, err := model.Load(*modelPath)
 	if err != nil {
 		return err
@@ -102,16 +111,9 @@ func runAnalyze(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir := *out
-	if dir == "" && !*asJSON {
-		dir = "report"
-	}
 	if dir != "" {
 		files, err := rep.Files()
 		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
 		names := make([]string, 0, len(files))
