@@ -134,3 +134,37 @@ func TestSignalEndsAnalyze(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, p.seen.String())
 	}
 }
+
+// TestSignalsCheckpointSweepEntry sends SIGTERM and SIGHUP to a real `sweep
+// run` (what a Slurm array task runs; Slurm sends SIGTERM at scancel and at
+// the time limit): the entry saves its checkpoint and stays pending.
+func TestSignalsCheckpointSweepEntry(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			if code := run(context.Background(), []string{"sweep", "plan", "--grid", "tiny", "--steps", "100000000", "--out", dir, "--bin", "/bin/true"}, io.Discard, io.Discard); code != 0 {
+				t.Fatalf("plan: exit %d", code)
+			}
+			p := start(t, "sweep", "run", "--manifest", dir, "--index", "0")
+			p.waitFor(t, "training H=")
+			if err := p.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := p.finish(t); code != 1 || !strings.Contains(p.seen.String(), "checkpoint saved") {
+				t.Fatalf("%v: exit %d, stderr:\n%s", sig, code, p.seen.String())
+			}
+			ck, err := filepath.Glob(filepath.Join(dir, "checkpoints", "*.json"))
+			if err != nil || len(ck) != 1 {
+				t.Fatalf("checkpoints: %v %v", ck, err)
+			}
+			if f, err := model.Load(ck[0]); err != nil || f.Resume == nil {
+				t.Errorf("checkpoint %s: %v (resume state %v)", ck[0], err, f != nil && f.Resume != nil)
+			}
+			var out strings.Builder
+			run(context.Background(), []string{"sweep", "status", "--manifest", dir, "--list"}, &out, io.Discard)
+			if !strings.Contains(out.String(), "pending (interrupted; resumes from its checkpoint)") {
+				t.Errorf("status after %v:\n%s", sig, out.String())
+			}
+		})
+	}
+}
