@@ -81,15 +81,6 @@ func runAnalyze(env *Env, args []string) error {
 	opt.Kick.ModeSet = true
 	opt.Causal.Controls = *controls
 
-	dir := *out
-	if dir == "" && !*asJSON {
-		dir = "report"
-	}
-	if dir != "" {
-		if err := checkOutDir("--out", dir); err != nil {
-			return err
-		}
-	}
 	f, err := model.Load(*modelPath)
 	if err != nil {
 		return err
@@ -103,6 +94,15 @@ func runAnalyze(env *Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stderr, "analyze: loaded %d checkpoints in %.1fs\n", len(cps), time.Since(t0).Seconds())
 		in.Checkpoints = cps
+	}
+	dir := *out
+	if dir == "" && !*asJSON {
+		dir = "report"
+	}
+	if dir != "" {
+		if err := checkOutDir("--out", dir); err != nil {
+			return err
+		}
 	}
 	if err := env.Ctx.Err(); err != nil {
 		return err

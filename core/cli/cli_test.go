@@ -176,6 +176,10 @@ func TestOutputChecked(t *testing.T) {
 	train := func(out string) []string {
 		return append([]string{"train", "--steps", "3", "--out", out}, tiny...)
 	}
+	good := filepath.Join(dir, "m.json")
+	if code, _, stderr := runCLI(context.Background(), train(good)...); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
 	sw := filepath.Join(dir, "sweep")
 	if code, _, stderr := runCLI(context.Background(), "sweep", "plan", "--grid", "tiny", "--out", sw, "--bin", "/bin/true"); code != 0 {
 		t.Fatalf("plan: %s", stderr)
@@ -188,8 +192,8 @@ func TestOutputChecked(t *testing.T) {
 		{train(dir), "is a directory"},
 		{train(""), "empty file name"},
 		{train(filepath.Join(file, "m.json")), "not a directory"},
-		{[]string{"analyze", "--model", file, "--out", file}, "is a file"},
-		{[]string{"analyze", "--model", file, "--out", filepath.Join(file, "sub")}, "--out"},
+		{[]string{"analyze", "--model", good, "--out", file}, "is a file"},
+		{[]string{"analyze", "--model", good, "--out", filepath.Join(file, "sub")}, "--out"},
 		{[]string{"sweep", "collect", "--manifest", sw, "--out", file}, "is a file"},
 	} {
 		code, stdout, stderr := runCLI(context.Background(), tc.args...)
