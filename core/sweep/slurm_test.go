@@ -216,3 +216,38 @@ func TestSlurmOptionsValidate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScript writes the batch script with arbitrary option values: when
+// Script accepts them, the header holds only comments and #SBATCH lines,
+// and the script has exactly the commands it always has (no value added a
+// line).
+func FuzzScript(f *testing.F) {
+	g, _ := Builtin("tiny")
+	m, err := Expand(g)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("/opt/hmm rnn/bin", "/scratch/sw", "gpu", "4:00:00", "4G", "lab", "--qos=long")
+	f.Add("/b", "/d", "gpu\necho PWNED", "1-0", "1", "a", "-N")
+	f.Add("/b'; echo PWNED; '", "/d", "", "", "", "", "--x=$(id)")
+	f.Fuzz(func(t *testing.T, bin, dir, partition, tlimit, mem, account, extra string) {
+		o := SlurmOptions{Bin: bin, Dir: dir, Partition: partition, Time: tlimit, Mem: mem, Account: account, Extra: []string{extra}}
+		s, err := Script(m, o)
+		if err != nil {
+			return
+		}
+		head, body, found := strings.Cut(s, "\nset -euo pipefail\n")
+		if !found {
+			t.Fatalf("no first command:\n%s", s)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(head, "\n"), "\n") { // one blank line ends the header
+			if !strings.HasPrefix(line, "#") {
+				t.Fatalf("header line %q is not a comment or directive:\n%s", line, s)
+			}
+		}
+		lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[1], "exec "+shellQuote(bin)+" sweep run") {
+			t.Fatalf("body is not the export and exec lines:\n%s", body)
+		}
+	})
+}
