@@ -14,9 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"time"
 
@@ -25,7 +23,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := cli.NotifyContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -93,7 +91,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	url := fmt.Sprintf("http://%s/", net.JoinHostPort(host, port))
 	fmt.Fprintf(stdout, "serving %s (site in %s; app.wasm %.1f MB) — Ctrl-C to stop\n",
 		url, res.Out, float64(res.Sizes["app.wasm"])/1e6)
-	srv := &http.Server{Handler: build.Handler(res.Out), ReadHeaderTimeout: 10 * time.Second}
+	srv := build.NewServer(res.Out)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

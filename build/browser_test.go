@@ -325,7 +325,7 @@ func addTestGallery(site string) error {
 	if err := os.WriteFile(filepath.Join(site, "gallery", "test-linear2.json"), data, 0o644); err != nil {
 		return err
 	}
-	return writeGalleryIndex(filepath.Join(site, "gallery"))
+	return writeGalleryIndex(filepath.Join(site, "gallery"), nil)
 }
 
 func TestTrainingMakesLossFall(t *testing.T) {

@@ -154,7 +154,7 @@ func TestGalleryIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "demo.json"), data, 0o644)
-	if err := writeGalleryIndex(dir); err != nil {
+	if err := writeGalleryIndex(dir, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	idx, _ := os.ReadFile(filepath.Join(dir, "index.json"))
@@ -163,8 +163,17 @@ func TestGalleryIndex(t *testing.T) {
 			t.Errorf("index.json lacks %s:\n%s", want, idx)
 		}
 	}
+	// A broken file is left out with a warning; the others stay listed.
 	os.WriteFile(filepath.Join(dir, "broken.json"), []byte("{"), 0o644)
-	if err := writeGalleryIndex(dir); err == nil {
-		t.Errorf("a broken gallery file was indexed")
+	var log strings.Builder
+	if err := writeGalleryIndex(dir, &log); err != nil {
+		t.Fatalf("a broken gallery file stopped the index: %v", err)
+	}
+	idx, _ = os.ReadFile(filepath.Join(dir, "index.json"))
+	if strings.Contains(string(idx), "broken") || !strings.Contains(string(idx), `"name": "demo"`) {
+		t.Errorf("index.json after a broken file:\n%s", idx)
+	}
+	if !strings.Contains(log.String(), "warning: gallery file broken.json") {
+		t.Errorf("no warning names the broken file: %q", log.String())
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // contentTypes fixes the types the app depends on, whatever the system's
@@ -86,19 +88,56 @@ func Handler(dir string) http.Handler {
 	})
 }
 
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+// Timeouts of the local server. Headers must arrive within
+// readHeaderTimeout (a client that opens a connection and sends nothing
+// cannot hold it); a keep-alive connection idle for idleTimeout is closed
+// (browsers reopen one in milliseconds; without a bound idle connections
+// pile up for ever). No read or write timeout for the body: app.wasm may
+// take long on a slow link.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = time.Minute
+)
+
+// NewServer returns the HTTP server of the site in dir (Handler) with the
+// timeouts above.
+func NewServer(dir string) *http.Server {
+	return &http.Server{Handler: Handler(dir), ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout}
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip
+// (RFC 9110 section 12.5.3): content codings are case-insensitive tokens,
+// each optionally weighted by ";q=W", and a weight of 0 means "not
+// acceptable"; "*" stands for every coding not named; "x-gzip" is gzip
+// (section 8.4.1.3). A malformed weight counts as 0: the identity answer
+// is always acceptable. Every Accept-Encoding line counts.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		f := strings.Split(strings.TrimSpace(part), ";")
-		if strings.TrimSpace(f[0]) != "gzip" {
-			continue
-		}
-		for _, param := range f[1:] {
-			if q, ok := strings.CutPrefix(strings.TrimSpace(param), "q="); ok && strings.Trim(q, "0.") == "" {
-				return false // q=0: explicitly refused
+	gzipQ, starQ := -1.0, -1.0 // -1: not named
+	for _, line := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(line, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				k, v, ok := strings.Cut(p, "=")
+				if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+					continue
+				}
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				} else {
+					q = 0
+				}
+			}
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gzipQ = max(gzipQ, q)
+			case "*":
+				starQ = max(starQ, q)
 			}
 		}
-		return true
 	}
-	return false
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return starQ > 0
 }

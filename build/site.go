@@ -171,7 +171,10 @@ func Site(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	if err := writeGalleryIndex(filepath.Join(o.Out, "gallery")); err != nil {
+	if err := pruneGallery(filepath.Join(o.Root, "web", "gallery"), filepath.Join(o.Out, "gallery")); err != nil {
+		return nil, err
+	}
+	if err := writeGalleryIndex(filepath.Join(o.Out, "gallery"), o.Log); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -338,9 +341,41 @@ type GalleryEntry struct {
 	Steps  int    `json:"steps"`
 }
 
+// pruneGallery removes from the site's gallery dst the model files (and
+// their .gz twins) no longer in the source gallery src, so that a model
+// deleted from web/gallery is neither listed nor served by the next build
+// (copyTree only adds and refreshes). Only *.json and *.json.gz files are
+// touched: dst is the site's own gallery directory.
+func pruneGallery(src, dst string) error {
+	ents, err := os.ReadDir(dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	for _, e := range ents {
+		name := strings.TrimSuffix(e.Name(), ".gz")
+		if e.IsDir() || !strings.HasSuffix(name, ".json") || name == "index.json" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(src, name)); errors.Is(err, fs.ErrNotExist) {
+			if err := os.Remove(filepath.Join(dst, e.Name())); err != nil {
+				return fmt.Errorf("build: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // writeGalleryIndex lists the model files of dir in dir/index.json, reading
-// just enough of each file (the engine's model JSON) for the menu.
-func writeGalleryIndex(dir string) error {
+// just enough of each file (the engine's model JSON) for the menu. A file
+// that is not such JSON is left out with a warning on log (nil: none): one
+// broken file must not keep the site from building.
+func writeGalleryIndex(dir string, log io.Writer) error {
+	if log == nil {
+		log = io.Discard
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return err
@@ -368,7 +403,8 @@ func writeGalleryIndex(dir string) error {
 			} `json:"training"`
 		}
 		if err := json.Unmarshal(data, &m); err != nil {
-			return fmt.Errorf("build: gallery file %s: %w", filepath.Base(f), err)
+			fmt.Fprintf(log, "build: warning: gallery file %s left out of the menu: %v\n", filepath.Base(f), err)
+			continue
 		}
 		e := GalleryEntry{File: filepath.Base(f), Name: strings.TrimSuffix(filepath.Base(f), ".json"),
 			HMM: m.HMM.Name, Hidden: len(m.RNN.WHH)}

@@ -94,6 +94,15 @@ func runAnalyze(env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "analyze: loaded %d checkpoints in %.1fs\n", len(cps), time.Since(t0).Seconds())
 		in.Checkpoints = cps
 	}
+	dir := *out
+	if dir == "" && !*asJSON {
+		dir = "report"
+	}
+	if dir != "" {
+		if err := checkOutDir("--out", dir); err != nil {
+			return err
+		}
+	}
 	if err := env.Ctx.Err(); err != nil {
 		return err
 	}
@@ -101,16 +110,9 @@ func runAnalyze(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir := *out
-	if dir == "" && !*asJSON {
-		dir = "report"
-	}
 	if dir != "" {
 		files, err := rep.Files()
 		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
 		names := make([]string, 0, len(files))

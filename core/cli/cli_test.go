@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -221,5 +225,123 @@ func TestBench(t *testing.T) {
 	code, out, errs := runCLI(context.Background(), "bench", "--hidden", "8", "--input", "3", "--batch", "16", "--seq-len", "10", "--steps", "2", "--warmup", "0", "--peer", "off")
 	if code != 0 || !strings.Contains(out, "RNN fwd+bwd") {
 		t.Errorf("bench: exit %d, out %q, err %q", code, out, errs)
+	}
+}
+
+// TestOutputChecked: an output path that cannot be written is refused in
+// one line with exit status 2 before any training or analysis starts.
+func TestOutputChecked(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	train := func(out string) []string {
+		return append([]string{"train", "--steps", "3", "--out", out}, tiny...)
+	}
+	good := filepath.Join(dir, "m.json")
+	if code, _, stderr := runCLI(context.Background(), train(good)...); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	sw := filepath.Join(dir, "sweep")
+	if code, _, stderr := runCLI(context.Background(), "sweep", "plan", "--grid", "tiny", "--out", sw, "--bin", "/bin/true"); code != 0 {
+		t.Fatalf("plan: %s", stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{train(filepath.Join(dir, "missing", "m.json")), "does not exist"},
+		{train(dir), "is a directory"},
+		{train(""), "empty file name"},
+		{train(filepath.Join(file, "m.json")), "not a directory"},
+		{[]string{"analyze", "--model", good, "--out", file}, "is a file"},
+		{[]string{"analyze", "--model", good, "--out", filepath.Join(file, "sub")}, "--out"},
+		{[]string{"sweep", "collect", "--manifest", sw, "--out", file}, "is a file"},
+	} {
+		code, stdout, stderr := runCLI(context.Background(), tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and one line mentioning %q", tc.args, code, stderr, tc.want)
+		}
+		if strings.Contains(stderr, "training") || stdout != "" {
+			t.Errorf("%q: work started before the output was checked: %q %q", tc.args, stdout, stderr)
+		}
+	}
+}
+
+// TestAbandonOnInterrupt: a command that does not watch the context (eval,
+// analyze) returns as soon as it is cancelled.
+func TestAbandonOnInterrupt(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	c := command{name: "slow", run: func(*Env, []string) error { <-block; return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	env := &Env{Ctx: ctx, Stdout: io.Discard, Stderr: io.Discard}
+	if err := runCommand(env, c, nil); !errors.Is(err, errInterrupted) {
+		t.Errorf("cancelled slow command: %v, want errInterrupted", err)
+	}
+	c.watchesCtx = true
+	c.run = func(*Env, []string) error { return nil }
+	if err := runCommand(env, c, nil); err != nil {
+		t.Errorf("a command that watches the context is left to return itself: %v", err)
+	}
+}
+
+// TestSweepPlanRefusesBeforeWriting: bad Slurm values and grids that cannot
+// run are refused in one line (exit 2) and nothing is written.
+func TestSweepPlanRefusesBeforeWriting(t *testing.T) {
+	dir := t.TempDir()
+	long := `{"name":"long","train":{"steps":2},"blocks":[{"hmm":[{"name":"` + strings.Repeat("x", 300) +
+		`","start":[0.5,0.5],"transition":[[0.9,0.1],[0.1,0.9]],"emission":[[1,0],[0,1]],"seq_len":10}],"hidden":[4],"input":[2],"seeds":[1]}]}`
+	list := make([]string, 200)
+	for i := range list {
+		list[i] = strconv.Itoa(i + 1)
+	}
+	l := "[" + strings.Join(list, ",") + "]"
+	big := `{"name":"big","train":{"steps":10},"blocks":[{"hmm":["linear2"],"hidden":` + l + `,"input":` + l + `,"seeds":` + l + `}]}`
+	grids := map[string]string{"long": long, "big": big}
+	for name, g := range grids {
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), []byte(g), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--partition", "gpu\necho PWNED"}, "--partition"},
+		{[]string{"--time", "1:00\nrm -rf ~"}, "--time"},
+		{[]string{"--mem", "4G; reboot"}, "--mem"},
+		{[]string{"--account", "a\tb"}, "--account"},
+		{[]string{"--sbatch", "--qos=x\necho PWNED"}, "--sbatch"},
+		{[]string{"--bin", "/b\necho PWNED"}, "control character"},
+		{[]string{"--grid", filepath.Join(dir, "long.json")}, "at most 64"},
+		{[]string{"--grid", filepath.Join(dir, "big.json")}, "more than 10000 networks"},
+	} {
+		out := filepath.Join(dir, fmt.Sprint("sweep", i))
+		code, _, stderr := runCLI(context.Background(), append([]string{"sweep", "plan", "--grid", "tiny", "--out", out}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and one line mentioning %q", tc.args, code, stderr, tc.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%q: %s was created", tc.args, out)
+		}
+	}
+	code, _, stderr := runCLI(context.Background(), "sweep", "plan", "--grid", "tiny", "--out", filepath.Join(dir, "a b"), "--bin", "/bin/true")
+	if code != 2 || !strings.Contains(stderr, "--out") {
+		t.Errorf("directory with a blank: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a b")); err == nil {
+		t.Error("a refused plan wrote its manifest")
+	}
+	// A good plan writes everything.
+	out := filepath.Join(dir, "good")
+	if code, _, stderr := runCLI(context.Background(), "sweep", "plan", "--grid", "tiny", "--out", out, "--bin", "/bin/true", "--partition", "gpu", "--time", "1-00:00:00", "--mem", "4G"); code != 0 {
+		t.Fatalf("plan: exit %d: %s", code, stderr)
+	}
+	script, err := os.ReadFile(filepath.Join(out, "sweep.sbatch"))
+	if err != nil || !strings.Contains(string(script), "#SBATCH --partition=gpu\n") {
+		t.Errorf("script: %v\n%s", err, script)
 	}
 }

@@ -5,6 +5,8 @@
 //
 // Conventions: every flag has a default and is listed by --help; a bad flag
 // or value exits with status 2 and one line naming it; a failure while
-// running exits with 1. Long commands watch Env.Ctx, which Ctrl-C cancels,
-// and save their work before returning.
+// running exits with 1. Output paths are checked before any long work.
+// Env.Ctx is cancelled by Ctrl-C, SIGTERM and SIGHUP (InterruptSignals):
+// train and sweep save their work before returning; eval and analyze,
+// which have nothing to save, are abandoned at once.
 package cli

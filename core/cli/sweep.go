@@ -8,13 +8,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"hmmrnn/core/model"
 	"hmmrnn/core/sweep"
 )
 
@@ -116,7 +115,7 @@ func sweepPlan(env *Env, args []string) error {
 			return err
 		}
 		if g, err = sweep.ParseGrid(raw, filepath.Dir(*gridSpec)); err != nil {
-			return fmt.Errorf("%w (in %s)", err, *gridSpec)
+			return badUsage("%v (in %s)", err, *gridSpec)
 		}
 	} else {
 		if raw, err = sweep.BuiltinJSON(*gridSpec); err != nil {
@@ -138,7 +137,7 @@ func sweepPlan(env *Env, args []string) error {
 	}
 	m, err := sweep.Expand(g)
 	if err != nil {
-		return err
+		return badUsage("%v", err)
 	}
 	for i := range m.Entries {
 		e := &m.Entries[i]
@@ -165,25 +164,33 @@ func sweepPlan(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return badUsage("--out %s is a file, not a directory", *out)
+	}
+	// Everything is checked (the script is written in memory) before the
+	// first file is: a plan either writes the whole sweep or nothing.
+	binPath := filepath.Join(dir, "bin", "hmmrnn") // copySelf puts this program there
+	if *bin != "" {
+		if binPath, err = filepath.Abs(*bin); err != nil {
+			return err
+		}
+	}
+	opt := sweep.SlurmOptions{Bin: binPath, Dir: dir, Partition: *partition, Time: *tlimit, Mem: *mem, Account: *account,
+		CPUs: *cpus, PerTask: *perTask, MaxRunning: *maxRunning, Extra: extra}
+	script, err := sweep.Script(m, opt)
+	if err != nil {
+		return badUsage("%v", err)
+	}
 	if err := sweep.WriteManifest(dir, m, *force); err != nil {
 		return err
 	}
 	if err := sweep.WriteFileAtomic(filepath.Join(dir, "grid.json"), raw); err != nil {
 		return err
 	}
-	binPath := *bin
-	if binPath == "" {
-		if binPath, err = copySelf(filepath.Join(dir, "bin", "hmmrnn")); err != nil {
+	if *bin == "" {
+		if err := copySelf(binPath); err != nil {
 			return fmt.Errorf("copying this program for the array tasks (or give --bin): %w", err)
 		}
-	} else if binPath, err = filepath.Abs(binPath); err != nil {
-		return err
-	}
-	opt := sweep.SlurmOptions{Bin: binPath, Dir: dir, Partition: *partition, Time: *tlimit, Mem: *mem, Account: *account,
-		CPUs: *cpus, PerTask: *perTask, MaxRunning: *maxRunning, Extra: extra}
-	script, err := sweep.Script(m, opt)
-	if err != nil {
-		return err
 	}
 	if err := sweep.WriteFileAtomic(filepath.Join(dir, sweep.ScriptName), []byte(script)); err != nil {
 		return err
@@ -205,21 +212,20 @@ func sweepPlan(env *Env, args []string) error {
 	return nil
 }
 
-// copySelf copies the running program to dst (atomically, executable) and
-// returns dst.
-func copySelf(dst string) (string, error) {
+// copySelf copies the running program to dst (atomically, executable).
+func copySelf(dst string) error {
 	self, err := os.Executable()
 	if err != nil {
-		return "", err
+		return err
 	}
 	data, err := os.ReadFile(self)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := sweep.WriteFileAtomic(dst, data); err != nil {
-		return "", err
+		return err
 	}
-	return dst, os.Chmod(dst, 0o755)
+	return os.Chmod(dst, 0o755)
 }
 
 // openManifest accepts a manifest file or the sweep directory holding it.
@@ -246,7 +252,7 @@ const runSynopsis = `hmmrnn sweep run --manifest DIR/manifest.json (--index I | 
 Trains and evaluates manifest entries. --index takes one index (what a Slurm array task
 runs with $SLURM_ARRAY_TASK_ID), a range 0-9 or a list 1,4,7-9; --all takes every entry.
 Entries already done are skipped; an interrupted entry resumes from its checkpoint
-(SIGINT and SIGTERM save one). With --workers N > 1 (or --all) a local pool runs N
+(SIGINT, SIGTERM and SIGHUP save one). With --workers N > 1 (or --all) a local pool runs N
 entries at once, logging each to DIR/logs/<id>.log and printing progress.`
 
 func sweepRun(env *Env, args []string) error {
@@ -280,9 +286,9 @@ func sweepRun(env *Env, args []string) error {
 	if err := sweep.CheckEntries(m, indices, int64(*maxMem)/int64(*workers), "--max-memory limit (per worker)"); err != nil {
 		return badUsage("%v", err)
 	}
-	// Slurm sends SIGTERM on scancel and at the time limit: checkpoint then.
-	ctx, stop := signal.NotifyContext(env.Ctx, syscall.SIGTERM, os.Interrupt)
-	defer stop()
+	// Slurm sends SIGTERM on scancel and at the time limit: env.Ctx is
+	// cancelled then (InterruptSignals) and the entries checkpoint.
+	ctx := env.Ctx
 	host, _ := os.Hostname()
 	opt := sweep.Options{Force: *force, Host: host}
 	if job, task := os.Getenv("SLURM_ARRAY_JOB_ID"), os.Getenv("SLURM_ARRAY_TASK_ID"); job != "" && task != "" {
@@ -540,7 +546,7 @@ func sweepStatus(env *Env, args []string) error {
 				if queued != nil && queued[e.SlurmID] == "" {
 					line += " — stale: Slurm no longer runs this task (killed?); it resumes from its checkpoint when run again"
 				}
-			case e.Host == host && e.PID > 0 && !processAlive(e.PID):
+			case e.Host == host && e.PID > 0 && !model.ProcessAlive(e.PID):
 				line += fmt.Sprintf(" — stale: process %d is gone (killed?); it resumes from its checkpoint when run again", e.PID)
 			}
 		case sweep.Pending:
@@ -555,15 +561,6 @@ func sweepStatus(env *Env, args []string) error {
 		}
 	}
 	return nil
-}
-
-// processAlive tells whether a process of this machine exists (signal 0).
-func processAlive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	return p.Signal(syscall.Signal(0)) == nil
 }
 
 func firstLine(s string) string {
@@ -602,6 +599,9 @@ func sweepCollect(env *Env, args []string) error {
 	}
 	if *out == "" {
 		*out = filepath.Join(dir, "summary")
+	}
+	if err := checkOutDir("--out", *out); err != nil {
+		return err
 	}
 	results, err := sweep.ReadResults(dir, m)
 	if err != nil {

@@ -84,6 +84,9 @@ func runTrain(env *Env, args []string) error {
 	if (*stopAtFit || *plateau) && *evalEvery == 0 {
 		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0")
 	}
+	if err := checkOutFile("--out", *out); err != nil {
+		return err
+	}
 	command := "hmmrnn train " + strings.Join(args, " ")
 	var tr *train.Trainer
 	if *resume != "" {

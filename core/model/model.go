@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/rnn"
@@ -354,9 +353,11 @@ func (f *File) Save(path string) error {
 
 // WriteFileAtomic writes data to a temporary file in path's directory, syncs
 // it and renames it over path, so readers see the old or the new file whole.
+// It first removes the temporary files of path that killed writers left
+// (see files.go for how they are recognised).
 func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	removeStaleTemps(path)
+	tmp, err := createTemp(path)
 	if err != nil {
 		return err
 	}

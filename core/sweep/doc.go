@@ -44,7 +44,10 @@
 // "train" and "eval" objects override the grid's field by field. Network
 // IDs are "<hmm>-h<hidden>-d<input>-s<seed>" plus "-<tag>" when the block
 // has a tag; two blocks producing the same ID must be told apart by tags.
-// Unknown keys are errors.
+// Unknown keys are errors. Limits, checked before anything is written:
+// names and tags up to MaxNameLen characters, IDs up to MaxIDLen, at most
+// MaxEntries networks and MaxManifestNumbers HMM parameters in the
+// manifest (counted without expanding the grid).
 //
 // Train fields (0 or absent = the trainer's default, train.DefaultConfig):
 // steps (required), batch, seq_len (default: the HMM's), lr, clip, tau,

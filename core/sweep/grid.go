@@ -98,6 +98,50 @@ func (r HMMRef) MarshalJSON() ([]byte, error) {
 // namePattern restricts HMM names and tags, which become file names.
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
+// Limits checked when a grid is parsed or expanded, so that a grid that
+// cannot run fails at plan time with a message instead of exhausting memory
+// or failing every network later.
+const (
+	// MaxNameLen bounds grid names, HMM names and tags, which become parts
+	// of file names.
+	MaxNameLen = 64
+	// MaxIDLen bounds an entry ID. File names are limited to 255 bytes on
+	// common file systems (NAME_MAX); the longest name made from an ID is a
+	// temporary file of results/<id>.failed.json, which adds 1 + 12 bytes
+	// and model.WriteFileAtomic's ".tmp-<host>-<pid>-<random>" (at most 5 +
+	// 32 + 1 + 10 + 1 + 10 bytes): 128 keeps every name under 200 bytes.
+	MaxIDLen = 128
+	// MaxEntries bounds the networks of one grid: about 70 times the
+	// paper's 144, far more than a cluster allocation trains, and small
+	// enough that expanding it takes moments.
+	MaxEntries = 10000
+	// MaxManifestNumbers bounds the HMM parameters the manifest holds
+	// (every entry carries its HMM: M*M + M*O + M numbers). At about 20
+	// bytes of JSON per number this keeps manifest.json under ~100 MB,
+	// which every array task reads.
+	MaxManifestNumbers = 1 << 22
+)
+
+// checkName applies namePattern and MaxNameLen to a name used in file names.
+func checkName(what, name string) error {
+	if !namePattern.MatchString(name) {
+		return fmt.Errorf("%s %q: use letters, digits, '.', '_', '-' only, starting with a letter or digit", what, truncate(name))
+	}
+	if len(name) > MaxNameLen {
+		return fmt.Errorf("%s %q is %d characters long, at most %d allowed (it becomes part of file names)", what, truncate(name), len(name), MaxNameLen)
+	}
+	return nil
+}
+
+// truncate shortens a long value quoted in an error message.
+func truncate(s string) string {
+	const keep = 40 // enough to recognise the value, short enough for one line
+	if len(s) <= keep {
+		return s
+	}
+	return s[:keep] + "..."
+}
+
 // resolve fills Name and Model from the raw JSON; baseDir anchors "@file".
 func (r *HMMRef) resolve(baseDir string) error {
 	raw := bytes.TrimSpace(r.raw)
@@ -147,10 +191,7 @@ func (r *HMMRef) resolve(baseDir string) error {
 		r.Name = m.Name
 		r.Model = m
 	}
-	if !namePattern.MatchString(r.Name) {
-		return fmt.Errorf("HMM name %q: use letters, digits, '.', '_', '-' only", r.Name)
-	}
-	return nil
+	return checkName("HMM name", r.Name)
 }
 
 // ParseGrid decodes a grid file, resolves its HMM references ("@file" paths
@@ -239,8 +280,8 @@ func decodeStrict(data []byte, v any) error {
 
 // resolve validates the grid and resolves its HMM references.
 func (g *Grid) resolve(baseDir string) error {
-	if !namePattern.MatchString(g.Name) {
-		return fmt.Errorf("sweep: grid name %q: use letters, digits, '.', '_', '-' only", g.Name)
+	if err := checkName("grid name", g.Name); err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
 	pre := fmt.Sprintf("sweep: grid %q", g.Name)
 	if err := g.Train.check(); err != nil {
@@ -272,14 +313,63 @@ func (g *Grid) resolve(baseDir string) error {
 		if len(b.Seeds) == 0 {
 			return fmt.Errorf("%s: empty \"seeds\" list", bpre)
 		}
-		if b.Tag != "" && !namePattern.MatchString(b.Tag) {
-			return fmt.Errorf("%s: tag %q: use letters, digits, '.', '_', '-' only", bpre, b.Tag)
+		if b.Tag != "" {
+			if err := checkName("tag", b.Tag); err != nil {
+				return fmt.Errorf("%s: %w", bpre, err)
+			}
 		}
 		if _, _, err := g.settings(b); err != nil {
 			return fmt.Errorf("%s: %w", bpre, err)
 		}
 	}
+	return g.checkSize()
+}
+
+// checkSize counts, without expanding, the entries of the grid and the HMM
+// parameters its manifest would hold, and refuses more than MaxEntries or
+// MaxManifestNumbers. Counts saturate at the limits, so no product of list
+// lengths can overflow.
+func (g *Grid) checkSize() error {
+	entries, numbers := 0, 0
+	for bi := range g.Blocks {
+		b := &g.Blocks[bi]
+		perHMM := 1 // networks per HMM of the block
+		for _, n := range []int{len(b.Hidden), len(b.Input), len(b.Seeds)} {
+			perHMM = satMul(perHMM, n, MaxEntries+1)
+		}
+		for _, ref := range b.HMM {
+			entries = min(entries+perHMM, MaxEntries+1)
+			size := 1 // unresolved references count as one number
+			if m := ref.Model; m != nil {
+				size = hmmNumbers(m)
+			}
+			numbers = min(numbers+satMul(perHMM, size, MaxManifestNumbers+1), MaxManifestNumbers+1)
+		}
+		if entries > MaxEntries {
+			return fmt.Errorf("sweep: grid %q: more than %d networks by block %d (HMMs x hidden x input x seeds per block); split the grid", g.Name, MaxEntries, bi)
+		}
+		if numbers > MaxManifestNumbers {
+			return fmt.Errorf("sweep: grid %q: the manifest would hold more than %d HMM parameters by block %d (networks x HMM size); split the grid or use fewer networks per large HMM", g.Name, MaxManifestNumbers, bi)
+		}
+	}
 	return nil
+}
+
+// hmmNumbers is the count of numbers an HMM adds to each manifest entry.
+func hmmNumbers(m *hmm.HMM) int {
+	M, O := m.States(), m.Outputs()
+	return M*M + M*O + M
+}
+
+// satMul returns a*b for non-negative a, b, or limit if that is smaller.
+func satMul(a, b, limit int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > limit/b {
+		return limit
+	}
+	return min(a*b, limit)
 }
 
 func positive(v []int, name string) error {

@@ -66,12 +66,27 @@ func entryID(hmmName string, hidden, input int, seed uint64, tag string) string 
 	return id
 }
 
+// checkID refuses an entry ID that cannot name files: outside namePattern
+// or longer than MaxIDLen.
+func checkID(id string) error {
+	if !namePattern.MatchString(id) {
+		return fmt.Errorf("bad id %q: use letters, digits, '.', '_', '-' only", truncate(id))
+	}
+	if len(id) > MaxIDLen {
+		return fmt.Errorf("id %q is %d characters long, at most %d allowed (it names the network's files)", truncate(id), len(id), MaxIDLen)
+	}
+	return nil
+}
+
 // Expand turns a grid into a manifest. Entries are ordered block by block,
 // then by HMM, hidden size, noise dimension and seed (seed fastest), so
 // neighbouring array tasks differ only in their seed. Two entries with the
 // same ID (same HMM, sizes and seed in two blocks) are an error: give one
 // block a "tag".
 func Expand(g *Grid) (*Manifest, error) {
+	if err := g.checkSize(); err != nil {
+		return nil, err
+	}
 	m := &Manifest{Format: ManifestFormat, Version: ManifestVersion, Grid: g.Name, Description: g.Description}
 	seen := map[string]int{}
 	for bi := range g.Blocks {
@@ -88,6 +103,9 @@ func Expand(g *Grid) (*Manifest, error) {
 				for _, d := range b.Input {
 					for _, s := range b.Seeds {
 						id := entryID(ref.Name, h, d, s, b.Tag)
+						if err := checkID(id); err != nil {
+							return nil, fmt.Errorf("sweep: grid %q: block %d: %w", g.Name, bi, err)
+						}
 						if prev, dup := seen[id]; dup {
 							return nil, fmt.Errorf("sweep: grid %q: block %d repeats network %s of entry %d: give one block a \"tag\"", g.Name, bi, id, prev)
 						}
@@ -116,14 +134,17 @@ func (m *Manifest) Validate() error {
 	if len(m.Entries) == 0 {
 		return errors.New("sweep: manifest has no entries")
 	}
+	if len(m.Entries) > MaxEntries {
+		return fmt.Errorf("sweep: manifest has %d entries, at most %d allowed", len(m.Entries), MaxEntries)
+	}
 	ids := map[string]bool{}
 	for i := range m.Entries {
 		e := &m.Entries[i]
 		if e.Index != i {
 			return fmt.Errorf("sweep: manifest entry %d has index %d", i, e.Index)
 		}
-		if !namePattern.MatchString(e.ID) {
-			return fmt.Errorf("sweep: manifest entry %d: bad id %q", i, e.ID)
+		if err := checkID(e.ID); err != nil {
+			return fmt.Errorf("sweep: manifest entry %d: %w", i, err)
 		}
 		if ids[e.ID] {
 			return fmt.Errorf("sweep: manifest entry %d: duplicate id %q", i, e.ID)

@@ -3,10 +3,12 @@ package sweep
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // SlurmOptions describe the batch script of a sweep's job array.
@@ -37,6 +39,74 @@ type SlurmOptions struct {
 
 func (o *SlurmOptions) perTask() int { return max(o.PerTask, 1) }
 
+// slurmValue is the character set allowed in one option written into the
+// batch script. The sets are conservative: what Slurm's own values use, and
+// nothing a shell or the #SBATCH parser treats specially (no blank, quote,
+// backslash, '$', ';', '#' or line break), so that no value can end a
+// header line early or add a command.
+type slurmValue struct {
+	flag    string // the plan flag (and sbatch option) that sets it
+	pattern *regexp.Regexp
+	allowed string // pattern in words, for the error message
+}
+
+var (
+	slurmJobName   = slurmValue{"job name", regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`), "1-128 letters, digits, '.', '_', '-'"}
+	slurmPartition = slurmValue{"--partition", regexp.MustCompile(`^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$`), "letters, digits, '.', '_', '-', and ',' between names"}
+	slurmAccount   = slurmValue{"--account", regexp.MustCompile(`^[A-Za-z0-9._-]+$`), "letters, digits, '.', '_', '-'"}
+	// Slurm's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
+	slurmTime = slurmValue{"--time", regexp.MustCompile(`^([0-9]+-)?[0-9]+(:[0-9]+){0,2}$`), "digits with ':' and one 'D-' day prefix, e.g. 4:00:00 or 1-12:00:00"}
+	// Memory: a number with an optional unit K, M, G or T.
+	slurmMem = slurmValue{"--mem", regexp.MustCompile(`^[0-9]+[KMGTkmgt]?$`), "digits with an optional unit K, M, G or T, e.g. 4G"}
+	// Extra options: "--name=value" or "-x value"-free forms such as "--qos=long".
+	slurmExtra = slurmValue{"--sbatch", regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9-]*(=[A-Za-z0-9._,:=@/+%\[\]-]+)?$`), "one option -x or --name[=value], the value of letters, digits and . _ , : = @ / + % [ ] -"}
+	// The sweep directory also appears on #SBATCH lines, which do not quote.
+	slurmDir = slurmValue{"--out", regexp.MustCompile(`^/[A-Za-z0-9/._+,@=~:-]*$`), "an absolute path of letters, digits and / . _ + , @ = ~ : -"}
+)
+
+func (v slurmValue) check(s string) error {
+	if !v.pattern.MatchString(s) {
+		return fmt.Errorf("sweep: slurm option %s %q: use %s", v.flag, s, v.allowed)
+	}
+	return nil
+}
+
+// Validate checks every value that Script writes into the batch script
+// against the conservative character set of its field, and the counts.
+// The binary's path goes on a shell line quoted, so it may hold any
+// printable character but no control character.
+func (o *SlurmOptions) Validate() error {
+	if !filepath.IsAbs(o.Bin) {
+		return fmt.Errorf("sweep: slurm option --bin %q: must be an absolute path", o.Bin)
+	}
+	if strings.IndexFunc(o.Bin, unicode.IsControl) >= 0 {
+		return fmt.Errorf("sweep: slurm option --bin %q: holds a control character", o.Bin)
+	}
+	if err := slurmDir.check(o.Dir); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		v   slurmValue
+		val string
+	}{{slurmJobName, o.JobName}, {slurmPartition, o.Partition}, {slurmAccount, o.Account}, {slurmTime, o.Time}, {slurmMem, o.Mem}} {
+		if f.val == "" {
+			continue // unset: the cluster's default (the job name: the grid's)
+		}
+		if err := f.v.check(f.val); err != nil {
+			return err
+		}
+	}
+	for _, x := range o.Extra {
+		if err := slurmExtra.check(x); err != nil {
+			return err
+		}
+	}
+	if o.CPUs < 0 || o.PerTask < 0 || o.MaxRunning < 0 {
+		return fmt.Errorf("sweep: slurm options: cpus %d, per_task %d, max_running %d: must not be negative", o.CPUs, o.PerTask, o.MaxRunning)
+	}
+	return nil
+}
+
 // Tasks returns the number of array tasks for n entries.
 func (o *SlurmOptions) Tasks(n int) int {
 	k := o.perTask()
@@ -64,11 +134,8 @@ func (o *SlurmOptions) ArraySpec(entries []int) string {
 // as a job array: task k runs entries k*PerTask .. k*PerTask+PerTask-1 with
 // "hmmrnn sweep run --index", which skips the ones already done.
 func Script(m *Manifest, o SlurmOptions) (string, error) {
-	if !filepath.IsAbs(o.Bin) || !filepath.IsAbs(o.Dir) {
-		return "", fmt.Errorf("sweep: slurm script: binary %q and directory %q must be absolute paths", o.Bin, o.Dir)
-	}
-	if strings.ContainsAny(o.Dir, " \t\n\"'\\%") {
-		return "", fmt.Errorf("sweep: slurm script: directory %q: #SBATCH lines cannot hold blanks, quotes or %%", o.Dir)
+	if err := o.Validate(); err != nil {
+		return "", err
 	}
 	n := len(m.Entries)
 	if n == 0 {
@@ -77,6 +144,9 @@ func Script(m *Manifest, o SlurmOptions) (string, error) {
 	name := o.JobName
 	if name == "" {
 		name = "hmmrnn-" + m.Grid
+	}
+	if err := slurmJobName.check(name); err != nil {
+		return "", err
 	}
 	all := make([]int, n)
 	for i := range all {
@@ -107,9 +177,6 @@ func Script(m *Manifest, o SlurmOptions) (string, error) {
 		p("#SBATCH --account=%s", o.Account)
 	}
 	for _, x := range o.Extra {
-		if strings.ContainsAny(x, "\n") {
-			return "", fmt.Errorf("sweep: slurm script: extra option %q spans lines", x)
-		}
 		p("#SBATCH %s", x)
 	}
 	p("#SBATCH --output=%s", filepath.Join(o.Dir, SlurmDir, "%A_%a.out"))

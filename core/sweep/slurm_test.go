@@ -155,3 +155,99 @@ func TestParseSqueue(t *testing.T) {
 		}
 	}
 }
+
+// TestSlurmOptionsValidate checks that every value written into the batch
+// script is held to its character set: none can end an #SBATCH line early
+// or add a shell command (the issue's --partition $'gpu\necho PWNED').
+func TestSlurmOptionsValidate(t *testing.T) {
+	g, _ := Builtin("tiny")
+	m, err := Expand(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := SlurmOptions{Bin: "/opt/hmm rnn/bin's", Dir: "/scratch/u1/sw-1.2_a", JobName: "hmm.rnn-1", Partition: "gpu,cpu_long",
+		Account: "lab-x.y", Time: "1-12:00:00", Mem: "500M", Extra: []string{"--qos=long", "--gres=gpu:1", "--exclude=node[01-03]", "-N", "--exclusive"}}
+	s, err := Script(m, ok)
+	if err != nil {
+		t.Fatalf("valid options refused: %v", err)
+	}
+	// Every line before the first command is a comment or directive.
+	head, _, found := strings.Cut(s, "\nset -euo pipefail\n")
+	if !found {
+		t.Fatalf("script lacks its first command:\n%s", s)
+	}
+	for _, line := range strings.Split(head, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			t.Errorf("header line %q is not a comment or #SBATCH directive", line)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(o *SlurmOptions)
+		want string
+	}{
+		{"partition newline", func(o *SlurmOptions) { o.Partition = "gpu\necho PWNED" }, "--partition"},
+		{"partition dollar", func(o *SlurmOptions) { o.Partition = "$(id)" }, "--partition"},
+		{"partition blank", func(o *SlurmOptions) { o.Partition = "gpu cpu" }, "--partition"},
+		{"time newline", func(o *SlurmOptions) { o.Time = "4:00:00\nrm -rf ~" }, "--time"},
+		{"time letters", func(o *SlurmOptions) { o.Time = "four hours" }, "--time"},
+		{"mem semicolon", func(o *SlurmOptions) { o.Mem = "4G;reboot" }, "--mem"},
+		{"mem unit", func(o *SlurmOptions) { o.Mem = "4GB" }, "--mem"},
+		{"account carriage return", func(o *SlurmOptions) { o.Account = "lab\rx" }, "--account"},
+		{"account quote", func(o *SlurmOptions) { o.Account = "lab'x" }, "--account"},
+		{"job name hash", func(o *SlurmOptions) { o.JobName = "a#b" }, "job name"},
+		{"extra newline", func(o *SlurmOptions) { o.Extra = []string{"--qos=long\necho PWNED"} }, "--sbatch"},
+		{"extra blank", func(o *SlurmOptions) { o.Extra = []string{"--qos=long --x"} }, "--sbatch"},
+		{"extra not an option", func(o *SlurmOptions) { o.Extra = []string{"echo"} }, "--sbatch"},
+		{"dir blank", func(o *SlurmOptions) { o.Dir = "/my dir" }, "--out"},
+		{"dir percent", func(o *SlurmOptions) { o.Dir = "/my%dir" }, "--out"},
+		{"dir newline", func(o *SlurmOptions) { o.Dir = "/d\n#SBATCH --x" }, "--out"},
+		{"dir relative", func(o *SlurmOptions) { o.Dir = "d" }, "--out"},
+		{"bin relative", func(o *SlurmOptions) { o.Bin = "bin" }, "--bin"},
+		{"bin newline", func(o *SlurmOptions) { o.Bin = "/b\necho PWNED" }, "control character"},
+		{"negative cpus", func(o *SlurmOptions) { o.CPUs = -1 }, "negative"},
+	} {
+		o := ok
+		o.Extra = append([]string(nil), ok.Extra...)
+		tc.edit(&o)
+		_, err := Script(m, o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v, want one line naming %s", tc.name, err, tc.want)
+		}
+	}
+}
+
+// FuzzScript writes the batch script with arbitrary option values: when
+// Script accepts them, the header holds only comments and #SBATCH lines,
+// and the script has exactly the commands it always has (no value added a
+// line).
+func FuzzScript(f *testing.F) {
+	g, _ := Builtin("tiny")
+	m, err := Expand(g)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("/opt/hmm rnn/bin", "/scratch/sw", "gpu", "4:00:00", "4G", "lab", "--qos=long")
+	f.Add("/b", "/d", "gpu\necho PWNED", "1-0", "1", "a", "-N")
+	f.Add("/b'; echo PWNED; '", "/d", "", "", "", "", "--x=$(id)")
+	f.Fuzz(func(t *testing.T, bin, dir, partition, tlimit, mem, account, extra string) {
+		o := SlurmOptions{Bin: bin, Dir: dir, Partition: partition, Time: tlimit, Mem: mem, Account: account, Extra: []string{extra}}
+		s, err := Script(m, o)
+		if err != nil {
+			return
+		}
+		head, body, found := strings.Cut(s, "\nset -euo pipefail\n")
+		if !found {
+			t.Fatalf("no first command:\n%s", s)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(head, "\n"), "\n") { // one blank line ends the header
+			if !strings.HasPrefix(line, "#") {
+				t.Fatalf("header line %q is not a comment or directive:\n%s", line, s)
+			}
+		}
+		lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[1], "exec "+shellQuote(bin)+" sweep run") {
+			t.Fatalf("body is not the export and exec lines:\n%s", body)
+		}
+	})
+}
