@@ -72,6 +72,38 @@ func JSON(t testing.TB, name string, got []byte, tol float64) {
 	}
 }
 
+// Encoded checks binary output got against the golden file name (or
+// rewrites the file under -update). Equal bytes pass; otherwise both are
+// decoded with decode and compared as JSON like JSON does, so float
+// differences within tol pass and a real difference is reported by the
+// path of the decoded field.
+func Encoded(t testing.TB, name string, got []byte, decode func([]byte) (any, error), tol float64) {
+	t.Helper()
+	want, ok := read(t, name, got)
+	if !ok || bytes.Equal(got, want) {
+		return
+	}
+	asJSON := func(b []byte, what string) any {
+		v, err := decode(b)
+		if err != nil {
+			t.Fatalf("golden: decoding %s: %v\n%s", what, err, hint)
+		}
+		j, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("golden: %s as JSON: %v", what, err)
+		}
+		var out any
+		if err := json.Unmarshal(j, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	w, g := asJSON(want, path(name)), asJSON(got, "this run's output")
+	if d := diff("$", w, g, tol); d != "" {
+		t.Errorf("%s differs from this run's output at %s (decoded)\n%s", path(name), d, hint)
+	}
+}
+
 const hint = "if the change is intended, regenerate with `go test -update` in this package and review the diff"
 
 func path(name string) string { return filepath.Join(Dir, name) }
