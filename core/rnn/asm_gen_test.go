@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
+
+	"hmmrnn/core/internal/golden"
 )
 
 // TestAsmGenerated checks that kernel_amd64.s is exactly what asm_gen.go
@@ -34,19 +35,7 @@ func TestAsmGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("kernel_amd64.s differs from asm_gen.go's output at line %d:\n  file:      %q\n  generated: %q\nrun `go generate ./core/rnn` and commit the result", i+1, w, g)
-			}
-		}
+	if d := golden.FirstDiff(want, got); d != "" {
+		t.Fatalf("kernel_amd64.s (want) differs from asm_gen.go's output (got) %s\nrun `go generate ./core/rnn` and commit the result", d)
 	}
 }

@@ -37,15 +37,23 @@ func Bytes(t testing.TB, name string, got []byte) {
 	if !ok || bytes.Equal(got, want) {
 		return
 	}
+	t.Errorf("%s differs from this run's output %s\n%s", path(name), FirstDiff(want, got), hint)
+}
+
+// FirstDiff describes where two texts first differ: the line number and
+// both versions of that line (want first), or their lengths when only line
+// endings differ. It returns "" for equal texts.
+func FirstDiff(want, got []byte) string {
+	if bytes.Equal(want, got) {
+		return ""
+	}
 	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
 	for i := range max(len(gl), len(wl)) {
-		g, w := line(gl, i), line(wl, i)
-		if g != w {
-			t.Errorf("%s differs from this run's output at line %d:\n  golden: %q\n  got:    %q\n%s", path(name), i+1, w, g, hint)
-			return
+		if g, w := line(gl, i), line(wl, i); g != w {
+			return fmt.Sprintf("at line %d:\n  want: %q\n  got:  %q", i+1, w, g)
 		}
 	}
-	t.Errorf("%s differs from this run's output (%d bytes against %d)\n%s", path(name), len(want), len(got), hint)
+	return fmt.Sprintf("(%d bytes against %d)", len(want), len(got))
 }
 
 // JSON checks that got and the golden file name are the same JSON document,

@@ -36,3 +36,16 @@ func TestDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstDiff(t *testing.T) {
+	for _, c := range []struct{ want, got, diff string }{
+		{"a\nb\n", "a\nb\n", ""},
+		{"a\nb\n", "a\nc\n", "at line 2:\n  want: \"b\"\n  got:  \"c\""},
+		{"a\n", "a\nb\n", "at line 2:\n  want: \"\"\n  got:  \"b\""},
+		{"a\n", "a", "at line 2:\n  want: \"\"\n  got:  \"<end of file>\""},
+	} {
+		if d := FirstDiff([]byte(c.want), []byte(c.got)); d != c.diff {
+			t.Errorf("FirstDiff(%q, %q) = %q, want %q", c.want, c.got, d, c.diff)
+		}
+	}
+}
