@@ -260,7 +260,7 @@ func Q(net *rnn.Net, h, grad []float64) float64 {
 // relu(W h) for c > 0), so q(ch) = c^2 q(h): q has no isolated minima but
 // the origin and rays of exact fixed points, and minimising q from any start
 // either reaches 0 or a fixed ray. We therefore run two searches from every
-// start with L-BFGS (gonum optimize):
+// start with L-BFGS (minimise):
 //  1. minimise q(h) itself, which finds the origin or an exact non-zero
 //     fixed point (reported as "origin" / "fixed");
 //  2. minimise the scale-free speed q(h)/|h|^2, which finds the directions
@@ -423,8 +423,28 @@ func cosine(a, b []float64) float64 {
 // minimise runs L-BFGS (memory lbfgsMemory, Armijo backtracking) on f
 // from x0 and returns the best point found. Running out of iterations on
 // this piecewise-quadratic objective is not an error: the best point so far
-// is returned. (gonum/optimize would do, but it pulls in a module the
-// project's go.sum does not list.)
+// is returned.
+//
+// Why not gonum/optimize's LBFGS: q is only piecewise quadratic (its
+// gradient jumps where a ReLU gate opens or closes), and there gonum's
+// line searches give up: on the gallery's linear3, all 20 slow-point
+// searches ended in Failure ("linesearch: failed to converge" with its
+// default Bisection and with MoreThuente, "non-descent search direction"
+// or "no change in location" with Backtracking). Measured on the six
+// gallery networks (20 starts each, as report.Analyze picks them), with
+// Bisection 0-5 of the 40 minimisations per network stopped at a point
+// with a higher objective than this one reaches from the same start (on
+// linear3, 4 slow-point searches stopped at relative speed 0.106, above
+// SlowMax, where this one reaches 0.056, so their starts were lost), on
+// fully3 only 15 of 20 starts reached the origin, and linear4, linear5 and
+// cyclic4 got a spurious extra slow point; with MoreThuente, cyclic4 had
+// not finished after a minute (this one: 1.3 s). Restarting gonum from
+// where its line search failed recovers most but not all of it (linear5
+// then misses one of this solver's five points and cyclic4 keeps an extra
+// one). This solver does that restart itself: when the L-BFGS direction
+// is not a descent direction it drops its memory and steps down the
+// gradient. gonum/optimize would also add golang.org/x/tools to go.mod
+// (through gonum/stat/distmv).
 func minimise(H int, x0 []float64, iters int, f func(x, g []float64) float64) ([]float64, error) {
 	x := append([]float64(nil), x0...)
 	g := make([]float64, H)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"hmmrnn/core/internal/golden"
 )
 
 func TestCollect(t *testing.T) {
@@ -72,6 +74,11 @@ func TestCollect(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil || back.Done != 4 || len(back.Cells) != 3 || len(back.Networks) != 4 {
 		t.Errorf("summary.json: %v %+v", err, back)
 	}
+	csvData, err := os.ReadFile(filepath.Join(out, SummaryCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Bytes(t, "summary.csv", csvData) // regenerate with `go test ./core/sweep -update`
 	rows := readCSV(t, filepath.Join(out, SummaryCSV))
 	if len(rows) != 4 {
 		t.Fatalf("summary.csv has %d rows, want header + 3", len(rows))

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"hmmrnn/core/internal/golden"
 )
 
 func TestParseIndices(t *testing.T) {
@@ -90,6 +92,9 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The whole script is pinned too: after a deliberate change, regenerate
+	// with `go test ./core/sweep -update` and review the diff.
+	golden.Bytes(t, "sweep.sbatch", []byte(s))
 	for _, want := range []string{
 		"#!/bin/bash\n",
 		"#SBATCH --job-name=hmmrnn-paper\n",
@@ -117,6 +122,7 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	golden.Bytes(t, "sweep_per_task.sbatch", []byte(s))
 	for _, want := range []string{"#SBATCH --array=0-28%10\n", "first=$(( SLURM_ARRAY_TASK_ID * 5 ))", "if (( last > 143 )); then last=143; fi", `--index "$first-$last"`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("per-task script lacks %q:\n%s", want, s)
