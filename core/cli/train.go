@@ -71,8 +71,8 @@ func runTrain(env *Env, args []string) error {
 	initFrom := fs.String("init", "", "start from this model file's weights instead of a random initialisation (same H, D, outputs)")
 	evalEvery := fs.Int("eval-every", 0, "steps between emission-statistics checks against the HMM (0: off)")
 	stopAtFit := fs.Bool("stop-at-fit", false, "stop once --fit-streak successive checks (--eval-every) meet the fidelity criterion")
-	fitStreak := fs.Int("fit-streak", 3, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
-	plateau := fs.Bool("restart-plateau", false, "restart with the next seed when a check finds the fair-coin plateau (needs --eval-every)")
+	fitStreak := fs.Int("fit-streak", train.DefaultFitStreak, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
+	plateau := fs.Bool("restart-plateau", false, fmt.Sprintf("restart with the next seed when %d successive checks find the fair-coin plateau after --plateau-after steps (at most %d restarts; needs --eval-every)", train.DefaultPlateauChecks, train.DefaultMaxRestarts))
 	plateauAfter := fs.Int("plateau-after", train.DefaultPlateauAfter, "steps a run may emit temporally independent symbols before it counts as stuck")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -134,65 +134,55 @@ func runTrain(env *Env, args []string) error {
 	cfg := tr.Config()
 	fmt.Fprintf(env.Stderr, "training %s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s, %d steps\n",
 		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, *steps)
-	mon := train.Monitor{Every: *evalEvery, Seed: cfg.Seed, PlateauAfter: *plateauAfter}
+	loop := train.NewRun(tr)
+	if *evalEvery > 0 {
+		loop.Monitor = train.DefaultMonitor(*evalEvery, train.DefaultCheckSamples)
+		loop.Monitor.PlateauAfter, loop.Monitor.FitStreak = *plateauAfter, *fitStreak
+		if !*plateau {
+			loop.Monitor.MaxRestarts = 0
+		}
+	}
+	loop.StopAtFit, loop.CheckpointEvery = *stopAtFit, *ckEvery
 	lastPrint := time.Now()
 	startStep := tr.StepCount()
-	streak := 0
-	for tr.StepCount() < *steps {
-		if err := env.Ctx.Err(); err != nil {
-			if serr := run.save(); serr != nil {
-				return fmt.Errorf("interrupted, and saving failed: %w", serr)
+	loop.Hooks = train.Hooks{
+		Step: func(info train.StepInfo) {
+			if time.Since(lastPrint) < time.Second && info.Step != *steps {
+				return
 			}
-			fmt.Fprintf(env.Stderr, "\ninterrupted at step %d; saved %s (continue with --resume %s)\n", tr.StepCount(), *out, *out)
-			return errors.New("interrupted")
-		}
-		info, err := tr.Step()
-		if err != nil {
-			if serr := run.save(); serr == nil {
-				fmt.Fprintf(env.Stderr, "saved the last good state to %s\n", *out)
-			}
-			return err
-		}
-		if *ckEvery > 0 && info.Step%*ckEvery == 0 {
-			if err := run.checkpoint(filepath.Join(*ckDir, fmt.Sprintf("step-%07d.json", info.Step))); err != nil {
-				return err
-			}
-		}
-		if mon.Due(info.Step) {
-			c, err := mon.Check(tr)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", info.Step, c)
-			if c.Fit {
-				streak++
-			} else {
-				streak = 0
-			}
-			if *stopAtFit && streak >= *fitStreak {
-				fmt.Fprintf(env.Stderr, "fidelity criterion met at step %d after %.1f s\n", info.Step, time.Since(run.start).Seconds())
-				run.keepCurrent = true // the weights just judged, not the best-validation ones
-				break
-			}
-			if *plateau && c.Plateau {
-				next, err := mon.Restart(tr)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", info.Step, next.Config().Seed)
-				tr = next
-				run.tr = tr
-				startStep, streak = 0, 0
-				continue
-			}
-		}
-		if time.Since(lastPrint) >= time.Second || tr.StepCount() == *steps {
 			lastPrint = time.Now()
-			el := time.Since(run.start).Seconds()
-			rate := float64(tr.StepCount()-startStep) / el
-			eta := time.Duration(float64(*steps-tr.StepCount())/rate) * time.Second
-			fmt.Fprintf(env.Stderr, "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %v   ", tr.StepCount(), *steps, info.Loss, rate, eta.Round(time.Second))
-		}
+			rate := float64(info.Step-startStep) / time.Since(run.start).Seconds()
+			eta := time.Duration(float64(*steps-info.Step)/rate) * time.Second
+			fmt.Fprintf(env.Stderr, "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %v   ", info.Step, *steps, info.Loss, rate, eta.Round(time.Second))
+		},
+		Checkpoint: func(t *train.Trainer) error {
+			return run.checkpoint(filepath.Join(*ckDir, fmt.Sprintf("step-%07d.json", t.StepCount())))
+		},
+		Check: func(c train.Check) { fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", c.Step, c) },
+		Restart: func(c train.Check, next *train.Trainer) {
+			fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", c.Step, next.Config().Seed)
+			run.tr, startStep = next, 0
+		},
+		Save: func(t *train.Trainer, cause error) error {
+			if err := run.save(); err != nil {
+				return err
+			}
+			if env.Ctx.Err() != nil {
+				fmt.Fprintf(env.Stderr, "\ninterrupted at step %d; saved %s (continue with --resume %s)\n", t.StepCount(), *out, *out)
+			} else {
+				fmt.Fprintf(env.Stderr, "\nsaved the last good state to %s\n", *out)
+			}
+			return nil
+		},
+	}
+	switch stop, err := loop.Advance(env.Ctx, train.Limit{Steps: *steps}); {
+	case err != nil && env.Ctx.Err() != nil:
+		return fmt.Errorf("interrupted: %w", err)
+	case err != nil:
+		return err
+	case stop == train.StopFit:
+		fmt.Fprintf(env.Stderr, "fidelity criterion met at step %d after %.1f s\n", loop.Trainer().StepCount(), run.seconds())
+		run.keepCurrent = true // the weights just judged, not the best-validation ones
 	}
 	fmt.Fprintln(env.Stderr)
 	if err := run.save(); err != nil {
