@@ -55,7 +55,7 @@ func runTrain(env *Env, args []string) error {
 	input := fs.Int("input", train.DefaultInput, "noise dimension D")
 	batch := fs.Int("batch", train.DefaultBatch, "batch size B (RNN and HMM sequences per step)")
 	seqLen := fs.Int("seq-len", 0, "sequence length T (0: the HMM's default)")
-	steps := fs.Int("steps", 4000, "total optimisation steps (with --resume: the total to reach)")
+	steps := fs.Int("steps", 4000, "total optimisation steps, plateau restarts included (with --resume: the total to reach)")
 	lr := fs.Float64("lr", train.DefaultLR, "Adam learning rate")
 	clip := fs.Float64("clip", -1, "gradient-norm bound (-1: 0.3 for fully3/cyclic4, else 0.9; 0: off)")
 	seed := fs.Uint64("seed", 1, "random seed (same seed and flags: bit-identical weights)")
@@ -147,13 +147,14 @@ func runTrain(env *Env, args []string) error {
 	startStep := tr.StepCount()
 	loop.Hooks = train.Hooks{
 		Step: func(info train.StepInfo) {
-			if time.Since(lastPrint) < time.Second && info.Step != *steps {
+			done := loop.Steps()
+			if time.Since(lastPrint) < time.Second && done != *steps {
 				return
 			}
 			lastPrint = time.Now()
-			rate := float64(info.Step-startStep) / time.Since(run.start).Seconds()
-			eta := time.Duration(float64(*steps-info.Step)/rate) * time.Second
-			fmt.Fprintf(env.Stderr, "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %v   ", info.Step, *steps, info.Loss, rate, eta.Round(time.Second))
+			rate := float64(done-startStep) / time.Since(run.start).Seconds()
+			eta := time.Duration(float64(*steps-done)/rate) * time.Second
+			fmt.Fprintf(env.Stderr, "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %v   ", done, *steps, info.Loss, rate, eta.Round(time.Second))
 		},
 		Checkpoint: func(t *train.Trainer) error {
 			return run.checkpoint(filepath.Join(*ckDir, fmt.Sprintf("step-%07d.json", t.StepCount())))
@@ -161,7 +162,7 @@ func runTrain(env *Env, args []string) error {
 		Check: func(c train.Check) { fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", c.Step, c) },
 		Restart: func(c train.Check, next *train.Trainer) {
 			fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", c.Step, next.Config().Seed)
-			run.tr, startStep = next, 0
+			run.tr = next
 		},
 		Save: func(t *train.Trainer, cause error) error {
 			if err := run.save(); err != nil {

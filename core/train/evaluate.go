@@ -39,8 +39,7 @@ const (
 // EvalStreamRNN); the two HMM sample sets (reference, then noise floor)
 // from PCG(seed, EvalStreamHMM). The Sinkhorn matching of the matched
 // distances (skipped with opt.SkipMatch) draws nothing. So a seed, n, T and
-// the weights determine the report bit for bit, and a smaller n gives the
-// leading sequences of a larger one's samples.
+// the weights determine the report bit for bit.
 func Evaluate(net *rnn.Net, m *hmm.HMM, sigma float64, n, T int, seed uint64, opt stats.Options) (*stats.Report, error) {
 	if net == nil || m == nil {
 		return nil, errors.New("train: evaluate: no network or no HMM")

@@ -28,9 +28,10 @@ type Hooks struct {
 
 // Limit bounds one call of Run.Advance.
 type Limit struct {
-	// Steps is the step count of the current trainer to reach (a restart
-	// starts a new trainer at 0 with the same target). NoStepLimit
-	// removes the bound.
+	// Steps is the run's step count (Run.Steps: restarts included, and a
+	// resumed trainer's earlier steps) to reach; NoStepLimit removes the
+	// bound. A budget over restarts bounds the work however often the
+	// plateau restarts the run.
 	Steps int
 	// Deadline, when not zero, stops the call once the run's clock reaches
 	// it; it is read after each step, so a call that may step takes at
@@ -123,7 +124,7 @@ func (r *Run) Advance(ctx context.Context, lim Limit) (Stop, error) {
 		now = time.Now
 	}
 	for {
-		if r.tr.StepCount() >= lim.Steps {
+		if r.Steps() >= lim.Steps {
 			return StopSteps, nil
 		}
 		if err := ctx.Err(); err != nil {
