@@ -162,7 +162,7 @@ func runTrain(env *Env, args []string) error {
 		Check: func(c train.Check) { fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", c.Step, c) },
 		Restart: func(c train.Check, next *train.Trainer) {
 			fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", c.Step, next.Config().Seed)
-			run.tr = next
+			run.tr, run.restarts = next, run.restarts+1
 		},
 		Save: func(t *train.Trainer, cause error) error {
 			if err := run.save(); err != nil {
@@ -201,6 +201,7 @@ type trainRun struct {
 	start   time.Time
 	// keepCurrent saves the current weights instead of the best-validation ones.
 	keepCurrent bool
+	restarts    int // plateau restarts (tr is the last run's trainer)
 }
 
 func (r *trainRun) seconds() float64 { return time.Since(r.start).Seconds() }
@@ -238,7 +239,11 @@ func (r *trainRun) summary() error {
 		last = s / float64(k)
 	}
 	_, bestStep := tr.Best()
-	fmt.Fprintf(r.env.Stdout, "trained %d steps in %.1f s; mean loss of the last 100 steps %.4f; best validation step %d; wrote %s\n",
-		tr.StepCount(), r.seconds(), last, bestStep, r.out)
+	restarted := ""
+	if r.restarts > 0 {
+		restarted = fmt.Sprintf(" (seed %d, after %d plateau restarts)", tr.Config().Seed, r.restarts)
+	}
+	fmt.Fprintf(r.env.Stdout, "trained %d steps%s in %.1f s; mean loss of the last 100 steps %.4f; best validation step %d; wrote %s\n",
+		tr.StepCount(), restarted, r.seconds(), last, bestStep, r.out)
 	return nil
 }
