@@ -223,11 +223,13 @@ func (w *worker) sendStatus() {
 	w.lastStatus = time.Now()
 }
 
+// sendStats posts the emission statistics; while training, those of the
+// loop's latest check.
 func (w *worker) sendStats() {
 	if w.s == nil {
 		return
 	}
-	st, err := w.s.Stats()
+	st, err := w.s.Stats(!w.running)
 	if err != nil {
 		postError(err)
 		return

@@ -515,15 +515,19 @@ func (s *Session) plateau() bool {
 }
 
 // Stats compares the network's emissions with the HMM: the latest check
-// of the training loop when it judged the current weights, else the same
-// evaluation now (train.Evaluate with the run's seed, statsSeqs sequences,
-// judged by the same monitor without changing its state).
-func (s *Session) Stats() (Stats, error) {
+// of the training loop when it judged the current weights (or, unless
+// current is set, any check of the current run: during training the page
+// shows the checks the loop makes anyway), else the same evaluation now
+// (train.Evaluate with the run's seed, statsSeqs sequences, judged by the
+// same monitor without changing its state).
+func (s *Session) Stats(current bool) (Stats, error) {
 	var rep *stats.Report
 	var v train.Verdict
 	var plateau bool
-	if c := s.lastCheck(); c != nil {
+	step := s.StepCount()
+	if c := s.lastCheck(current); c != nil {
 		rep, v, plateau = c.Report, c.Verdict, c.Plateau
+		step -= s.run.Trainer().StepCount() - c.Step
 	} else {
 		var err error
 		if rep, err = train.Evaluate(s.Net(), s.hmm, s.noiseStd(), statsSeqs, s.T, s.seed(), stats.Options{SkipMatch: true}); err != nil {
@@ -532,7 +536,7 @@ func (s *Session) Stats() (Stats, error) {
 		v, plateau = s.mon.Judge(rep)
 	}
 	O := s.hmm.Outputs()
-	st := Stats{Type: "stats", Step: s.StepCount(), N: rep.N, T: rep.T,
+	st := Stats{Type: "stats", Step: step, N: rep.N, T: rep.T,
 		RNN:  summary(rep.RNN, rep.DwellRNN),
 		HMM:  summary(stats.Basic{Freq: s.exact.Freq, Trans: s.exact.Trans, Volatility: s.exact.Changes, VolatilityStd: s.exact.ChangesStd}, rep.DwellSample),
 		Rows: rep.WellSampledRows, FreqDiff: rep.Fidelity.DFreq, TransDiff: rep.Fidelity.DTrans, Met: v.Fit,
@@ -553,13 +557,13 @@ func (s *Session) Stats() (Stats, error) {
 	return st, nil
 }
 
-// lastCheck is the training loop's latest check if it judged the current
-// weights.
-func (s *Session) lastCheck() *train.Check {
+// lastCheck is the training loop's latest check of the current trainer,
+// if it judged the current weights or current is false.
+func (s *Session) lastCheck(current bool) *train.Check {
 	if s.run == nil {
 		return nil
 	}
-	if c := s.run.LastCheck(); c != nil && c.Step == s.run.Trainer().StepCount() {
+	if c := s.run.LastCheck(); c != nil && (!current || c.Step == s.run.Trainer().StepCount()) {
 		return c
 	}
 	return nil

@@ -113,7 +113,7 @@ func TestStatsCriterionAgainstExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := s.Stats()
+	st, err := s.Stats(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestPlateauRestartsWithNextSeed(t *testing.T) {
 	for s.StepCount() < train.DefaultPlateauAfter {
 		steps(t, s, min(333, train.DefaultPlateauAfter-s.StepCount()))
 	}
-	st, err := s.Stats()
+	st, err := s.Stats(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestPlateauRestartsWithNextSeed(t *testing.T) {
 	if !st.Restarted || !slices.Equal(s.Status(true, 0).Restarts, at) {
 		t.Errorf("the page was not told: stats %+v", st)
 	}
-	if st, _ = s.Stats(); st.Restarted {
+	if st, _ = s.Stats(true); st.Restarted {
 		t.Error("a restart is reported twice")
 	}
 }
@@ -261,7 +261,7 @@ func TestMessagesEncodeEarlyInTraining(t *testing.T) {
 		if i%20 != 0 {
 			continue
 		}
-		st, err := s.Stats()
+		st, err := s.Stats(true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,6 +273,66 @@ func TestMessagesEncodeEarlyInTraining(t *testing.T) {
 			if _, err := json.Marshal(msg); err != nil {
 				t.Errorf("step %d: %s message does not encode: %v", i, name, err)
 			}
+		}
+	}
+}
+
+// While training, the page shows the loop's latest check (no second
+// evaluation); on demand, the current weights. Both are train.Evaluate
+// with the run's seed, judged by the engine's criterion.
+func TestStatsFromChecks(t *testing.T) {
+	s, err := NewSession(small("linear2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps(t, s, checkEvery+checkEvery/2)
+	during, err := s.Stats(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := s.Stats(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during.Step != checkEvery || now.Step != checkEvery+checkEvery/2 {
+		t.Errorf("stats at steps %d and %d, want the check's %d and the current %d", during.Step, now.Step, checkEvery, s.StepCount())
+	}
+	c := s.run.LastCheck()
+	if during.RNN.Changes != c.Report.RNN.Volatility || during.Met != c.Fit || during.TransDiff != c.Report.Fidelity.DTrans {
+		t.Errorf("stats during training are not the check's")
+	}
+	rep, err := train.Evaluate(s.Net(), s.hmm, s.noiseStd(), statsSeqs, s.T, s.seed(), stats.Options{SkipMatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now.RNN.Changes != rep.RNN.Volatility || now.FreqDiff != rep.Fidelity.DFreq {
+		t.Errorf("stats on demand are not train.Evaluate's")
+	}
+}
+
+// A loaded model's noise level is what the session trains and samples at,
+// and survives a reset.
+func TestLoadedNoiseLevel(t *testing.T) {
+	s, _ := NewSession(Settings{Arch: "linear2", Hidden: 8, Input: 2, Batch: 16, LR: 1e-3, Seed: 1, NoiseStd: 0.5})
+	steps(t, s, 2)
+	data, err := s.Model(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadSession(data, "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewSession(l.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]float64{
+		"trained": s.run.Trainer().Config().NoiseStd, "loaded": l.run.Trainer().Config().NoiseStd,
+		"reset": r.run.Trainer().Config().NoiseStd, "sampled": r.noiseStd(),
+	} {
+		if got != 0.5 {
+			t.Errorf("%s at noise %v, want the file's 0.5", name, got)
 		}
 	}
 }
