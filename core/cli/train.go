@@ -15,7 +15,7 @@ import (
 )
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
-       [--steps N] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
+       [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; METHOD.md section 3). Ctrl-C saves the run to --out
@@ -73,12 +73,13 @@ func runTrain(env *Env, args []string) error {
 	stopAtFit := fs.Bool("stop-at-fit", false, "stop once --fit-streak successive checks (--eval-every) meet the fidelity criterion")
 	fitStreak := fs.Int("fit-streak", train.DefaultFitStreak, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
 	plateau := fs.Bool("restart-plateau", false, fmt.Sprintf("restart with the next seed when %d successive checks find the fair-coin plateau after --plateau-after steps (at most %d restarts; needs --eval-every)", train.DefaultPlateauChecks, train.DefaultMaxRestarts))
+	maxTime := fs.Duration("max-time", 0, "wall-clock budget of the training, e.g. 3m (0: none); the run is saved when it ends")
 	plateauAfter := fs.Int("plateau-after", train.DefaultPlateauAfter, "steps a run may emit temporally independent symbols before it counts as stuck")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *fitStreak < 1 || *plateauAfter < 1 {
-		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0, --fit-streak and --plateau-after >= 1")
+	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *maxTime < 0 || *fitStreak < 1 || *plateauAfter < 1 {
+		return badUsage("--steps, --checkpoint-every, --eval-every and --max-time must be >= 0, --fit-streak and --plateau-after >= 1")
 	}
 	if (*stopAtFit || *plateau) && *evalEvery == 0 {
 		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0")
@@ -176,7 +177,11 @@ func runTrain(env *Env, args []string) error {
 			return nil
 		},
 	}
-	switch stop, err := loop.Advance(env.Ctx, train.Limit{Steps: *steps}); {
+	lim := train.Limit{Steps: *steps}
+	if *maxTime > 0 {
+		lim.Deadline = run.start.Add(*maxTime)
+	}
+	switch stop, err := loop.Advance(env.Ctx, lim); {
 	case err != nil && env.Ctx.Err() != nil:
 		return fmt.Errorf("interrupted: %w", err)
 	case err != nil:
@@ -184,6 +189,8 @@ func runTrain(env *Env, args []string) error {
 	case stop == train.StopFit:
 		fmt.Fprintf(env.Stderr, "fidelity criterion met at step %d after %.1f s\n", loop.Trainer().StepCount(), run.seconds())
 		run.keepCurrent = true // the weights just judged, not the best-validation ones
+	case stop == train.StopDeadline:
+		fmt.Fprintf(env.Stderr, "\n--max-time %v reached at step %d\n", *maxTime, loop.Steps())
 	}
 	fmt.Fprintln(env.Stderr)
 	if err := run.save(); err != nil {

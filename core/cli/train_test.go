@@ -30,3 +30,19 @@ func TestTrainRestartsOnPlateau(t *testing.T) {
 		t.Errorf("saved run: seed %d, %d steps; want seed 5 with 14-6-6 = 2 steps (3 plateau checks, 2 steps apart, before each restart)", f.Training.Seed, f.Training.Step)
 	}
 }
+
+// --max-time ends the training and saves it; a negative budget is bad
+// usage.
+func TestTrainMaxTime(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.json")
+	code, _, stderr := runCLI(context.Background(), append([]string{"train", "--steps", "100000", "--max-time", "1ns", "--out", out}, tiny...)...)
+	if code != 0 || !strings.Contains(stderr, "--max-time 1ns reached at step 1") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if f, err := model.Load(out); err != nil || f.Training.Step != 1 {
+		t.Errorf("saved model: %v", err)
+	}
+	if code, _, stderr := runCLI(context.Background(), "train", "--max-time", "-1s"); code != 2 || !strings.Contains(stderr, "max-time") {
+		t.Errorf("--max-time -1s: exit %d, %q", code, stderr)
+	}
+}
