@@ -124,8 +124,9 @@ type Check struct {
 	// temporal structure is learnt.
 	Independence, HMMIndependence float64
 	// Plateau: the run does not fit and still emits nearly independent
-	// symbols (Plateaued).
-	Plateau bool
+	// symbols (Plateaued); Stuck: so it does after PlateauAfter steps (what
+	// a user should be told: every run starts on the plateau).
+	Plateau, Stuck bool
 	Streak  int  // successive fitting checks, this one included
 	Met     bool // Streak reached FitStreak (now or earlier in this run)
 	// Restart: the policy says restart now (the plateau persisted, the run
@@ -194,14 +195,16 @@ func (m *Monitor) Evaluate(t *Trainer) (*stats.Report, error) {
 	return Evaluate(t.Net(), c.HMM, c.NoiseStd, m.Samples, c.SeqLen, c.Seed, stats.Options{SkipMatch: true})
 }
 
-// Judge applies the criterion and the plateau test to a report.
-func (m *Monitor) Judge(rep *stats.Report) (Verdict, bool) {
+// Judge applies the criterion and the plateau test to a report of a
+// network trained for step steps (see Check for plateau and stuck).
+func (m *Monitor) Judge(rep *stats.Report, step int) (v Verdict, plateau, stuck bool) {
 	crit := m.Criterion
 	if crit == nil {
 		crit = DefaultCriterion
 	}
-	v := crit(rep)
-	return v, !v.Fit && Plateaued(rep.RNN, rep.Sample)
+	v = crit(rep)
+	plateau = !v.Fit && Plateaued(rep.RNN, rep.Sample)
+	return v, plateau, plateau && step >= m.PlateauAfter
 }
 
 // Check evaluates t's network and updates the run's state: the fit streak,
@@ -214,8 +217,8 @@ func (m *Monitor) Check(t *Trainer) (Check, error) {
 	if err != nil {
 		return Check{}, fmt.Errorf("train: check at step %d: %w", t.StepCount(), err)
 	}
-	v, plateau := m.Judge(rep)
-	c := Check{Step: t.StepCount(), Report: rep, Verdict: v, Plateau: plateau,
+	v, plateau, stuck := m.Judge(rep, t.StepCount())
+	c := Check{Step: t.StepCount(), Report: rep, Verdict: v, Plateau: plateau, Stuck: stuck,
 		Independence: Independence(rep.RNN), HMMIndependence: Independence(rep.Sample)}
 	if v.Fit {
 		m.streak++
@@ -229,7 +232,7 @@ func (m *Monitor) Check(t *Trainer) (Check, error) {
 	}
 	m.met = m.met || m.streak >= m.FitStreak
 	c.Streak, c.Met = m.streak, m.met
-	c.Restart = !m.met && plateau && m.hits >= m.PlateauChecks && c.Step >= m.PlateauAfter && m.restarts < m.MaxRestarts
+	c.Restart = !m.met && stuck && m.hits >= m.PlateauChecks && m.restarts < m.MaxRestarts
 	return c, nil
 }
 

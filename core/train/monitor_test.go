@@ -34,12 +34,12 @@ func TestMonitorPlateau(t *testing.T) {
 	if ch.HMMIndependence > 0.3 {
 		t.Errorf("HMM independence %.3f, want the chain's strong persistence (< 0.3)", ch.HMMIndependence)
 	}
-	if !ch.Plateau || ch.Fit || ch.Restart {
-		t.Errorf("step 2 < PlateauAfter 3: plateau %v fit %v restart %v, want a plateau and no restart", ch.Plateau, ch.Fit, ch.Restart)
+	if !ch.Plateau || ch.Stuck || ch.Fit || ch.Restart {
+		t.Errorf("step 2 < PlateauAfter 3: plateau %v stuck %v fit %v restart %v, want a plateau only", ch.Plateau, ch.Stuck, ch.Fit, ch.Restart)
 	}
 	run(t, tr, 2)
-	if ch, _ = m.Check(tr); !ch.Restart {
-		t.Errorf("step 4 >= PlateauAfter with independence %.2f: no restart asked", ch.Independence)
+	if ch, _ = m.Check(tr); !ch.Stuck || !ch.Restart {
+		t.Errorf("step 4 >= PlateauAfter with independence %.2f: stuck %v restart %v", ch.Independence, ch.Stuck, ch.Restart)
 	}
 	tr.SetHelper(&syncHelper{})
 	next, err := m.Restart(tr)
@@ -51,7 +51,7 @@ func TestMonitorPlateau(t *testing.T) {
 	}
 	// MaxRestarts 1 is used up: the plateau persists, no second restart.
 	run(t, next, 4)
-	if ch, _ = m.Check(next); !ch.Plateau || ch.Restart {
+	if ch, _ = m.Check(next); !ch.Stuck || ch.Restart {
 		t.Errorf("after the last allowed restart: plateau %v restart %v", ch.Plateau, ch.Restart)
 	}
 }

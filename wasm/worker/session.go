@@ -506,12 +506,13 @@ func firstSeqs(obs []uint8, n, T int) [][]int {
 	return out
 }
 
-// plateau reports whether the monitor's latest check found the plateau.
+// plateau reports whether the monitor's latest check found the run stuck
+// on the plateau.
 func (s *Session) plateau() bool {
 	if s.run == nil || s.run.LastCheck() == nil {
 		return false
 	}
-	return s.run.LastCheck().Plateau
+	return s.run.LastCheck().Stuck
 }
 
 // Stats compares the network's emissions with the HMM: the latest check
@@ -523,24 +524,28 @@ func (s *Session) plateau() bool {
 func (s *Session) Stats(current bool) (Stats, error) {
 	var rep *stats.Report
 	var v train.Verdict
-	var plateau bool
+	var stuck bool
 	step := s.StepCount()
 	if c := s.lastCheck(current); c != nil {
-		rep, v, plateau = c.Report, c.Verdict, c.Plateau
+		rep, v, stuck = c.Report, c.Verdict, c.Stuck
 		step -= s.run.Trainer().StepCount() - c.Step
 	} else {
 		var err error
 		if rep, err = train.Evaluate(s.Net(), s.hmm, s.noiseStd(), statsSeqs, s.T, s.seed(), stats.Options{SkipMatch: true}); err != nil {
 			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
 		}
-		v, plateau = s.mon.Judge(rep)
+		trained := s.StepCount()
+		if s.run != nil {
+			trained = s.run.Trainer().StepCount()
+		}
+		v, _, stuck = s.mon.Judge(rep, trained)
 	}
 	O := s.hmm.Outputs()
 	st := Stats{Type: "stats", Step: step, N: rep.N, T: rep.T,
 		RNN:  summary(rep.RNN, rep.DwellRNN),
 		HMM:  summary(stats.Basic{Freq: s.exact.Freq, Trans: s.exact.Trans, Volatility: s.exact.Changes, VolatilityStd: s.exact.ChangesStd}, rep.DwellSample),
 		Rows: rep.WellSampledRows, FreqDiff: rep.Fidelity.DFreq, TransDiff: rep.Fidelity.DTrans, Met: v.Fit,
-		Plateau: plateau, Restarted: s.restarted, Palette: scene.Palette(O), Model: s.hmm}
+		Plateau: stuck, Restarted: s.restarted, Palette: scene.Palette(O), Model: s.hmm}
 	if st.Rows == nil {
 		st.Rows = []int{}
 	}

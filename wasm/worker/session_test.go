@@ -298,6 +298,9 @@ func TestStatsFromChecks(t *testing.T) {
 		t.Errorf("stats at steps %d and %d, want the check's %d and the current %d", during.Step, now.Step, checkEvery, s.StepCount())
 	}
 	c := s.run.LastCheck()
+	if !c.Plateau || during.Plateau || now.Plateau || s.Status(true, 0).Plateau {
+		t.Errorf("a run at step %d, within the plateau patience, is reported stuck (check plateau %v)", s.StepCount(), c.Plateau)
+	}
 	if during.RNN.Changes != c.Report.RNN.Volatility || during.Met != c.Fit || during.TransDiff != c.Report.Fidelity.DTrans {
 		t.Errorf("stats during training are not the check's")
 	}
