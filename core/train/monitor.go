@@ -183,14 +183,14 @@ func Independence(b stats.Basic) float64 {
 	return b.Volatility / iid
 }
 
-// Due reports whether a check is due after step.
-func (m *Monitor) Due(step int) bool { return m.Every > 0 && step%m.Every == 0 }
+// due reports whether a check is due after step.
+func (m *Monitor) due(step int) bool { return m.Every > 0 && step%m.Every == 0 }
 
-// Evaluate is a check's evaluation of t's current network: Evaluate with
+// evaluate is a check's evaluation of t's current network: Evaluate with
 // the run's seed, Samples sequences, no matched distances. Every check of
 // a run draws the same noise (common random numbers), so successive checks
 // differ by the weights only.
-func (m *Monitor) Evaluate(t *Trainer) (*stats.Report, error) {
+func (m *Monitor) evaluate(t *Trainer) (*stats.Report, error) {
 	c := t.Config()
 	return Evaluate(t.Net(), c.HMM, c.NoiseStd, m.Samples, c.SeqLen, c.Seed, stats.Options{SkipMatch: true})
 }
@@ -213,7 +213,7 @@ func (m *Monitor) Check(t *Trainer) (Check, error) {
 	if t == nil {
 		return Check{}, errors.New("train: monitor: no trainer")
 	}
-	rep, err := m.Evaluate(t)
+	rep, err := m.evaluate(t)
 	if err != nil {
 		return Check{}, fmt.Errorf("train: check at step %d: %w", t.StepCount(), err)
 	}
@@ -236,11 +236,11 @@ func (m *Monitor) Check(t *Trainer) (Check, error) {
 	return c, nil
 }
 
-// Restart returns a fresh run of t's configuration with the next seed (the
+// restart returns a fresh run of t's configuration with the next seed (the
 // plateau is escaped by chance, so a new initialisation is the remedy),
 // keeping t's helper, and resets the run's state but the restart count.
 // The seed sequence is fixed: seed, seed+1, seed+2, ...
-func (m *Monitor) Restart(t *Trainer) (*Trainer, error) {
+func (m *Monitor) restart(t *Trainer) (*Trainer, error) {
 	c := t.Config()
 	c.Seed++
 	next, err := New(c)

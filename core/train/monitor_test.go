@@ -19,7 +19,7 @@ func TestMonitorPlateau(t *testing.T) {
 	}
 	run(t, tr, 2)
 	m := &Monitor{Every: 2, Samples: 500, PlateauAfter: 3, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 1}
-	if !m.Due(2) || m.Due(3) {
+	if !m.due(2) || m.due(3) {
 		t.Error("Due does not follow Every")
 	}
 	ch, err := m.Check(tr)
@@ -42,7 +42,7 @@ func TestMonitorPlateau(t *testing.T) {
 		t.Errorf("step 4 >= PlateauAfter with independence %.2f: stuck %v restart %v", ch.Independence, ch.Stuck, ch.Restart)
 	}
 	tr.SetHelper(&syncHelper{})
-	next, err := m.Restart(tr)
+	next, err := m.restart(tr)
 	if err != nil {
 		t.Fatal(err)
 	}

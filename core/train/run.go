@@ -142,7 +142,7 @@ func (r *Run) Advance(ctx context.Context, lim Limit) (Stop, error) {
 				return StopError, fmt.Errorf("checkpoint at step %d: %w", info.Step, err)
 			}
 		}
-		if m := r.Monitor; m != nil && m.Due(info.Step) {
+		if m := r.Monitor; m != nil && m.due(info.Step) {
 			stop, err := r.check(m)
 			if err != nil {
 				return StopError, err
@@ -175,7 +175,7 @@ func (r *Run) check(m *Monitor) (stop bool, err error) {
 		return true, nil
 	}
 	if c.Restart {
-		next, err := m.Restart(r.tr)
+		next, err := m.restart(r.tr)
 		if err != nil {
 			return true, fmt.Errorf("train: restart at step %d: %w", c.Step, err)
 		}

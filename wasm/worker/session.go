@@ -472,21 +472,24 @@ type Summary struct {
 
 // Stats compares the network's emissions with the HMM.
 type Stats struct {
-	Type      string   `json:"type"`
-	Step      int      `json:"step"`
-	N         int      `json:"n"`
-	T         int      `json:"t"`
-	RNN       Summary  `json:"rnn"`
-	HMM       Summary  `json:"hmm"` // exact values; dwell from an HMM sample
-	Rows      []int    `json:"rows"`
-	FreqDiff  float64  `json:"freq_diff"`
-	TransDiff float64  `json:"trans_diff"`
-	Met       bool     `json:"met"`
-	MetStep   int      `json:"met_step"`
-	Plateau   bool     `json:"plateau"`
-	Restarted bool     `json:"restarted"`
-	Palette   []string `json:"palette"`
-	Model     *hmm.HMM `json:"model"` // the HMM being emulated
+	Type      string  `json:"type"`
+	Step      int     `json:"step"`
+	N         int     `json:"n"`
+	T         int     `json:"t"`
+	RNN       Summary `json:"rnn"`
+	HMM       Summary `json:"hmm"` // exact values; dwell from an HMM sample
+	Rows      []int   `json:"rows"`
+	FreqDiff  float64 `json:"freq_diff"`
+	TransDiff float64 `json:"trans_diff"`
+	Met       bool    `json:"met"`
+	MetStep   int     `json:"met_step"`
+	Plateau   bool    `json:"plateau"`
+	Restarted bool    `json:"restarted"`
+	// Figures are the fit criterion's (train.Monitor.Criterion), each
+	// with its limit and sampling floor.
+	Figures []train.Figure `json:"figures"`
+	Palette []string       `json:"palette"`
+	Model   *hmm.HMM       `json:"model"` // the HMM being emulated
 	// A few sequences of each, for the page's sample strips.
 	SamplesRNN [][]int `json:"samples_rnn"`
 	SamplesHMM [][]int `json:"samples_hmm"`
@@ -545,7 +548,7 @@ func (s *Session) Stats(current bool) (Stats, error) {
 		RNN:  summary(rep.RNN, rep.DwellRNN),
 		HMM:  summary(stats.Basic{Freq: s.exact.Freq, Trans: s.exact.Trans, Volatility: s.exact.Changes, VolatilityStd: s.exact.ChangesStd}, rep.DwellSample),
 		Rows: rep.WellSampledRows, FreqDiff: rep.Fidelity.DFreq, TransDiff: rep.Fidelity.DTrans, Met: v.Fit,
-		Plateau: stuck, Restarted: s.restarted, Palette: scene.Palette(O), Model: s.hmm}
+		Plateau: stuck, Restarted: s.restarted, Figures: v.Figures, Palette: scene.Palette(O), Model: s.hmm}
 	if st.Rows == nil {
 		st.Rows = []int{}
 	}
