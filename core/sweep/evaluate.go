@@ -53,10 +53,11 @@ func Evaluate(ctx context.Context, e *Entry, f *model.File) (*Evaluation, error)
 	return ev, nil
 }
 
-// FidelityOf extracts the headline numbers of a statistics report.
+// FidelityOf extracts the headline numbers of a statistics report; OK is
+// the fit criterion training judges by (train.DefaultCriterion).
 func FidelityOf(rep *stats.Report) Fidelity {
 	return Fidelity{
-		OK:               rep.Fidelity.OK,
+		OK:               train.DefaultCriterion(rep).Fit,
 		WellSampledRows:  len(rep.WellSampledRows),
 		TransMaxAbs:      rep.RNNVsExact.TransMaxAbs,
 		TransMaxAbsFloor: rep.SampleVsExact.TransMaxAbs,
