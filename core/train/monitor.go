@@ -21,12 +21,14 @@ const (
 	// plateau (METHOD.md section 3, "Pitfalls"), one number for the command
 	// line and the page (which used 3,000 and about 1,900 before). Measured
 	// with the demo recipe (H 50, D 10, B 256, T 30, lr 1e-3; checks every
-	// 100 steps, 1000 sequences): of linear2 seeds 1-8, seven were off the
-	// plateau by step 700 and met the criterion by step 1,000, and seed 5
-	// was still on it at step 2,700 (criterion at 3,200), later than a
-	// restart at 2,000 plus a typical fresh run's ~1,000 steps; linear3 seed
-	// 1 was off it from step 1,900 on (criterion at 4,000), which a
-	// patience of 2,000 lets through. Escapes are gradual (fully3 at H 150
+	// 100 steps, 1000 sequences, 4,000 steps): of linear2 seeds 1-12, eleven
+	// were off the plateau by step 700 and met the criterion by step 1,000,
+	// and seed 5 was still on it at step 2,700 (criterion at 3,200), later
+	// than a restart at 2,000 plus a typical fresh run's ~1,000 steps. Of
+	// linear3 seeds 1-4, seed 3 was off it from step 800, seed 1 from step
+	// 1,900 (criterion at 4,000; a patience of 2,000 lets it through) and
+	// seeds 2 and 4 were still on it at step 4,000, so waiting longer than
+	// 2,000 steps mostly wastes steps. Escapes are gradual (fully3 at H 150
 	// went from independence 1 to 0.58 over steps 2000-2800), hence the
 	// plateau threshold plateauFraction rather than a halfway mark.
 	DefaultPlateauAfter = 2000
