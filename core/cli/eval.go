@@ -2,26 +2,24 @@ package cli
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 
-	"hmmrnn/core/model"
 	"hmmrnn/core/sinkhorn"
 	"hmmrnn/core/stats"
+	"hmmrnn/core/train"
 )
 
 const evalSynopsis = `hmmrnn eval --model model.json [--samples N] [--seq-len T] [--seed S] [--json]
 
 Samples the trained RNN and compares its emission statistics (METHOD.md section 4)
 with the HMM's exact values and with HMM samples of the same size, each figure next
-to its sampling noise floor (the same difference between two HMM sample sets).`
-
-// paperEvalSamples is the evaluation size of METHOD.md section 4.
-const paperEvalSamples = 5000
+to its sampling noise floor (the same difference between two HMM sample sets). This is
+the evaluation a sweep stores (train.Evaluate): with a sweep entry's seed and its
+eval.sequences, --json prints exactly the "stats" object of its result file.`
 
 func runEval(env *Env, args []string) error {
 	fs := newFlags(env, "eval", evalSynopsis)
 	path := fs.String("model", "model.json", "model file")
-	n := fs.Int("samples", paperEvalSamples, "sequences sampled from the RNN and from the HMM (each)")
+	n := fs.Int("samples", train.EvalSequences, "sequences sampled from the RNN and from the HMM (each)")
 	seqLen := fs.Int("seq-len", 0, "sequence length (0: the training length, else the HMM's)")
 	seed := fs.Uint64("seed", 1, "random seed of the sampling")
 	noMatch := fs.Bool("no-match", false, "skip the Sinkhorn-matched distances (they cost N² time and memory)")
@@ -42,14 +40,7 @@ func runEval(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	T := *seqLen
-	if T == 0 {
-		T = f.HMM.SeqLen
-		if f.Training != nil && f.Training.SeqLen > 0 {
-			T = f.Training.SeqLen
-		}
-	}
-	rep, err := evaluate(f, *n, T, *seed, stats.Options{SkipMatch: *noMatch})
+	rep, err := train.EvaluateFile(f, *n, *seqLen, *seed, stats.Options{SkipMatch: *noMatch})
 	if err != nil {
 		return err
 	}
@@ -59,12 +50,4 @@ func runEval(env *Env, args []string) error {
 		return enc.Encode(rep)
 	}
 	return rep.WriteText(env.Stdout)
-}
-
-// evaluate samples n sequences of length T from the model's RNN and compares
-// them with its HMM. The RNN and the reference samples use separate streams
-// of seed.
-func evaluate(f *model.File, n, T int, seed uint64, opt stats.Options) (*stats.Report, error) {
-	obs := f.RNN.Sample(rand.New(rand.NewPCG(seed, 1)), n, T, f.NoiseStd)
-	return stats.CompareWith(f.HMM, obs, n, T, rand.New(rand.NewPCG(seed, 2)), opt)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
-       [--steps N] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
+       [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; METHOD.md section 3). Ctrl-C saves the run to --out
@@ -52,7 +52,7 @@ func runTrain(env *Env, args []string) error {
 	input := fs.Int("input", train.DefaultInput, "noise dimension D")
 	batch := fs.Int("batch", train.DefaultBatch, "batch size B (RNN and HMM sequences per step)")
 	seqLen := fs.Int("seq-len", 0, "sequence length T (0: the HMM's default)")
-	steps := fs.Int("steps", 4000, "total optimisation steps (with --resume: the total to reach)")
+	steps := fs.Int("steps", 4000, "total optimisation steps, plateau restarts included (with --resume: the total to reach)")
 	lr := fs.Float64("lr", train.DefaultLR, "Adam learning rate")
 	clip := fs.Float64("clip", -1, "gradient-norm bound (-1: 0.3 for fully3/cyclic4, else 0.9; 0: off)")
 	seed := fs.Uint64("seed", 1, "random seed (same seed and flags: bit-identical weights)")
@@ -68,15 +68,16 @@ func runTrain(env *Env, args []string) error {
 	initFrom := fs.String("init", "", "start from this model file's weights instead of a random initialisation (same H, D, outputs)")
 	evalEvery := fs.Int("eval-every", 0, "steps between emission-statistics checks against the HMM (0: off)")
 	stopAtFit := fs.Bool("stop-at-fit", false, "stop once --fit-streak successive checks (--eval-every) meet the fidelity criterion")
-	fitStreak := fs.Int("fit-streak", 3, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
-	plateau := fs.Bool("restart-plateau", false, "restart with the next seed when a check finds the fair-coin plateau (needs --eval-every)")
+	fitStreak := fs.Int("fit-streak", train.DefaultFitStreak, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
+	plateau := fs.Bool("restart-plateau", false, fmt.Sprintf("restart with the next seed when %d successive checks find the fair-coin plateau after --plateau-after steps (at most %d restarts; needs --eval-every)", train.DefaultPlateauChecks, train.DefaultMaxRestarts))
+	maxTime := fs.Duration("max-time", 0, "wall-clock budget of the training, e.g. 3m (0: none); the run is saved when it ends")
 	plateauAfter := fs.Int("plateau-after", train.DefaultPlateauAfter, "steps a run may emit temporally independent symbols before it counts as stuck")
 	maxMem := memoryFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *fitStreak < 1 || *plateauAfter < 1 {
-		return badUsage("--steps, --checkpoint-every and --eval-every must be >= 0, --fit-streak and --plateau-after >= 1")
+	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *maxTime < 0 || *fitStreak < 1 || *plateauAfter < 1 {
+		return badUsage("--steps, --checkpoint-every, --eval-every and --max-time must be >= 0, --fit-streak and --plateau-after >= 1")
 	}
 	if math.IsNaN(*clip) {
 		return badUsage("--clip NaN: want a number (-1: the HMM's default, 0: off)")
@@ -144,65 +145,62 @@ func runTrain(env *Env, args []string) error {
 	cfg := tr.Config()
 	fmt.Fprintf(env.Stderr, "training %s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s, %d steps\n",
 		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, *steps)
-	mon := train.Monitor{Every: *evalEvery, Seed: cfg.Seed, PlateauAfter: *plateauAfter}
+	loop := train.NewRun(tr)
+	if *evalEvery > 0 {
+		loop.Monitor = train.DefaultMonitor(*evalEvery, train.DefaultCheckSamples)
+		loop.Monitor.PlateauAfter, loop.Monitor.FitStreak = *plateauAfter, *fitStreak
+		if !*plateau {
+			loop.Monitor.MaxRestarts = 0
+		}
+	}
+	loop.StopAtFit, loop.CheckpointEvery = *stopAtFit, *ckEvery
 	lastPrint := time.Now()
 	startStep := tr.StepCount()
-	streak := 0
-	for tr.StepCount() < *steps {
-		if err := env.Ctx.Err(); err != nil {
-			if serr := run.save(); serr != nil {
-				return fmt.Errorf("interrupted, and saving failed: %w", serr)
+	loop.Hooks = train.Hooks{
+		Step: func(info train.StepInfo) {
+			done := loop.Steps()
+			if time.Since(lastPrint) < time.Second && done != *steps {
+				return
 			}
-			fmt.Fprintf(env.Stderr, "\ninterrupted at step %d; saved %s (continue with --resume %s)\n", tr.StepCount(), *out, *out)
-			return errors.New("interrupted")
-		}
-		info, err := tr.Step()
-		if err != nil {
-			if serr := run.save(); serr == nil {
-				fmt.Fprintf(env.Stderr, "saved the last good state to %s\n", *out)
-			}
-			return err
-		}
-		if *ckEvery > 0 && info.Step%*ckEvery == 0 {
-			if err := run.checkpoint(filepath.Join(*ckDir, fmt.Sprintf("step-%07d.json", info.Step))); err != nil {
-				return err
-			}
-		}
-		if mon.Due(info.Step) {
-			c, err := mon.Check(tr)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", info.Step, c)
-			if c.Fit {
-				streak++
-			} else {
-				streak = 0
-			}
-			if *stopAtFit && streak >= *fitStreak {
-				fmt.Fprintf(env.Stderr, "fidelity criterion met at step %d after %.1f s\n", info.Step, time.Since(run.start).Seconds())
-				run.keepCurrent = true // the weights just judged, not the best-validation ones
-				break
-			}
-			if *plateau && c.Plateau {
-				next, err := mon.Restart(tr)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", info.Step, next.Config().Seed)
-				tr = next
-				run.tr = tr
-				startStep, streak = 0, 0
-				continue
-			}
-		}
-		if time.Since(lastPrint) >= time.Second || tr.StepCount() == *steps {
 			lastPrint = time.Now()
-			el := time.Since(run.start).Seconds()
-			rate := float64(tr.StepCount()-startStep) / el
-			eta := time.Duration(float64(*steps-tr.StepCount())/rate) * time.Second
-			fmt.Fprintf(env.Stderr, "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %v   ", tr.StepCount(), *steps, info.Loss, rate, eta.Round(time.Second))
-		}
+			rate := float64(done-startStep) / time.Since(run.start).Seconds()
+			eta := time.Duration(float64(*steps-done)/rate) * time.Second
+			fmt.Fprintf(env.Stderr, "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %v   ", done, *steps, info.Loss, rate, eta.Round(time.Second))
+		},
+		Checkpoint: func(t *train.Trainer) error {
+			return run.checkpoint(filepath.Join(*ckDir, fmt.Sprintf("step-%07d.json", t.StepCount())))
+		},
+		Check: func(c train.Check) { fmt.Fprintf(env.Stderr, "\rstep %d: %s\n", c.Step, c) },
+		Restart: func(c train.Check, next *train.Trainer) {
+			fmt.Fprintf(env.Stderr, "fair-coin plateau at step %d: restarting with seed %d\n", c.Step, next.Config().Seed)
+			run.tr, run.restarts = next, run.restarts+1
+		},
+		Save: func(t *train.Trainer, cause error) error {
+			if err := run.save(); err != nil {
+				return err
+			}
+			if env.Ctx.Err() != nil {
+				fmt.Fprintf(env.Stderr, "\ninterrupted at step %d; saved %s (continue with --resume %s)\n", t.StepCount(), *out, *out)
+			} else {
+				fmt.Fprintf(env.Stderr, "\nsaved the last good state to %s\n", *out)
+			}
+			return nil
+		},
+	}
+	lim := train.Limit{Steps: *steps}
+	if *maxTime > 0 {
+		lim.Deadline = run.start.Add(*maxTime)
+	}
+	switch stop, err := loop.Advance(env.Ctx, lim); {
+	case err != nil && env.Ctx.Err() != nil:
+		return fmt.Errorf("interrupted: %w", err)
+	case err != nil:
+		return err
+	case stop == train.StopFit:
+		fmt.Fprintf(env.Stderr, "fidelity criterion met at step %d after %.1f s\n", loop.Trainer().StepCount(), run.seconds())
+		run.keepCurrent = true // the weights just judged, not the best-validation ones
+	case stop == train.StopDeadline:
+		fmt.Fprintf(env.Stderr, "\n--max-time %v reached at step %d\n", *maxTime, loop.Steps())
 	}
 	fmt.Fprintln(env.Stderr)
 	if err := run.save(); err != nil {
@@ -220,6 +218,7 @@ type trainRun struct {
 	start   time.Time
 	// keepCurrent saves the current weights instead of the best-validation ones.
 	keepCurrent bool
+	restarts    int // plateau restarts (tr is the last run's trainer)
 }
 
 func (r *trainRun) seconds() float64 { return time.Since(r.start).Seconds() }
@@ -257,7 +256,11 @@ func (r *trainRun) summary() error {
 		last = s / float64(k)
 	}
 	_, bestStep := tr.Best()
-	fmt.Fprintf(r.env.Stdout, "trained %d steps in %.1f s; mean loss of the last 100 steps %.4f; best validation step %d; wrote %s\n",
-		tr.StepCount(), r.seconds(), last, bestStep, r.out)
+	restarted := ""
+	if r.restarts > 0 {
+		restarted = fmt.Sprintf(" (seed %d, after %d plateau restarts)", tr.Config().Seed, r.restarts)
+	}
+	fmt.Fprintf(r.env.Stdout, "trained %d steps%s in %.1f s; mean loss of the last 100 steps %.4f; best validation step %d; wrote %s\n",
+		tr.StepCount(), restarted, r.seconds(), last, bestStep, r.out)
 	return nil
 }

@@ -9,14 +9,13 @@ import (
 	"hmmrnn/core/dynamics"
 	"hmmrnn/core/model"
 	"hmmrnn/core/stats"
+	"hmmrnn/core/train"
 )
 
-// Random streams of the evaluation, derived from the entry's seed so that
-// re-evaluating a model gives the same numbers.
-const (
-	streamEval = 1001 // RNN and HMM samples of the statistics
-	streamKick = 1002 // long run and interventions of the kick detection
-)
+// streamKick is the random stream, with the entry's seed, of the kick
+// detection's long run and interventions, so that re-evaluating a model
+// gives the same neurons. (The statistics use train.Evaluate's streams.)
+const streamKick = 1002
 
 // KickRunSteps is the length of the noise-driven run the kick-neuron
 // detection reads switches from: the paper's long run of 30,000 steps
@@ -25,21 +24,17 @@ const KickRunSteps = dynamics.PCASteps
 
 // Evaluate is the Evaluator of the paper's measures: Sequences fresh RNN
 // sequences (at the training noise level and sequence length) against the
-// HMM with stats.Compare (METHOD.md section 4), and, when the entry asks
+// HMM with train.EvaluateFile and the entry's seed (METHOD.md section 4;
+// `hmmrnn eval --seed <entry seed> --samples <sequences> --json` prints the
+// same report), and, when the entry asks
 // for it, dynamics.FindKickNeurons on a long noise-driven run at
 // sigma = 1 (METHOD.md section 5.7).
 func Evaluate(ctx context.Context, e *Entry, f *model.File) (*Evaluation, error) {
 	n := e.Eval.Sequences
 	if n <= 0 {
-		n = DefaultEvalSequences
+		n = train.EvalSequences
 	}
-	T := f.HMM.SeqLen
-	if f.Training != nil && f.Training.SeqLen > 0 {
-		T = f.Training.SeqLen
-	}
-	r := rand.New(rand.NewPCG(e.Seed, streamEval))
-	obs := f.RNN.Sample(r, n, T, f.NoiseStd)
-	rep, err := stats.Compare(f.HMM, obs, n, T, r)
+	rep, err := train.EvaluateFile(f, n, 0, e.Seed, stats.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +53,11 @@ func Evaluate(ctx context.Context, e *Entry, f *model.File) (*Evaluation, error)
 	return ev, nil
 }
 
-// FidelityOf extracts the headline numbers of a statistics report.
+// FidelityOf extracts the headline numbers of a statistics report; OK is
+// the fit criterion training judges by (train.DefaultCriterion).
 func FidelityOf(rep *stats.Report) Fidelity {
 	return Fidelity{
-		OK:               rep.Fidelity.OK,
+		OK:               train.DefaultCriterion(rep).Fit,
 		WellSampledRows:  len(rep.WellSampledRows),
 		TransMaxAbs:      rep.RNNVsExact.TransMaxAbs,
 		TransMaxAbsFloor: rep.SampleVsExact.TransMaxAbs,

@@ -60,15 +60,11 @@ type Train struct {
 // Eval holds the evaluation settings of one network.
 type Eval struct {
 	// Sequences is the number of RNN and HMM sequences compared; 0 means
-	// DefaultEvalSequences.
+	// train.EvalSequences (the paper's 5000).
 	Sequences int `json:"sequences,omitempty"`
 	// Kick asks for the automatic kick-neuron detection (METHOD.md section 5.7).
 	Kick bool `json:"kick,omitempty"`
 }
-
-// DefaultEvalSequences is the paper's evaluation sample size: 5000 fresh
-// sequences from each of RNN and HMM (METHOD.md section 4).
-const DefaultEvalSequences = 5000
 
 // HMMRef names the HMM of a block: a preset name ("linear2"), a file
 // ("@path/to/hmm.json", relative to the grid file), or an inline HMM object

@@ -52,8 +52,9 @@ type Result struct {
 // difference for an HMM sample of the same size, the sampling noise a
 // perfect emulator would show.
 type Fidelity struct {
-	// OK is the engine's acceptance test (stats.Fidelity: transition
-	// difference < 0.05 and frequency difference < 0.03).
+	// OK is the fit criterion training judges by (train.DefaultCriterion:
+	// today stats.Fidelity, transition difference < 0.05 and frequency
+	// difference < 0.03).
 	OK bool `json:"ok"`
 	// WellSampledRows is the number of transition-matrix rows with enough
 	// samples to be compared (stats.MinRowCount); with none, the Trans

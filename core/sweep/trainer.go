@@ -142,7 +142,7 @@ func trainEntry(ctx context.Context, t Task) (*model.File, *Result, error) {
 	}
 	start := time.Now()
 	secs := func() float64 { return prevSecs + time.Since(start).Seconds() }
-	checkpoint := func() error {
+	checkpoint := func(tr *train.Trainer) error {
 		f, err := tr.Snapshot(false, command, secs())
 		if err != nil {
 			return err
@@ -150,30 +150,35 @@ func trainEntry(ctx context.Context, t Task) (*model.File, *Result, error) {
 		return f.Save(t.Checkpoint)
 	}
 	lastLog := start
-	for tr.StepCount() < steps {
-		if ctx.Err() != nil {
-			if tr.StepCount() > resumedAt {
-				if err := checkpoint(); err != nil {
-					return nil, nil, errors.Join(ctx.Err(), err)
-				}
+	loop := train.NewRun(tr)
+	loop.CheckpointEvery = every
+	loop.Hooks = train.Hooks{
+		Step: func(info train.StepInfo) {
+			if now := time.Now(); now.Sub(lastLog) >= 10*time.Second || info.Step == steps {
+				lastLog = now
+				fmt.Fprintf(t.Log, "%s: step %d/%d loss %.4f (%.2fs/step)\n", e.ID, info.Step, steps, info.Loss,
+					time.Since(start).Seconds()/float64(info.Step-resumedAt))
+			}
+		},
+		Checkpoint: func(tr *train.Trainer) error {
+			if tr.StepCount() == steps {
+				return nil // the final model follows
+			}
+			return checkpoint(tr)
+		},
+		Save: func(tr *train.Trainer, cause error) error {
+			if ctx.Err() == nil || tr.StepCount() == resumedAt {
+				return nil // a failed step is recorded as a failure; nothing new to keep
+			}
+			if err := checkpoint(tr); err != nil {
+				return err
 			}
 			fmt.Fprintf(t.Log, "%s: interrupted at step %d; checkpoint saved\n", e.ID, tr.StepCount())
-			return nil, nil, ctx.Err()
-		}
-		info, err := tr.Step()
-		if err != nil {
-			return nil, nil, err
-		}
-		if info.Step%every == 0 && info.Step < steps {
-			if err := checkpoint(); err != nil {
-				return nil, nil, err
-			}
-		}
-		if now := time.Now(); now.Sub(lastLog) >= 10*time.Second || info.Step == steps {
-			lastLog = now
-			fmt.Fprintf(t.Log, "%s: step %d/%d loss %.4f (%.2fs/step)\n", e.ID, info.Step, steps, info.Loss,
-				time.Since(start).Seconds()/float64(info.Step-resumedAt))
-		}
+			return nil
+		},
+	}
+	if _, err := loop.Advance(ctx, train.Limit{Steps: steps}); err != nil {
+		return nil, nil, err
 	}
 	f, err := tr.Snapshot(true, command, secs())
 	if err != nil {

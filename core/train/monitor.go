@@ -1,83 +1,167 @@
 package train
 
 import (
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"strings"
 
-	"hmmrnn/core/hmm"
 	"hmmrnn/core/stats"
 )
 
-// Monitor defaults.
+// The monitor's policy: every threshold of the fit criterion, the plateau
+// detection and the restart policy, shared by `hmmrnn train`, the sweeps
+// and the page's worker.
 const (
-	// DefaultCheckSamples is the number of sequences sampled from the RNN and
-	// the HMM at each check (the peer's eval size).
+	// DefaultCheckSamples is the number of sequences sampled from the RNN
+	// and from the HMM at each command-line check (the peer's evaluation
+	// size). The page checks fewer (see the worker) to stay responsive.
 	DefaultCheckSamples = 2000
-	// DefaultPlateauAfter is how many steps a run may look temporally
-	// independent before it counts as stuck on the fair-coin plateau. Runs
-	// of the 2-state chain at H=50, D=10, B=256 escape it, when they do,
-	// within 1,300-3,400 steps (METHOD.md section 3).
-	DefaultPlateauAfter = 3000
+	// DefaultPlateauAfter is how many steps a run may emit temporally
+	// independent symbols before it counts as stuck on the fair-coin
+	// plateau (METHOD.md section 3, "Pitfalls"), one number for the command
+	// line and the page (which used 3,000 and about 1,900 before). Measured
+	// with the demo recipe (H 50, D 10, B 256, T 30, lr 1e-3; checks every
+	// 100 steps, 1000 sequences, 4,000 steps): of linear2 seeds 1-12, eleven
+	// were off the plateau by step 700 and met the criterion by step 1,000,
+	// and seed 5 was still on it at step 2,700 (criterion at 3,200), later
+	// than a restart at 2,000 plus a typical fresh run's ~1,000 steps. Of
+	// linear3 seeds 1-4, seed 3 was off it from step 800, seed 1 from step
+	// 1,900 (criterion at 4,000; a patience of 2,000 lets it through) and
+	// seeds 2 and 4 were still on it at step 4,000, so waiting longer than
+	// 2,000 steps mostly wastes steps. Escapes are gradual (fully3 at H 150
+	// went from independence 1 to 0.58 over steps 2000-2800), hence the
+	// plateau threshold plateauFraction rather than a halfway mark.
+	DefaultPlateauAfter = 2000
+	// DefaultPlateauChecks is how many successive checks must find the
+	// plateau before a restart: one check of a few hundred sequences can
+	// land on the wrong side of the threshold by sampling noise.
+	DefaultPlateauChecks = 3
+	// DefaultFitStreak is how many successive checks must meet the fit
+	// criterion for a run to count as fitted (stop at fit, the page's
+	// "met at step"): one pass can be luck.
+	DefaultFitStreak = 3
+	// DefaultMaxRestarts bounds the plateau restarts of one run, so a
+	// configuration that never learns ends instead of cycling seeds.
+	DefaultMaxRestarts = 8
 )
 
 // plateauFraction is how far (as a fraction of the way from independent
 // symbols to the HMM) a run must have moved not to count as stuck.
 const plateauFraction = 0.25
 
-// Monitor checks a run's emitted sequences against the HMM every Every
-// steps: the fidelity criterion of stats.FidelityBasic and the fair-coin
-// plateau (METHOD.md section 3, "Pitfalls").
-type Monitor struct {
-	Every        int    // steps between checks; 0 disables
-	Samples      int    // sequences per check (0: DefaultCheckSamples)
-	PlateauAfter int    // 0: DefaultPlateauAfter
-	Seed         uint64 // seeds the check's sampling
+// Figure is one number a fit criterion judged: Value must be below Limit;
+// Floor is the same figure for an HMM sample of the same size (what a
+// perfect emulator would show by sampling noise).
+type Figure struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Limit float64 `json:"limit"`
+	Floor float64 `json:"floor"`
+}
 
-	hmmKey *hmm.HMM
-	T      int
-	ref    stats.Basic
-	exact  hmm.Exact
-	r      *rand.Rand
+// Verdict is a fit criterion's decision with the figures behind it.
+type Verdict struct {
+	Fit     bool     `json:"fit"`
+	Figures []Figure `json:"figures"`
+}
+
+// Criterion decides from an evaluation report whether the network fits
+// the HMM.
+type Criterion func(rep *stats.Report) Verdict
+
+// DefaultCriterion is the engine's fidelity test (stats.Fidelity): the
+// largest transition-matrix difference to the HMM's exact values over the
+// well-sampled rows below stats.FidelityTransTol and the largest frequency
+// difference below stats.FidelityFreqTol.
+func DefaultCriterion(rep *stats.Report) Verdict {
+	ok, dT, dF := stats.Fidelity(rep)
+	return Verdict{Fit: ok, Figures: []Figure{
+		{Name: "trans_max_abs", Value: dT, Limit: stats.FidelityTransTol, Floor: rep.SampleVsExact.TransMaxAbs},
+		{Name: "freq_max_abs", Value: dF, Limit: stats.FidelityFreqTol, Floor: rep.SampleVsExact.Freq},
+	}}
+}
+
+// Monitor judges a run every Every steps: it evaluates the network
+// (Evaluate, without the matched distances), applies the fit Criterion,
+// detects the fair-coin plateau and decides restarts. Fields are the
+// policy (DefaultMonitor fills them); the rest is the state of one run,
+// kept across restarts only as the restart count.
+type Monitor struct {
+	Every   int // steps between checks; 0 disables checking
+	Samples int // sequences of the RNN and of the HMM per check
+	// PlateauAfter and PlateauChecks: a run restarts when it has taken at
+	// least PlateauAfter steps and the last PlateauChecks checks all found
+	// it on the plateau and not fitting.
+	PlateauAfter, PlateauChecks int
+	FitStreak                   int // successive fitting checks for Met
+	// MaxRestarts bounds the restarts; 0 never restarts.
+	MaxRestarts int
+	// Criterion decides fit; nil means DefaultCriterion.
+	Criterion Criterion
+
+	streak, hits, restarts int
+	met                    bool
+}
+
+// DefaultMonitor returns the policy above, checking every `every` steps
+// with `samples` sequences.
+func DefaultMonitor(every, samples int) *Monitor {
+	return &Monitor{Every: every, Samples: samples, PlateauAfter: DefaultPlateauAfter, PlateauChecks: DefaultPlateauChecks,
+		FitStreak: DefaultFitStreak, MaxRestarts: DefaultMaxRestarts}
+}
+
+func (m *Monitor) validate() error {
+	if m.Every < 0 || m.Every > 0 && m.Samples < 2 || m.PlateauChecks < 1 || m.FitStreak < 1 || m.MaxRestarts < 0 || m.PlateauAfter < 0 {
+		return fmt.Errorf("train: monitor every %d samples %d plateau-after %d plateau-checks %d fit-streak %d max-restarts %d: "+
+			"want every >= 0, samples >= 2, plateau-after >= 0, plateau-checks and fit-streak >= 1, max-restarts >= 0",
+			m.Every, m.Samples, m.PlateauAfter, m.PlateauChecks, m.FitStreak, m.MaxRestarts)
+	}
+	return nil
 }
 
 // Check is the outcome of one check.
 type Check struct {
-	Step int
-	RNN  stats.Basic
-	// Fit is the engine's fidelity criterion against the exact HMM values.
-	Fit           bool
-	DTrans, DFreq float64
+	Step   int           // the trainer's step count
+	Report *stats.Report // Evaluate's report (no matched distances)
+	Verdict
 	// Independence is the RNN's volatility divided by that of independent
 	// symbols with the same frequencies: about 1 at initialisation and on
 	// the fair-coin plateau, the HMM's own value (HMMIndependence) once the
 	// temporal structure is learnt.
 	Independence, HMMIndependence float64
-	// Plateau reports that the run still emits temporally independent
-	// symbols after PlateauAfter steps.
-	Plateau bool
+	// Plateau: the run does not fit and still emits nearly independent
+	// symbols (Plateaued); Stuck: so it does after PlateauAfter steps (what
+	// a user should be told: every run starts on the plateau).
+	Plateau, Stuck bool
+	Streak         int  // successive fitting checks, this one included
+	Met            bool // Streak reached FitStreak (now or earlier in this run)
+	// Restart: the policy says restart now (the plateau persisted, the run
+	// never met the criterion, restarts are left).
+	Restart bool
 }
 
 func (c Check) String() string {
-	s := fmt.Sprintf("freq %s  changes/seq %.2f  dTrans %.3f dFreq %.3f  independence %.2f (HMM %.2f)",
-		fmtVec(c.RNN.Freq), c.RNN.Volatility, c.DTrans, c.DFreq, c.Independence, c.HMMIndependence)
+	var b strings.Builder
+	fmt.Fprintf(&b, "freq %s  changes/seq %.2f ", fmtVec(c.Report.RNN.Freq), c.Report.RNN.Volatility)
+	for _, f := range c.Figures {
+		fmt.Fprintf(&b, " %s %.3f (< %g, floor %.3f)", f.Name, f.Value, f.Limit, f.Floor)
+	}
+	fmt.Fprintf(&b, "  independence %.2f (HMM %.2f)", c.Independence, c.HMMIndependence)
 	if c.Fit {
-		s += "  FIT"
+		b.WriteString("  FIT")
 	}
 	if c.Plateau {
-		s += "  PLATEAU"
+		b.WriteString("  PLATEAU")
 	}
-	return s
+	return b.String()
 }
 
 func fmtVec(v []float64) string {
-	s := "["
+	s := make([]string, len(v))
 	for i, x := range v {
-		if i > 0 {
-			s += " "
-		}
-		s += fmt.Sprintf("%.3f", x)
+		s[i] = fmt.Sprintf("%.3f", x)
 	}
-	return s + "]"
+	return "[" + strings.Join(s, " ") + "]"
 }
 
 // Plateaued reports whether the symbols rnn summarises look like the
@@ -85,14 +169,10 @@ func fmtVec(v []float64) string {
 // hmmSample: less than plateauFraction of the way from independent symbols
 // (Independence 1) to the HMM's persistence. Escapes can be gradual (fully3
 // at H 150 went from 1 to 0.58 over steps 2000-2800), so halfway would
-// restart runs that are escaping. Callers decide how long a run may stay
-// there (Monitor: PlateauAfter steps).
+// restart runs that are escaping.
 func Plateaued(rnn, hmmSample stats.Basic) bool {
 	return Independence(rnn) > 1-plateauFraction*(1-Independence(hmmSample))
 }
-
-// Due reports whether a check is due after step.
-func (m *Monitor) Due(step int) bool { return m.Every > 0 && step%m.Every == 0 }
 
 // Independence is volatility / ((T-1)(1 - sum p²)), the ratio of observed
 // output changes to those of independent draws with the same frequencies:
@@ -109,38 +189,72 @@ func Independence(b stats.Basic) float64 {
 	return b.Volatility / iid
 }
 
-// Check samples the trainer's current network and judges it.
-func (m *Monitor) Check(t *Trainer) (Check, error) {
+// due reports whether a check is due after step.
+func (m *Monitor) due(step int) bool { return m.Every > 0 && step%m.Every == 0 }
+
+// evaluate is a check's evaluation of t's current network: Evaluate with
+// the run's seed, Samples sequences, no matched distances. Every check of
+// a run draws the same noise (common random numbers), so successive checks
+// differ by the weights only.
+func (m *Monitor) evaluate(t *Trainer) (*stats.Report, error) {
 	c := t.Config()
-	n := m.Samples
-	if n <= 0 {
-		n = DefaultCheckSamples
-	}
-	if m.hmmKey != c.HMM || m.T != c.SeqLen || m.r == nil {
-		m.hmmKey, m.T = c.HMM, c.SeqLen
-		hr := rand.New(rand.NewPCG(m.Seed, 201))
-		obs, _ := c.HMM.Sample(hr, n, c.SeqLen)
-		m.ref = stats.Summary(obs, n, c.SeqLen, c.HMM.Outputs())
-		m.exact = c.HMM.Exact(c.SeqLen)
-		m.r = rand.New(rand.NewPCG(m.Seed, 202))
-	}
-	obs := t.Net().Sample(m.r, n, c.SeqLen, c.NoiseStd)
-	b := stats.Summary(obs, n, c.SeqLen, c.HMM.Outputs())
-	ok, dT, dF := stats.FidelityBasic(b, m.ref, m.exact)
-	ch := Check{Step: t.StepCount(), RNN: b, Fit: ok, DTrans: dT, DFreq: dF,
-		Independence: Independence(b), HMMIndependence: Independence(m.ref)}
-	after := m.PlateauAfter
-	if after <= 0 {
-		after = DefaultPlateauAfter
-	}
-	ch.Plateau = !ok && t.StepCount() >= after && Plateaued(b, m.ref)
-	return ch, nil
+	return Evaluate(t.Net(), c.HMM, c.NoiseStd, m.Samples, c.SeqLen, c.Seed, stats.Options{SkipMatch: true})
 }
 
-// Restart returns a fresh run of t's configuration with the next seed: the
-// plateau is escaped by chance, so a new initialisation is the remedy.
-func (m *Monitor) Restart(t *Trainer) (*Trainer, error) {
+// Judge applies the criterion and the plateau test to a report of a
+// network trained for step steps (see Check for plateau and stuck).
+func (m *Monitor) Judge(rep *stats.Report, step int) (v Verdict, plateau, stuck bool) {
+	crit := m.Criterion
+	if crit == nil {
+		crit = DefaultCriterion
+	}
+	v = crit(rep)
+	plateau = !v.Fit && Plateaued(rep.RNN, rep.Sample)
+	return v, plateau, plateau && step >= m.PlateauAfter
+}
+
+// Check evaluates t's network and updates the run's state: the fit streak,
+// the plateau count and the restart decision.
+func (m *Monitor) Check(t *Trainer) (Check, error) {
+	if t == nil {
+		return Check{}, errors.New("train: monitor: no trainer")
+	}
+	rep, err := m.evaluate(t)
+	if err != nil {
+		return Check{}, fmt.Errorf("train: check at step %d: %w", t.StepCount(), err)
+	}
+	v, plateau, stuck := m.Judge(rep, t.StepCount())
+	c := Check{Step: t.StepCount(), Report: rep, Verdict: v, Plateau: plateau, Stuck: stuck,
+		Independence: Independence(rep.RNN), HMMIndependence: Independence(rep.Sample)}
+	if v.Fit {
+		m.streak++
+	} else {
+		m.streak = 0
+	}
+	if plateau {
+		m.hits++
+	} else {
+		m.hits = 0
+	}
+	m.met = m.met || m.streak >= m.FitStreak
+	c.Streak, c.Met = m.streak, m.met
+	c.Restart = !m.met && stuck && m.hits >= m.PlateauChecks && m.restarts < m.MaxRestarts
+	return c, nil
+}
+
+// restart returns a fresh run of t's configuration with the next seed (the
+// plateau is escaped by chance, so a new initialisation is the remedy),
+// keeping t's helper, and resets the run's state but the restart count.
+// The seed sequence is fixed: seed, seed+1, seed+2, ...
+func (m *Monitor) restart(t *Trainer) (*Trainer, error) {
 	c := t.Config()
 	c.Seed++
-	return New(c)
+	next, err := New(c)
+	if err != nil {
+		return nil, err
+	}
+	next.SetHelper(t.helper)
+	m.restarts++
+	m.streak, m.hits, m.met = 0, 0, false
+	return next, nil
 }

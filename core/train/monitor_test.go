@@ -3,10 +3,13 @@ package train
 import (
 	"math"
 	"testing"
+
+	"hmmrnn/core/stats"
 )
 
 // An untrained network emits nearly independent symbols: the check must
-// call it a plateau once PlateauAfter steps have passed, and not before.
+// find the plateau, and the policy must ask for a restart only once
+// PlateauAfter steps have passed.
 func TestMonitorPlateau(t *testing.T) {
 	c := smallConfig(t, DataFresh)
 	c.SeqLen = 30
@@ -15,8 +18,8 @@ func TestMonitorPlateau(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, tr, 2)
-	m := Monitor{Every: 2, Samples: 500, PlateauAfter: 3, Seed: 1}
-	if !m.Due(2) || m.Due(3) {
+	m := &Monitor{Every: 2, Samples: 500, PlateauAfter: 3, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 1}
+	if !m.due(2) || m.due(3) {
 		t.Error("Due does not follow Every")
 	}
 	ch, err := m.Check(tr)
@@ -31,19 +34,51 @@ func TestMonitorPlateau(t *testing.T) {
 	if ch.HMMIndependence > 0.3 {
 		t.Errorf("HMM independence %.3f, want the chain's strong persistence (< 0.3)", ch.HMMIndependence)
 	}
-	if ch.Plateau || ch.Fit {
-		t.Errorf("step 2 < PlateauAfter 3: plateau %v fit %v, want neither", ch.Plateau, ch.Fit)
+	if !ch.Plateau || ch.Stuck || ch.Fit || ch.Restart {
+		t.Errorf("step 2 < PlateauAfter 3: plateau %v stuck %v fit %v restart %v, want a plateau only", ch.Plateau, ch.Stuck, ch.Fit, ch.Restart)
 	}
 	run(t, tr, 2)
-	ch, _ = m.Check(tr)
-	if !ch.Plateau {
-		t.Errorf("step 4 >= PlateauAfter with independence %.2f: no plateau reported", ch.Independence)
+	if ch, _ = m.Check(tr); !ch.Stuck || !ch.Restart {
+		t.Errorf("step 4 >= PlateauAfter with independence %.2f: stuck %v restart %v", ch.Independence, ch.Stuck, ch.Restart)
 	}
-	next, err := m.Restart(tr)
+	tr.SetHelper(&syncHelper{})
+	next, err := m.restart(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next.Config().Seed != c.Seed+1 || next.StepCount() != 0 {
-		t.Errorf("restart: seed %d step %d, want %d, 0", next.Config().Seed, next.StepCount(), c.Seed+1)
+	if next.Config().Seed != c.Seed+1 || next.StepCount() != 0 || next.helper != tr.helper {
+		t.Errorf("restart: seed %d step %d, want %d, 0, and the helper kept", next.Config().Seed, next.StepCount(), c.Seed+1)
+	}
+	// MaxRestarts 1 is used up: the plateau persists, no second restart.
+	run(t, next, 4)
+	if ch, _ = m.Check(next); !ch.Stuck || ch.Restart {
+		t.Errorf("after the last allowed restart: plateau %v restart %v", ch.Plateau, ch.Restart)
+	}
+}
+
+// A check is Evaluate with the run's seed: the same report as calling it
+// directly, so the page, the command line and a sweep judge alike.
+func TestMonitorEvaluateIsEvaluate(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	tr, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, tr, 3)
+	m := DefaultMonitor(3, 200)
+	ch, err := m.Check(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Evaluate(tr.Net(), c.HMM, c.NoiseStd, 200, c.SeqLen, c.Seed, stats.Options{SkipMatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Report.RNN.Volatility != rep.RNN.Volatility || ch.Report.Sample2.Volatility != rep.Sample2.Volatility {
+		t.Errorf("check report differs from Evaluate's")
+	}
+	want := DefaultCriterion(rep)
+	if ch.Fit != want.Fit || len(ch.Figures) != 2 || ch.Figures[0].Value != rep.Fidelity.DTrans || ch.Figures[1].Limit != stats.FidelityFreqTol {
+		t.Errorf("verdict %+v, want %+v", ch.Verdict, want)
 	}
 }

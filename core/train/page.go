@@ -44,6 +44,10 @@ type PageSettings struct {
 	LR     float64  `json:"lr"`
 	Seed   uint64   `json:"seed"`
 	SeqLen int      `json:"seq_len"` // training sequence length T; 0 = PageSeqLen
+	// NoiseStd is sigma of the input noise (a loaded model's noise_std);
+	// 0 = DefaultNoiseStd (a network without noise emits one sequence,
+	// nothing to train).
+	NoiseStd float64 `json:"noise_std,omitempty"`
 }
 
 // Model returns the preset or a validated copy of the custom model
@@ -79,6 +83,9 @@ func (s PageSettings) Config() (Config, error) {
 	c.SeqLen = s.SeqLen
 	if c.SeqLen == 0 {
 		c.SeqLen = PageSeqLen
+	}
+	if s.NoiseStd != 0 {
+		c.NoiseStd = s.NoiseStd // Validate refuses a negative or non-finite one
 	}
 	c.ValEvery = 0
 	return c, CheckPage(c)

@@ -12,6 +12,7 @@ import (
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/rnn"
 	"hmmrnn/core/scene"
+	"hmmrnn/core/train"
 )
 
 // Timing of the worker loop: training runs in slices of sliceBudget, then
@@ -222,11 +223,13 @@ func (w *worker) sendStatus() {
 	w.lastStatus = time.Now()
 }
 
+// sendStats posts the emission statistics; while training, those of the
+// loop's latest check.
 func (w *worker) sendStats() {
 	if w.s == nil {
 		return
 	}
-	st, err := w.s.Stats(true)
+	st, err := w.s.Stats(!w.running)
 	if err != nil {
 		postError(err)
 		return
@@ -262,22 +265,22 @@ func (w *worker) train() {
 		}
 	}()
 	t0 := time.Now()
-	n := 0
-	for time.Since(t0) < time.Duration(float64(sliceBudget)*w.speed) || n == 0 {
-		if _, err := w.s.Step(); err != nil {
+	steps := train.NoStepLimit
+	if w.remaining > 0 {
+		steps = w.remaining
+	}
+	n, err := w.s.Train(context.Background(), steps, t0.Add(time.Duration(float64(sliceBudget)*w.speed)))
+	if err != nil {
+		w.running = false
+		postError(err)
+	}
+	if w.remaining > 0 {
+		w.remaining = max(w.remaining-n, 0)
+		if w.remaining == 0 {
 			w.running = false
-			postError(err)
-			break
-		}
-		n++
-		if w.remaining > 0 {
-			w.remaining--
-			if w.remaining == 0 {
-				w.running = false
-				break
-			}
 		}
 	}
+	n = max(n, 1)
 	d := time.Since(t0)
 	w.trainTime += d
 	ms := float64(d.Microseconds()) / 1000 / float64(n)

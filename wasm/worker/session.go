@@ -28,22 +28,20 @@ const (
 	maxSnaps       = 64
 )
 
-// statsSeqs is the number of RNN sequences behind each live statistics
-// update (and of HMM sequences for the reference sample). At T = 30 that is
-// about 7,400 transitions out of each frequent output of the chains, well
-// above stats.MinRowCount, while output 1 (frequency 0.01) stays below it.
+// statsSeqs is the number of RNN sequences (and of HMM sequences in each
+// reference sample) behind each check of live training and each
+// statistics update: fewer than the command line's
+// train.DefaultCheckSamples, so a check costs the page a few milliseconds.
+// At T = 30 that is about 7,400 transitions out of each frequent output of
+// the chains, well above stats.MinRowCount, while output 1 (frequency
+// 0.01) stays below it.
 const statsSeqs = 512
 
-// Plateau handling (METHOD 3 pitfalls: "a plateau where outputs are
-// independent fair 0/2 coin flips ... A product that trains live must
-// detect the plateau and do something sensible"): the engine's criterion
-// (train.Plateaued), checked on every statistics update from plateauMinStep
-// on; plateauChecks consecutive hits restart the run with the next seed.
-const (
-	plateauMinStep = 1500
-	plateauChecks  = 3
-	maxRestarts    = 8
-)
+// checkEvery is the step interval of the monitor's checks during live
+// training (train.Monitor: fit criterion, plateau, restarts, with the
+// engine's policy): about 1.1 s of training at the demo's ~11 ms per step
+// in the browser, near the page's statistics cadence (statsEvery).
+const checkEvery = 100
 
 // Settings are what the page chooses for a training run; core/train
 // validates them (and holds the browser's limits) so that it can be tested
@@ -84,18 +82,14 @@ type Session struct {
 	hmm       *hmm.HMM
 	exact     hmm.Exact
 	T         int
-	tr        *train.Trainer
-	helper    rnn.Helper // given to every trainer of the session
-	net       *rnn.Net   // shown network when there is no trainer
+	run       *train.Run     // the training loop; nil when the model cannot train
+	mon       *train.Monitor // judges checks and statistics updates
+	helper    rnn.Helper     // given to every trainer of the session
+	net       *rnn.Net       // shown network when there is no trainer
 	losses    []float64
-	sent      int // losses already sent to the page
-	seed      uint64
-	restarts  []int // steps at which the plateau restarted the run
-	hits      int   // consecutive plateau checks
-	plateau   bool
-	metStep   int // first step the criterion held (0 = not yet)
-	offset    int // steps taken by runs abandoned at restarts
-	rng       *rand.Rand
+	sent      int  // losses already sent to the page
+	offset    int  // steps before the loaded file's losses (files without resume state)
+	restarted bool // a restart happened since the last statistics update
 	basis     *dynamics.PCA
 	basisFor  int // step the basis was fitted at (-1 = none)
 	kick      []int
@@ -114,24 +108,15 @@ func NewSession(s Settings) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
-	m := cfg.HMM
-	s.SeqLen = cfg.SeqLen
-	ss := &Session{Settings: s, Source: "train", hmm: m, T: s.SeqLen, seed: s.Seed, basisFor: -1, kickFor: -1}
-	ss.exact = m.Exact(ss.T)
-	if err := ss.startTrainer(); err != nil {
-		return nil, err
+	s.SeqLen, s.NoiseStd = cfg.SeqLen, cfg.NoiseStd
+	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor()}
+	ss.exact = ss.hmm.Exact(ss.T)
+	tr, err := train.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
 	}
+	ss.startRun(tr)
 	return ss, nil
-}
-
-// config is the training configuration of the session's settings.
-func (s *Session) config() train.Config {
-	cfg := train.DefaultConfig(s.hmm)
-	cfg.Hidden, cfg.Input, cfg.Batch, cfg.LR, cfg.Seed = s.Settings.Hidden, s.Settings.Input, s.Settings.Batch, s.Settings.LR, s.seed
-	cfg.SeqLen = s.T
-	// The live demo keeps every step for training: no validation set.
-	cfg.ValEvery = 0
-	return cfg
 }
 
 // BenchReport is the reply to the page's bench command.
@@ -155,7 +140,10 @@ type BenchReport struct {
 // the session's settings, with train.Bench as `hmmrnn bench` does, with the
 // helper h if not nil; the session's own training is untouched.
 func (s *Session) Bench(ctx context.Context, warmup, steps int, h rnn.Helper) (BenchReport, error) {
-	cfg := s.config()
+	cfg, err := s.Settings.Config()
+	if err != nil {
+		return BenchReport{}, fmt.Errorf("worker: bench: %w", err)
+	}
 	r, err := train.Bench(ctx, cfg, warmup, steps, h)
 	if err != nil {
 		return BenchReport{}, fmt.Errorf("worker: bench: %w", err)
@@ -170,34 +158,49 @@ func (s *Session) Bench(ctx context.Context, warmup, steps int, h rnn.Helper) (B
 // already does nothing, so that the worker may call it before every slice
 // without clearing a failure the trainer reported.
 func (s *Session) SetHelper(h rnn.Helper) {
-	if s.tr == nil || h == s.helper {
+	if s.run == nil || h == s.helper {
 		return
 	}
 	s.helper = h
-	s.tr.SetHelper(h)
+	s.run.Trainer().SetHelper(h) // a restart keeps the helper (train.Monitor.Restart)
 }
 
 // HelperErr is the trainer's helper failure, if any.
 func (s *Session) HelperErr() error {
-	if s.tr == nil {
+	if s.run == nil {
 		return nil
 	}
-	return s.tr.HelperErr()
+	return s.run.Trainer().HelperErr()
 }
 
-func (s *Session) startTrainer() error {
-	tr, err := train.New(s.config())
-	if err != nil {
-		return fmt.Errorf("worker: %w", err)
+// startRun makes tr the session's training loop: the engine's train.Run with
+// the engine's monitor policy (checks every checkEvery steps, plateau
+// restarts), recording losses and snapshots.
+func (s *Session) startRun(tr *train.Trainer) {
+	s.run = train.NewRun(tr)
+	s.run.Monitor = s.mon
+	s.run.Hooks = train.Hooks{
+		Step: func(info train.StepInfo) {
+			s.losses = append(s.losses, info.Loss)
+			if info.Step%s.snapEvery == 0 {
+				s.snap()
+			}
+		},
+		Restart: func(train.Check, *train.Trainer) {
+			s.restarted = true
+			s.reset()
+		},
 	}
-	s.tr = tr
-	tr.SetHelper(s.helper) // a restart keeps the helper
-	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
+	s.reset()
+}
+
+// reset forgets what belonged to the previous network: the portrait's
+// basis, the kick neurons and the snapshots.
+func (s *Session) reset() {
 	s.basis, s.basisFor = nil, -1
 	s.kick, s.kickFor, s.kickInfo = nil, -1, nil
 	s.snaps, s.snapEvery = nil, firstSnapEvery
 	s.snap()
-	return nil
 }
 
 // snap records the current weights.
@@ -222,12 +225,12 @@ func LoadSession(data []byte, name string) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: %s: %w", name, err)
 	}
-	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, basisFor: -1, kickFor: -1, file: f}
-	s.Settings = Settings{Arch: f.HMM.Name, Hidden: f.RNN.H, Input: f.RNN.D, Batch: train.DefaultBatch, LR: train.DefaultLR, SeqLen: s.T}
-	if !isPreset(s.Settings.Arch) {
-		s.Settings.Arch = "custom"
-		s.Settings.HMM = s.hmm.Clone()
+	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, file: f, mon: newMonitor()}
+	if s.T <= 0 {
+		s.T = train.PageSeqLen
 	}
+	s.Settings = Settings{Arch: f.HMM.Name, Hidden: f.RNN.H, Input: f.RNN.D, Batch: train.DefaultBatch, LR: train.DefaultLR, SeqLen: s.T,
+		NoiseStd: f.NoiseStd}
 	if f.Training != nil {
 		s.Settings.Batch, s.Settings.LR, s.Settings.Seed = f.Training.Batch, f.Training.LR, f.Training.Seed
 		if f.Training.SeqLen > 0 {
@@ -235,6 +238,11 @@ func LoadSession(data []byte, name string) (*Session, error) {
 		}
 		s.losses = append(s.losses, f.Training.Loss...)
 		s.offset = f.Training.Step - len(f.Training.Loss)
+	}
+	s.exact = s.hmm.Exact(s.T)
+	if !isPreset(s.Settings.Arch) {
+		s.Settings.Arch = "custom"
+		s.Settings.HMM = s.hmm.Clone()
 	}
 	// The file comes from outside: its network must be one the page can
 	// show, and a checkpoint's recorded run (fixed and validation sets
@@ -247,21 +255,24 @@ func LoadSession(data []byte, name string) (*Session, error) {
 		if err == nil {
 			err = train.CheckPage(cfg)
 		}
+		var tr *train.Trainer
 		if err == nil {
-			s.tr, err = train.Resume(f)
+			tr, err = train.Resume(f)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("worker: %s: %w", name, err)
 		}
 		s.net, s.offset = nil, 0
+		s.startRun(tr)
+		return s, nil
 	}
-	s.exact = s.hmm.Exact(s.T)
-	s.seed = s.Settings.Seed
-	s.rng = rand.New(rand.NewPCG(s.seed, 0x5eed))
-	s.snapEvery = firstSnapEvery
-	s.snap()
+	s.reset()
 	return s, nil
 }
+
+// newMonitor is the page's monitor: the engine's policy, checking every
+// checkEvery steps with statsSeqs sequences.
+func newMonitor() *train.Monitor { return train.DefaultMonitor(checkEvery, statsSeqs) }
 
 func isPreset(name string) bool {
 	for _, p := range hmm.PresetNames() {
@@ -274,38 +285,58 @@ func isPreset(name string) bool {
 
 // Net returns the network shown now.
 func (s *Session) Net() *rnn.Net {
-	if s.tr != nil {
-		return s.tr.Net()
+	if s.run != nil {
+		return s.run.Trainer().Net()
 	}
 	return s.net
 }
 
-// Trainable reports whether Step can train.
-func (s *Session) Trainable() bool { return s.tr != nil }
+// Trainable reports whether Train can train.
+func (s *Session) Trainable() bool { return s.run != nil }
 
 // StepCount is the number of optimisation steps behind the shown network,
 // counting runs abandoned at plateau restarts.
 func (s *Session) StepCount() int {
-	if s.tr != nil {
-		return s.offset + s.tr.StepCount()
+	if s.run != nil {
+		return s.run.Steps()
 	}
 	return s.offset + len(s.losses)
 }
 
-// Step takes one training step.
-func (s *Session) Step() (float64, error) {
-	if s.tr == nil {
+// seed is the seed of the shown network's run (after restarts, the
+// current one): it seeds the statistics, as `hmmrnn eval --seed` does.
+func (s *Session) seed() uint64 {
+	if s.run != nil {
+		return s.run.Trainer().Config().Seed
+	}
+	return s.Settings.Seed
+}
+
+// noiseStd is the noise level the network is trained and sampled at.
+func (s *Session) noiseStd() float64 {
+	if s.Settings.NoiseStd > 0 {
+		return s.Settings.NoiseStd
+	}
+	return train.DefaultNoiseStd
+}
+
+// Train advances the training loop by at most steps steps, until
+// deadline (zero: none; at least one step is taken) or ctx is done, and
+// returns the number of steps taken (across restarts).
+func (s *Session) Train(ctx context.Context, steps int, deadline time.Time) (int, error) {
+	if s.run == nil {
 		return 0, errors.New("worker: this model has no training state; reset to train a new network")
 	}
-	info, err := s.tr.Step()
+	before := s.run.Steps()
+	target := train.NoStepLimit
+	if steps < train.NoStepLimit-before {
+		target = before + steps
+	}
+	_, err := s.run.Advance(ctx, train.Limit{Steps: target, Deadline: deadline})
 	if err != nil {
-		return 0, err
+		err = fmt.Errorf("worker: %w", err)
 	}
-	s.losses = append(s.losses, info.Loss)
-	if s.tr.StepCount()%s.snapEvery == 0 {
-		s.snap()
-	}
-	return info.Loss, nil
+	return s.run.Steps() - before, err
 }
 
 // Status is the frequent message: step, loss and the losses not yet sent.
@@ -334,8 +365,11 @@ type Status struct {
 func (s *Session) Status(running bool, stepMs float64) Status {
 	st := Status{Type: "status", Arch: s.Settings.Arch, Source: s.Source, Step: s.StepCount(), Loss: math.NaN(),
 		From: s.sent, Losses: finite(s.losses[s.sent:]), Running: running, Trainable: s.Trainable(),
-		Seed: s.seed, Restarts: append([]int{}, s.restarts...), Plateau: s.plateau, MetStep: s.metStep,
+		Seed: s.seed(), Restarts: []int{}, Plateau: s.plateau(),
 		StepMs: stepMs, Hidden: s.Net().H, Input: s.Net().D}
+	if s.run != nil {
+		st.Restarts, st.MetStep = append(st.Restarts, s.run.Restarts()...), s.run.MetStep()
+	}
 	for _, sn := range s.snaps {
 		st.Snapshots = append(st.Snapshots, sn.step)
 	}
@@ -376,21 +410,24 @@ type Summary struct {
 
 // Stats compares the network's emissions with the HMM.
 type Stats struct {
-	Type      string   `json:"type"`
-	Step      int      `json:"step"`
-	N         int      `json:"n"`
-	T         int      `json:"t"`
-	RNN       Summary  `json:"rnn"`
-	HMM       Summary  `json:"hmm"` // exact values; dwell from an HMM sample
-	Rows      []int    `json:"rows"`
-	FreqDiff  float64  `json:"freq_diff"`
-	TransDiff float64  `json:"trans_diff"`
-	Met       bool     `json:"met"`
-	MetStep   int      `json:"met_step"`
-	Plateau   bool     `json:"plateau"`
-	Restarted bool     `json:"restarted"`
-	Palette   []string `json:"palette"`
-	Model     *hmm.HMM `json:"model"` // the HMM being emulated
+	Type      string  `json:"type"`
+	Step      int     `json:"step"`
+	N         int     `json:"n"`
+	T         int     `json:"t"`
+	RNN       Summary `json:"rnn"`
+	HMM       Summary `json:"hmm"` // exact values; dwell from an HMM sample
+	Rows      []int   `json:"rows"`
+	FreqDiff  float64 `json:"freq_diff"`
+	TransDiff float64 `json:"trans_diff"`
+	Met       bool    `json:"met"`
+	MetStep   int     `json:"met_step"`
+	Plateau   bool    `json:"plateau"`
+	Restarted bool    `json:"restarted"`
+	// Figures are the fit criterion's (train.Monitor.Criterion), each
+	// with its limit and sampling floor.
+	Figures []train.Figure `json:"figures"`
+	Palette []string       `json:"palette"`
+	Model   *hmm.HMM       `json:"model"` // the HMM being emulated
 	// A few sequences of each, for the page's sample strips.
 	SamplesRNN [][]int `json:"samples_rnn"`
 	SamplesHMM [][]int `json:"samples_hmm"`
@@ -410,48 +447,72 @@ func firstSeqs(obs []uint8, n, T int) [][]int {
 	return out
 }
 
-// Stats samples the current network, compares it with the HMM's exact
-// statistics by the engine's criterion (stats.FidelityBasic), updates the
-// plateau detector, and restarts a plateaued run with the next seed (when
-// restart is set).
-func (s *Session) Stats(restart bool) (Stats, error) {
-	net := s.Net()
+// plateau reports whether the monitor's latest check found the run stuck
+// on the plateau.
+func (s *Session) plateau() bool {
+	if s.run == nil || s.run.LastCheck() == nil {
+		return false
+	}
+	return s.run.LastCheck().Stuck
+}
+
+// Stats compares the network's emissions with the HMM: the latest check
+// of the training loop when it judged the current weights (or, unless
+// current is set, any check of the current run: during training the page
+// shows the checks the loop makes anyway), else the same evaluation now
+// (train.Evaluate with the run's seed, statsSeqs sequences, judged by the
+// same monitor without changing its state).
+func (s *Session) Stats(current bool) (Stats, error) {
+	var rep *stats.Report
+	var v train.Verdict
+	var stuck bool
+	step := s.StepCount()
+	if c := s.lastCheck(current); c != nil {
+		rep, v, stuck = c.Report, c.Verdict, c.Stuck
+		step -= s.run.Trainer().StepCount() - c.Step
+	} else {
+		var err error
+		if rep, err = train.Evaluate(s.Net(), s.hmm, s.noiseStd(), statsSeqs, s.T, s.seed(), stats.Options{SkipMatch: true}); err != nil {
+			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
+		}
+		trained := s.StepCount()
+		if s.run != nil {
+			trained = s.run.Trainer().StepCount()
+		}
+		v, _, stuck = s.mon.Judge(rep, trained)
+	}
 	O := s.hmm.Outputs()
-	obs := net.Sample(s.rng, statsSeqs, s.T, train.DefaultNoiseStd)
-	ref, _ := s.hmm.Sample(s.rng, statsSeqs, s.T)
-	rnnB, refB := stats.Summary(obs, statsSeqs, s.T, O), stats.Summary(ref, statsSeqs, s.T, O)
-	st := Stats{Type: "stats", Step: s.StepCount(), N: statsSeqs, T: s.T,
-		RNN: summary(rnnB, stats.Dwells(obs, statsSeqs, s.T, O)), Palette: scene.Palette(O), Model: s.hmm,
-		SamplesRNN: firstSeqs(obs, statsSeqs, s.T), SamplesHMM: firstSeqs(ref, statsSeqs, s.T)}
-	refDwell := stats.Dwells(ref, statsSeqs, s.T, O)
-	st.HMM = summary(stats.Basic{Freq: s.exact.Freq, Trans: s.exact.Trans, Volatility: s.exact.Changes, VolatilityStd: s.exact.ChangesStd}, refDwell)
-	st.Met, st.TransDiff, st.FreqDiff = stats.FidelityBasic(rnnB, refB, s.exact)
-	st.Rows = stats.WellSampled(rnnB, refB, stats.MinRowCount)
+	st := Stats{Type: "stats", Step: step, N: rep.N, T: rep.T,
+		RNN:  summary(rep.RNN, rep.DwellRNN),
+		HMM:  summary(stats.Basic{Freq: s.exact.Freq, Trans: s.exact.Trans, Volatility: s.exact.Changes, VolatilityStd: s.exact.ChangesStd}, rep.DwellSample),
+		Rows: rep.WellSampledRows, FreqDiff: rep.Fidelity.DFreq, TransDiff: rep.Fidelity.DTrans, Met: v.Fit,
+		Plateau: stuck, Restarted: s.restarted, Figures: v.Figures, Palette: scene.Palette(O), Model: s.hmm}
 	if st.Rows == nil {
 		st.Rows = []int{}
 	}
-	if st.Met && s.metStep == 0 && s.StepCount() > 0 {
-		s.metStep = s.StepCount()
+	if s.run != nil {
+		st.MetStep = s.run.MetStep()
 	}
-	onPlateau := s.tr != nil && s.tr.StepCount() >= plateauMinStep && !st.Met && train.Plateaued(rnnB, refB)
-	if onPlateau {
-		s.hits++
-	} else {
-		s.hits = 0
-	}
-	s.plateau = s.hits > 0
-	if restart && s.hits >= plateauChecks && len(s.restarts) < maxRestarts && s.metStep == 0 {
-		s.restarts = append(s.restarts, s.StepCount())
-		s.offset += s.tr.StepCount()
-		s.seed++
-		s.hits, s.plateau = 0, false
-		if err := s.startTrainer(); err != nil {
-			return st, err
-		}
-		st.Restarted = true
-	}
-	st.MetStep, st.Plateau = s.metStep, s.plateau
+	s.restarted = false
+	// The strips are drawn from the evaluation's streams: the HMM's are the
+	// first sequences of the reference sample (hmm.HMM.Sample draws
+	// sequence by sequence), the RNN's a sample of the same network.
+	rnnObs := s.Net().Sample(rand.New(rand.NewPCG(s.seed(), train.EvalStreamRNN)), shownSamples, s.T, s.noiseStd())
+	hmmObs, _ := s.hmm.Sample(rand.New(rand.NewPCG(s.seed(), train.EvalStreamHMM)), shownSamples, s.T)
+	st.SamplesRNN, st.SamplesHMM = firstSeqs(rnnObs, shownSamples, s.T), firstSeqs(hmmObs, shownSamples, s.T)
 	return st, nil
+}
+
+// lastCheck is the training loop's latest check of the current trainer,
+// if it judged the current weights or current is false.
+func (s *Session) lastCheck(current bool) *train.Check {
+	if s.run == nil {
+		return nil
+	}
+	if c := s.run.LastCheck(); c != nil && (!current || c.Step == s.run.Trainer().StepCount()) {
+		return c
+	}
+	return nil
 }
 
 // summary turns the engine's statistics into the page's: dwell-time
@@ -487,7 +548,7 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 		// An earlier snapshot: its own basis, no kick search, no caching.
 		sn := s.snaps[v.Snapshot]
 		opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones}
-		p, info, _, err := portrait.Build(sn.net, rand.New(rand.NewPCG(s.seed, uint64(sn.step))), opt)
+		p, info, _, err := portrait.Build(sn.net, rand.New(rand.NewPCG(s.seed(), uint64(sn.step))), opt)
 		if err != nil {
 			return nil, PortraitInfo{}, err
 		}
@@ -500,7 +561,7 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 	if s.basisFor == step && s.basis != nil {
 		opt.Basis = s.basis
 	}
-	r := rand.New(rand.NewPCG(s.seed, uint64(step)))
+	r := rand.New(rand.NewPCG(s.seed(), uint64(step)))
 	if (v.Kick || v.Silence) && s.kickFor != step {
 		// Find the kick neurons on the nominal network at the trained noise level.
 		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, FindKick: true, KickEval: kickEval}
@@ -559,11 +620,11 @@ func (s *Session) Model(seconds float64) ([]byte, error) {
 		return nil, errors.New("worker: nothing to export; load a model or start training first")
 	}
 	var f *model.File
-	if s.tr != nil {
+	if s.run != nil {
 		cmd := fmt.Sprintf("browser: arch=%s hidden=%d input=%d batch=%d lr=%g seed=%d restarts=%v",
-			s.Settings.Arch, s.Settings.Hidden, s.Settings.Input, s.Settings.Batch, s.Settings.LR, s.seed, s.restarts)
+			s.Settings.Arch, s.Settings.Hidden, s.Settings.Input, s.Settings.Batch, s.Settings.LR, s.seed(), s.run.Restarts())
 		var err error
-		if f, err = s.tr.Snapshot(false, strings.TrimSpace(cmd), seconds); err != nil {
+		if f, err = s.run.Trainer().Snapshot(false, strings.TrimSpace(cmd), seconds); err != nil {
 			return nil, err
 		}
 	} else {

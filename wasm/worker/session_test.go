@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/model"
@@ -17,6 +20,14 @@ import (
 
 func small(arch string) Settings {
 	return Settings{Arch: arch, Hidden: 8, Input: 2, Batch: 16, LR: 1e-3, Seed: 1}
+}
+
+// steps trains n steps.
+func steps(t *testing.T, s *Session, n int) {
+	t.Helper()
+	if k, err := s.Train(context.Background(), n, time.Time{}); err != nil || k != n {
+		t.Fatalf("Train(%d): %d steps, %v", n, k, err)
+	}
 }
 
 func TestNewSessionRejectsBadSettings(t *testing.T) {
@@ -62,16 +73,12 @@ func TestSessionStepsAndStatus(t *testing.T) {
 	if st.Step != 0 || len(st.Losses) != 0 || !st.Trainable {
 		t.Fatalf("fresh status %+v", st)
 	}
-	for range 5 {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	steps(t, s, 5)
 	st = s.Status(true, 1.5)
 	if st.Step != 5 || st.From != 0 || len(st.Losses) != 5 || st.Loss != st.Losses[4] {
 		t.Fatalf("status after 5 steps: %+v", st)
 	}
-	s.Step()
+	steps(t, s, 1)
 	st = s.Status(true, 1.5)
 	if st.From != 5 || len(st.Losses) != 1 {
 		t.Errorf("second status sends from %d, %d losses; want the one new loss", st.From, len(st.Losses))
@@ -130,45 +137,38 @@ func TestStatsCriterionAgainstExact(t *testing.T) {
 	}
 }
 
+// A network that stays on the plateau (2 neurons, 1 noise input) is
+// restarted by the engine's monitor policy with the next seed, at the step
+// the command line would restart it, and the page hears of it.
 func TestPlateauRestartsWithNextSeed(t *testing.T) {
 	set := Settings{Arch: "linear2", Hidden: 2, Input: 1, Batch: 16, LR: 1e-3, Seed: 5}
 	s, err := NewSession(set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range plateauMinStep {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
+	// train.DefaultPlateauAfter steps, in slices as the worker takes them.
+	for s.StepCount() < train.DefaultPlateauAfter {
+		steps(t, s, min(333, train.DefaultPlateauAfter-s.StepCount()))
 	}
-	// Force the coin-flip regime: zero readout, so every output is an
-	// independent uniform Gumbel draw.
-	clear(s.tr.Net().Wout)
-	for k := 1; k <= plateauChecks; k++ {
-		st, err := s.Stats(true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k < plateauChecks && (!st.Plateau || st.Restarted) {
-			t.Fatalf("check %d: plateau %v restarted %v", k, st.Plateau, st.Restarted)
-		}
-		if k == plateauChecks && !st.Restarted {
-			t.Fatalf("no restart after %d plateau checks", k)
-		}
+	st, err := s.Stats(true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if s.seed != 6 || len(s.restarts) != 1 || s.restarts[0] != plateauMinStep || s.StepCount() != plateauMinStep {
-		t.Errorf("after restart: seed %d, restarts %v, step %d", s.seed, s.restarts, s.StepCount())
+	at := []int{train.DefaultPlateauAfter}
+	if s.seed() != 6 || !slices.Equal(s.run.Restarts(), at) || s.StepCount() != train.DefaultPlateauAfter || s.run.Trainer().StepCount() != 0 {
+		t.Errorf("after restart: seed %d, restarts %v, step %d (trainer %d)", s.seed(), s.run.Restarts(), s.StepCount(), s.run.Trainer().StepCount())
 	}
-	if s.tr.StepCount() != 0 {
-		t.Errorf("restarted trainer at step %d", s.tr.StepCount())
+	if !st.Restarted || !slices.Equal(s.Status(true, 0).Restarts, at) {
+		t.Errorf("the page was not told: stats %+v", st)
+	}
+	if st, _ = s.Stats(true); st.Restarted {
+		t.Error("a restart is reported twice")
 	}
 }
 
 func TestModelRoundTrip(t *testing.T) {
 	s, _ := NewSession(small("fully3"))
-	for range 3 {
-		s.Step()
-	}
+	steps(t, s, 3)
 	data, err := s.Model(1.5)
 	if err != nil {
 		t.Fatal(err)
@@ -184,9 +184,9 @@ func TestModelRoundTrip(t *testing.T) {
 		t.Errorf("loaded status %+v", st)
 	}
 	// Training continues exactly as the original would.
-	a, _ := s.Step()
-	b, _ := l.Step()
-	if a != b {
+	steps(t, s, 1)
+	steps(t, l, 1)
+	if a, b := s.losses[3], l.losses[3]; a != b {
 		t.Errorf("resumed step loss %v, original %v", b, a)
 	}
 	if _, err := LoadSession([]byte(`{"format":"hmmrnn-model"`), "bad"); err == nil {
@@ -200,7 +200,7 @@ func TestModelRoundTrip(t *testing.T) {
 // resume state was silently ignored).
 func TestLoadSessionLimits(t *testing.T) {
 	s, _ := NewSession(small("linear2"))
-	s.Step()
+	s.Train(context.Background(), 1, time.Time{})
 	for _, tc := range []struct {
 		name   string
 		mutate func(f *model.File)
@@ -297,11 +297,7 @@ func TestPortraitMessage(t *testing.T) {
 func TestSnapshotsThinOut(t *testing.T) {
 	s, _ := NewSession(small("linear2"))
 	s.snapEvery = 1
-	for range 2 * maxSnaps {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	steps(t, s, 2*maxSnaps)
 	st := s.Status(false, 0)
 	if len(st.Snapshots) > maxSnaps || len(st.Snapshots) < maxSnaps/2 || st.Snapshots[0] != 0 {
 		t.Fatalf("%d snapshots %v", len(st.Snapshots), st.Snapshots)
@@ -334,13 +330,11 @@ func TestMessagesEncodeEarlyInTraining(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 40; i++ {
-		if _, err := s.Step(); err != nil {
-			t.Fatal(err)
-		}
+		steps(t, s, 1)
 		if i%20 != 0 {
 			continue
 		}
-		st, err := s.Stats(false)
+		st, err := s.Stats(true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,6 +346,69 @@ func TestMessagesEncodeEarlyInTraining(t *testing.T) {
 			if _, err := json.Marshal(msg); err != nil {
 				t.Errorf("step %d: %s message does not encode: %v", i, name, err)
 			}
+		}
+	}
+}
+
+// While training, the page shows the loop's latest check (no second
+// evaluation); on demand, the current weights. Both are train.Evaluate
+// with the run's seed, judged by the engine's criterion.
+func TestStatsFromChecks(t *testing.T) {
+	s, err := NewSession(small("linear2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps(t, s, checkEvery+checkEvery/2)
+	during, err := s.Stats(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := s.Stats(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during.Step != checkEvery || now.Step != checkEvery+checkEvery/2 {
+		t.Errorf("stats at steps %d and %d, want the check's %d and the current %d", during.Step, now.Step, checkEvery, s.StepCount())
+	}
+	c := s.run.LastCheck()
+	if !c.Plateau || during.Plateau || now.Plateau || s.Status(true, 0).Plateau {
+		t.Errorf("a run at step %d, within the plateau patience, is reported stuck (check plateau %v)", s.StepCount(), c.Plateau)
+	}
+	if during.RNN.Changes != c.Report.RNN.Volatility || during.Met != c.Fit || during.TransDiff != c.Report.Fidelity.DTrans || len(during.Figures) != 2 || during.Figures[0] != c.Figures[0] {
+		t.Errorf("stats during training are not the check's")
+	}
+	rep, err := train.Evaluate(s.Net(), s.hmm, s.noiseStd(), statsSeqs, s.T, s.seed(), stats.Options{SkipMatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now.RNN.Changes != rep.RNN.Volatility || now.FreqDiff != rep.Fidelity.DFreq {
+		t.Errorf("stats on demand are not train.Evaluate's")
+	}
+}
+
+// A loaded model's noise level is what the session trains and samples at,
+// and survives a reset.
+func TestLoadedNoiseLevel(t *testing.T) {
+	s, _ := NewSession(Settings{Arch: "linear2", Hidden: 8, Input: 2, Batch: 16, LR: 1e-3, Seed: 1, NoiseStd: 0.5})
+	steps(t, s, 2)
+	data, err := s.Model(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadSession(data, "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewSession(l.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]float64{
+		"trained": s.run.Trainer().Config().NoiseStd, "loaded": l.run.Trainer().Config().NoiseStd,
+		"reset": r.run.Trainer().Config().NoiseStd, "sampled": r.noiseStd(),
+	} {
+		if got != 0.5 {
+			t.Errorf("%s at noise %v, want the file's 0.5", name, got)
 		}
 	}
 }
