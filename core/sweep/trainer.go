@@ -154,7 +154,8 @@ func trainEntry(ctx context.Context, t Task) (*model.File, *Result, error) {
 	loop.CheckpointEvery = every
 	loop.Hooks = train.Hooks{
 		Step: func(info train.StepInfo) {
-			if now := time.Now(); now.Sub(lastLog) >= 10*time.Second || info.Step == steps {
+			// The first step is logged too: it tells how long a step takes.
+			if now := time.Now(); now.Sub(lastLog) >= 10*time.Second || info.Step == steps || info.Step == resumedAt+1 {
 				lastLog = now
 				fmt.Fprintf(t.Log, "%s: step %d/%d loss %.4f (%.2fs/step)\n", e.ID, info.Step, steps, info.Loss,
 					time.Since(start).Seconds()/float64(info.Step-resumedAt))
