@@ -32,7 +32,8 @@ func Fidelity(rep *Report) (ok bool, dTrans, dFreq float64) {
 // sampled when both have at least MinRowCount transitions out of it), ex
 // from hmm.HMM.Exact at the same T.
 func FidelityBasic(rnn, hmmSample Basic, ex hmm.Exact) (ok bool, dTrans, dFreq float64) {
-	return judge(rnn, ex, WellSampled(rnn, hmmSample, MinRowCount))
+	f := EmissionFidelity(rnn, hmmSample, ex)
+	return f.OK, f.TransDiff, f.FreqDiff
 }
 
 func judge(rnn Basic, ex hmm.Exact, rows []int) (ok bool, dTrans, dFreq float64) {
