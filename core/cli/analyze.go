@@ -15,13 +15,17 @@ import (
 )
 
 const analyzeSynopsis = `hmmrnn analyze --model model.json [--checkpoints DIR] [--out DIR] [--json]
-       [--only pca,collapse,fixed,residency,sensitivity,sweep,kick,causal,evolution,readout,compose]
-       [--seed S] [--sigma S] [--steps N] [--residency-states N] [--sweep-sigmas LIST]
-       [--sweep-steps N] [--mus LIST] [--mode recurrent|noise|both] [--controls N]
+       [--only pca,collapse,fixed,residency,sensitivity,noise,kick,causal,evolution,readout,compose]
+       [--seed S] [--sigma S] [--steps N] [--residency-states N] [--noise-sigmas LIST]
+       [--noise-steps N] [--kick-score prevention|attribution] [--kick-mode recurrent|noise|both]
+       [--mus LIST] [--mode recurrent|noise|both] [--controls N]
 
 Reverse-engineers a trained model (METHOD.md section 5) and writes report.json,
 one SVG figure per analysis and index.html into --out. With --json (and no
---out) only report.json is printed to stdout. Progress goes to stderr.`
+--out) only report.json is printed to stdout. Progress goes to stderr.
+"noise" is the noise-level scan of one network (not "hmmrnn sweep", a grid
+of networks). The kick neurons are those "hmmrnn sweep" stores for the same
+model and --seed.`
 
 func runAnalyze(env *Env, args []string) error {
 	fs := newFlags(env, "analyze", analyzeSynopsis)
@@ -35,8 +39,9 @@ func runAnalyze(env *Env, args []string) error {
 	sigma := fs.Float64("sigma", 0, "noise std of the analyses (0: the model's noise_std)")
 	steps := fs.Int("steps", dynamics.PCASteps, "length of the reference noise-driven run (METHOD 5: 30000)")
 	resStates := fs.Int("residency-states", 600, "consecutive states whose residency, zone and spectrum are computed")
-	sweepSigmas := fs.String("sweep-sigmas", "", "comma-separated noise levels of the sweep (default 0,0.1,0.25,0.5,0.75,1,1.25,1.5,2,3,4 plus the model's)")
-	sweepSteps := fs.Int("sweep-steps", 4000, "steps per noise level of the sweep (METHOD 5.3 uses 10000)")
+	noiseSigmas := fs.String("noise-sigmas", "", "comma-separated noise levels of the noise scan (default 0,0.1,0.25,0.5,0.75,1,1.25,1.5,2,3,4 plus the model's)")
+	noiseSteps := fs.Int("noise-steps", 4000, "steps per noise level of the noise scan (arXiv 2510.25674 section 5.3 uses 10000)")
+	kickScore := fs.String("kick-score", "prevention", "how kick candidates are ranked: prevention (silence and replay each switch) or attribution (first-order)")
 	mus := fs.String("mus", "", "comma-separated causal-test scale factors in [0, 2] (default 0,0.25,...,2)")
 	mode := fs.String("mode", "both", "input scaled in the causal test: recurrent, noise or both (both: mu = 0 silences the neuron)")
 	kickMode := fs.String("kick-mode", "both", "how kick candidates are silenced during detection: recurrent, noise or both")
@@ -47,8 +52,8 @@ func runAnalyze(env *Env, args []string) error {
 	if *modelPath == "" {
 		return badUsage("--model is required (see --help)")
 	}
-	if *maxCk < 1 || *steps < 100 || *resStates < 1 || *sweepSteps < 10 || *controls < 1 {
-		return badUsage("--max-checkpoints, --residency-states, --controls must be >= 1, --steps >= 100, --sweep-steps >= 10")
+	if *maxCk < 1 || *steps < 100 || *resStates < 1 || *noiseSteps < 10 || *controls < 1 {
+		return badUsage("--max-checkpoints, --residency-states, --controls must be >= 1, --steps >= 100, --noise-steps >= 10")
 	}
 	if *sigma < 0 {
 		return badUsage("--sigma must be >= 0")
@@ -58,11 +63,11 @@ func runAnalyze(env *Env, args []string) error {
 		opt.Only = strings.Split(*only, ",")
 	}
 	var err error
-	if opt.Sweep.Sigmas, err = floatList(*sweepSigmas, "--sweep-sigmas"); err != nil {
+	if opt.Noise.Sigmas, err = floatList(*noiseSigmas, "--noise-sigmas"); err != nil {
 		return err
 	}
-	opt.Sweep.Steps = *sweepSteps
-	opt.Sweep.FidelitySeqs = 200
+	opt.Noise.Steps = *noiseSteps
+	opt.Noise.FidelitySeqs = 200
 	if opt.Causal.Mus, err = floatList(*mus, "--mus"); err != nil {
 		return err
 	}
@@ -78,6 +83,9 @@ func runAnalyze(env *Env, args []string) error {
 		return badUsage("--kick-mode: %v", err)
 	}
 	opt.Kick.ModeSet = true
+	if opt.Kick.Score, err = dynamics.ParseKickScore(*kickScore); err != nil {
+		return badUsage("--kick-score: %v", err)
+	}
 	opt.Causal.Controls = *controls
 
 	f, err := loadModel(*modelPath)
@@ -217,6 +225,21 @@ func printSummary(w io.Writer, r *report.Report) {
 	}
 	if k := r.Kick; k != nil {
 		fmt.Fprintf(w, "kick neurons %v (%.1f%% of H), detection cut %.2f\n", r.KickNeurons, 100*k.Fraction, k.Cut)
+		for _, d := range k.Directions {
+			fmt.Fprintf(w, "  direction %v: %.2f%% of steps, %s", d.Direction, 100*d.Rate, d.Status)
+			switch d.Status {
+			case dynamics.KickFound:
+				for _, g := range k.Groups {
+					if g.Direction == d.Direction {
+						fmt.Fprintf(w, " %v", g.Neurons)
+					}
+				}
+				fmt.Fprintf(w, ", cut %.2f, random sets %.2f (median)", d.Cut, d.ControlCut)
+			case dynamics.KickNone:
+				fmt.Fprintf(w, ", best cut %.2f", d.BestCut)
+			}
+			fmt.Fprintln(w)
+		}
 	}
 	if c := r.Causal; c != nil {
 		fmt.Fprintf(w, "silencing (mu=0, %s input) cuts the rate: kick set %.2f, integrating %.2f, random %.2f (max %.2f)\n", c.Mode, c.KickCut, c.IntegratingCut, c.ControlCutMean, c.ControlCutMax)

@@ -18,9 +18,9 @@ const (
 	CollapseRuns  = 100
 	CollapseSteps = 500
 
-	// SweepSteps is the length of each run of the noise-level sweep
+	// NoiseScanSteps is the length of each run of the noise-level scan
 	// (METHOD 5.3: 10,000 steps).
-	SweepSteps = 10000
+	NoiseScanSteps = 10000
 
 	// ResidencyContinuations is the number n of independent noise
 	// continuations per state and ResidencyMaxSteps the cap on the steps
@@ -50,10 +50,26 @@ const (
 	// "populations of ~35 neurons integrate the noise").
 	IntegratingSize = 35
 
-	// MaxKickFraction caps the kick set at 10% of the neurons (the issue's
-	// acceptance bound; the paper's reference network had 3 per direction of
-	// 150 neurons, i.e. 4%).
+	// MaxKickFraction caps each direction's kick group at 10% of the
+	// neurons (the paper's reference network had 3 per direction of 150
+	// neurons, i.e. 2%).
 	MaxKickFraction = 0.10
+
+	// MinDirectionRate is the fraction of a run's steps at which an output
+	// direction must switch for the kick detection to look for its group
+	// (0.2%: on the gallery networks every direction of fully3 and cyclic4
+	// switches on 0.3-0.7% of steps, rarer ones are blips of the rare
+	// output).
+	MinDirectionRate = 0.002
+	// KickMinCut is the cut of its direction's switch hazard a kick group
+	// must reach when silenced (70%: "silencing them stops switching",
+	// arXiv 2510.25674 section 5.8, with room for the network's other
+	// routes).
+	KickMinCut = 0.7
+	// KickControls is the number of random sets of a group's size whose
+	// median cut is the group's control (20: the median is then stable to
+	// a few hundredths while it costs as much as ~20 prefix trials).
+	KickControls = 20
 
 	// MuMax is the upper end of the causal-test scaling range mu in [0, 2]
 	// (METHOD 5.8: 0 = silence, 1 = nominal, 2 = double).
@@ -67,10 +83,10 @@ const (
 // Defaults chosen by this package where METHOD.md is silent (documented at
 // their use).
 var (
-	// DefaultSweepSigmas are the noise levels of the density figure
+	// DefaultScanSigmas are the noise levels of the density figure
 	// (METHOD 5.3: {0.1, 1, 2, 3, 4}).
-	DefaultSweepSigmas = []float64{0.1, 1, 2, 3, 4}
-	// DefaultResonanceSigmas extend the sweep below and above the trained
+	DefaultScanSigmas = []float64{0.1, 1, 2, 3, 4}
+	// DefaultResonanceSigmas extend the scan below and above the trained
 	// level for the stochastic-resonance curve (our choice).
 	DefaultResonanceSigmas = []float64{0, 0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4}
 	// DefaultGammas are the noise-mixing weights of METHOD 5.6.

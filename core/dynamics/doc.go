@@ -13,8 +13,13 @@
 //   - Residency, ClassifyZone: residency times and zones (5.4).
 //   - NoiseSensitivity: spread and noise share of the motion of
 //     continuations under noise mixing (5.6).
-//   - NoiseSweep, Emit, CompareEmission: densities, stochastic-resonance
-//     curve and emission fidelity versus noise level (5.3).
+//   - ScanNoise: the noise-level scan, densities, stochastic-resonance
+//     curve and emission fidelity (stats.EmissionFidelity) versus noise
+//     level (5.3).
+//   - ReferenceRun: the seeded long noise-driven run the analyses read (5.1).
+//   - StretchZones, ZoneSensitivity: residency, zones and stability along a
+//     stretch of the run with per-zone means (5.4, 5.5), and the noise
+//     sensitivity of its cluster and transition states (5.6).
 //   - FindKickNeurons, Prevention, IntegratingPopulations, Blocks,
 //     GroupActivity: automatic kick neurons and connectivity (5.7).
 //   - CausalTests, Hazards: scaling neuron sets by mu in [0, 2] (5.8).

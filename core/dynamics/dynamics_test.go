@@ -168,7 +168,7 @@ func TestFixedPointsKnown(t *testing.T) {
 }
 
 func TestQGradient(t *testing.T) {
-	net := plantedNet()
+	net := PlantedNet()
 	r := newRand(3)
 	h := make([]float64, net.H)
 	for i := range h {
@@ -471,7 +471,7 @@ func TestEvents(t *testing.T) {
 }
 
 func TestSimulateIntervention(t *testing.T) {
-	net := plantedNet()
+	net := PlantedNet()
 	// Silencing (mu = 0, Both) a neuron keeps it at zero forever.
 	iv, err := Scale(net.H, []int{3, 40}, 0, Both)
 	if err != nil {

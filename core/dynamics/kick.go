@@ -45,8 +45,51 @@ type Direction struct {
 
 func (d Direction) String() string { return fmt.Sprintf("%d->%d", d.From, d.To) }
 
+// KickScore is how FindKickNeurons ranks a direction's candidate neurons.
+type KickScore int
+
+const (
+	// ScorePrevention (the default) ranks a neuron by the fraction of the
+	// direction's switches that fail when it is silenced just before them,
+	// the run's own noise replayed (Prevention): a causal timing test.
+	ScorePrevention KickScore = iota
+	// ScoreAttribution ranks it by the first-order Attribution (cheaper,
+	// no replay; a candidate also needs Z >= MinZ).
+	ScoreAttribution
+)
+
+// String returns "prevention" or "attribution".
+func (s KickScore) String() string {
+	switch s {
+	case ScorePrevention:
+		return "prevention"
+	case ScoreAttribution:
+		return "attribution"
+	}
+	return fmt.Sprintf("KickScore(%d)", int(s))
+}
+
+// ParseKickScore is the inverse of KickScore.String.
+func ParseKickScore(s string) (KickScore, error) {
+	for _, k := range []KickScore{ScorePrevention, ScoreAttribution} {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("dynamics: unknown kick score %q (want prevention or attribution)", s)
+}
+
 // KickOptions tune FindKickNeurons; zero fields take the defaults below.
 type KickOptions struct {
+	// Seed, Sigma and Steps define the noise-driven run the detection reads,
+	// ReferenceRun(net, Sigma, Seed, Steps) (defaults: Sigma DefaultSigma,
+	// Steps PCASteps), and seed its rate measurements and controls: the
+	// same network and options give the same kick set in every caller.
+	Seed  uint64
+	Sigma float64
+	Steps int
+	// Score is how candidates are ranked (default ScorePrevention).
+	Score KickScore
 	// Window is how many steps before a switch count as "just before"
 	// (default 3) and MinDwell the dwell filter of Events (default 3).
 	Window, MinDwell int
@@ -54,28 +97,45 @@ type KickOptions struct {
 	// switch may still happen (default 2); ReplayEvents caps the switches
 	// replayed per direction (default 60).
 	Lag, ReplayEvents int
-	// MinZ is the minimum pre-switch z-score of a candidate (default 0.5).
+	// MinZ is the minimum pre-switch z-score of a candidate under
+	// ScoreAttribution (default 0.5).
 	MinZ float64
-	// MinEvents is the minimum number of switches of a direction for it to
-	// be analysed (default 5).
+	// MinRate is the fraction of the run's steps at which a direction must
+	// switch to be analysed (default MinDirectionRate); MinEvents the
+	// fewest dwell-filtered switches that time its candidates (default 5).
+	MinRate   float64
 	MinEvents int
-	// MaxFraction caps the set at this fraction of the neurons (default
-	// MaxKickFraction = 0.1).
+	// MaxFraction caps each direction's group at this fraction of the
+	// neurons (default MaxKickFraction).
 	MaxFraction float64
-	// Keep is the fraction of the best cut a smaller set must retain
-	// (default 0.9) and MinCut the smallest best cut for a direction to get
-	// kick neurons (default 0.5).
-	Keep, MinCut float64
+	// MinCut is the cut of the direction's hazard a group must reach
+	// (default KickMinCut).
+	MinCut float64
+	// Controls is the number of random sets of a group's size whose median
+	// cut is the group's control (default KickControls).
+	Controls int
 	// Mode is how candidates are silenced (mu = 0); default Both, which
 	// makes the neuron's output zero.
 	Mode Mode
 	// ModeSet marks Mode as given (Mode's zero value is Recurrent).
 	ModeSet bool
-	// Eval sets how transition rates are measured.
+	// Eval sets how transition rates are measured (default KickEval).
 	Eval RateOptions
 }
 
+// KickEval is the default rate measurement of the kick detection: twice
+// the chains and steps of RateOptions' default, so that a direction
+// switching at MinDirectionRate (0.2% of steps) still makes ~50 switches
+// in the unperturbed chains and a 70% cut is not sampling noise.
+var KickEval = RateOptions{Chains: 32, Steps: 800}
+
 func (o *KickOptions) defaults() {
+	if o.Sigma <= 0 {
+		o.Sigma = DefaultSigma
+	}
+	if o.Steps <= 0 {
+		o.Steps = PCASteps
+	}
 	if o.Window <= 0 {
 		o.Window = 3
 	}
@@ -91,24 +151,30 @@ func (o *KickOptions) defaults() {
 	if o.MinZ <= 0 {
 		o.MinZ = 0.5
 	}
+	if o.MinRate <= 0 {
+		o.MinRate = MinDirectionRate
+	}
 	if o.MinEvents <= 0 {
 		o.MinEvents = 5
 	}
 	if o.MaxFraction <= 0 {
 		o.MaxFraction = MaxKickFraction
 	}
-	if o.Keep <= 0 {
-		o.Keep = 0.9
-	}
 	if o.MinCut <= 0 {
-		o.MinCut = 0.5
+		o.MinCut = KickMinCut
+	}
+	if o.Controls <= 0 {
+		o.Controls = KickControls
 	}
 	if !o.ModeSet {
 		o.Mode = Both
 	}
+	if o.Eval == (RateOptions{}) {
+		o.Eval = KickEval
+	}
 }
 
-// KickCandidate is a neuron's pre-switch firing for its preferred direction.
+// KickCandidate is a neuron's pre-switch firing for one direction.
 type KickCandidate struct {
 	Neuron    int       `json:"neuron"`
 	Direction Direction `json:"direction"`
@@ -121,20 +187,28 @@ type KickCandidate struct {
 	Z           float64 `json:"z"`
 	Attribution float64 `json:"attribution"`
 	// Prevented is the fraction of the direction's switches that no longer
-	// happen when the neuron is silenced just before them (Prevention).
+	// happen when the neuron is silenced just before them (Prevention;
+	// ScorePrevention only).
 	Prevented float64 `json:"prevented"`
 }
 
 // KickResult is the automatic kick-neuron detection.
 type KickResult struct {
-	// Neurons is the kick set (0-based, ascending).
+	// Seed, Sigma and Steps are the run the detection read (KickOptions);
+	// Score the ranking used.
+	Seed  uint64  `json:"seed"`
+	Sigma float64 `json:"sigma"`
+	Steps int     `json:"steps"`
+	Score string  `json:"score"`
+	// Neurons is the kick set, the union of the groups (0-based, ascending).
 	Neurons []int `json:"neurons"`
-	// Groups maps each direction to its kick neurons.
+	// Groups maps each direction that has one to its kick neurons.
 	Groups []KickGroup `json:"groups"`
-	// Candidates lists the direction-selective candidates that were tried,
-	// direction by direction, by decreasing score.
+	// Candidates lists the candidates tried, direction by direction, by
+	// decreasing score.
 	Candidates []KickCandidate `json:"candidates"`
-	// Directions holds each analysed direction's hazard cuts.
+	// Directions has one entry per direction that switched on the run:
+	// its rate, what the search found and the cuts.
 	Directions []DirectionCut `json:"directions"`
 	// Events is the number of dwell-filtered switches per direction.
 	Events map[string]int `json:"events"`
@@ -145,13 +219,34 @@ type KickResult struct {
 	Mode     string  `json:"mode"`
 }
 
-// DirectionCut records the causal step of the detection for one direction.
+// Direction statuses of DirectionCut.Status.
+const (
+	KickFound = "group" // a group reaching MinCut was found
+	KickNone  = "none"  // analysed; no set of candidates reached MinCut
+	KickRare  = "rare"  // switches on fewer than MinRate of the steps: not analysed
+	KickFew   = "few"   // fewer than MinEvents dwell-filtered switches to time candidates
+)
+
+// DirectionCut records the search for one direction's kick group.
 type DirectionCut struct {
 	Direction Direction `json:"direction"`
+	// Rate is the direction's switches per step of the run (all switches,
+	// no dwell filter); Events its dwell-filtered switches.
+	Rate   float64 `json:"rate"`
+	Events int     `json:"events"`
+	// Status is KickFound, KickNone, KickRare or KickFew.
+	Status string `json:"status"`
 	// PrefixCut[k] is the hazard cut with the direction's first k+1
-	// candidates silenced; Cut that of the final group (0 if none).
+	// candidates silenced (tried until one reaches MinCut); BestCut the
+	// largest of them; Cut that of the final group (0 if none).
 	PrefixCut []float64 `json:"prefix_cut"`
+	BestCut   float64   `json:"best_cut"`
 	Cut       float64   `json:"cut"`
+	// ControlCut is the median hazard cut of Controls random sets of the
+	// group's size (active neurons outside the kick set, the same common
+	// random numbers); ControlCutMax the largest. 0 without a group.
+	ControlCut    float64 `json:"control_cut"`
+	ControlCutMax float64 `json:"control_cut_max"`
 }
 
 // KickGroup is the kick neurons of one direction.
@@ -160,62 +255,59 @@ type KickGroup struct {
 	Neurons   []int     `json:"neurons"`
 }
 
-// FindKickNeurons detects kick neurons automatically (METHOD 5.7; the paper
-// picked them by hand). The criterion combines when a neuron fires with
-// what silencing it does:
+// FindKickNeurons detects kick neurons automatically (arXiv 2510.25674
+// section 5.7 picked them by hand) on the noise-driven run
+// ReferenceRun(net, opt.Sigma, opt.Seed, opt.Steps). It is the one
+// detection of the command line, the sweeps and the browser. The
+// criterion combines when a neuron fires with what silencing it does:
 //
-//  1. Timing, direction and drive. On the noise-driven run, every
-//     dwell-filtered switch a->b (Events) is a transition of direction
-//     a->b. When the run kept its noise, each neuron is silenced in turn
-//     from Window+1 steps before each switch, with the run's own noise
-//     replayed (Prevention): the fraction of the direction's switches that
-//     then fail to happen within Lag steps measures how much the neuron's
-//     firing just before the switch initiates it. A neuron is a candidate
-//     for the direction where this fraction is largest, if it is > 0 and
-//     larger than for every other direction (direction-selective).
-//     Without stored noise the first-order Attribution stands in for it
-//     (candidates need Z >= MinZ and Attribution > 0). Z and Attribution
-//     are reported for every candidate. Each direction keeps its
-//     MaxFraction*H/(number of directions) best candidates.
+//  1. Timing. Every dwell-filtered switch a->b of the run (Events) is a
+//     transition of direction a->b. Directions switching on at least
+//     MinRate of the steps are analysed. Under ScorePrevention each
+//     neuron is silenced in turn from Window+1 steps before each switch,
+//     the run's own noise replayed (Prevention): the fraction of the
+//     direction's switches that then fail to happen within Lag steps is
+//     the neuron's score for the direction. Under ScoreAttribution the
+//     first-order Attribution is the score (and Z >= MinZ is required).
+//     A neuron with a positive score is a candidate for every direction it
+//     scores on (one neuron may gate several, e.g. both ways out of a
+//     state). Each direction keeps its MaxFraction*H best candidates.
 //  2. Cause. With common random numbers (the same start states and noise
 //     for every condition), the cut of a set S for direction a->b is
 //     1 - hazard_ab(S silenced)/hazard_ab(none), where hazard_ab is the
 //     number of a->b switches per step spent in a (Hazards), and S is
-//     silenced by mu = 0 in Mode. Per direction, the group is the shortest
-//     prefix of its candidates (best first) whose cut reaches Keep
-//     times the best cut of any prefix; then, from the weakest candidate up,
-//     members whose removal keeps the cut >= Keep * best are dropped (so
-//     redundant neurons go, but one of a redundant pair stays). A direction
-//     whose best cut is below MinCut gets no kick neurons.
+//     silenced by mu = 0 in Mode. The group is the shortest prefix of the
+//     candidates (best first) whose cut reaches MinCut; then, from the
+//     weakest member up, members whose removal keeps the cut >= MinCut
+//     are dropped. A direction where no prefix reaches MinCut gets no
+//     group; its entry says so with the best cut reached.
+//  3. Control. Each group's cut is set beside the median cut of Controls
+//     random sets of its size, drawn from the neurons outside the kick set
+//     that are active on at least 1% of the run's steps, measured with the
+//     same common random numbers.
 //
 // Using per-direction hazards rather than the overall rate matters:
 // silencing one direction's kicks alone already traps the network in one
 // state and stops all switching, which would hide the other direction.
-// The kick set is the union of the groups; Cut reports the overall
-// transition-rate cut when all of it is silenced.
-//
-// run is a long noise-driven run (its Out drives the timing), sim its
-// simulator (noise level, no intervention).
-func FindKickNeurons(sim *Sim, r *rand.Rand, run *Run, opt KickOptions) (*KickResult, error) {
-	if sim == nil || run == nil {
-		return nil, errors.New("dynamics: nil simulator or run")
-	}
-	if r == nil {
-		return nil, errors.New("dynamics: nil random source")
+// Cut reports the overall transition-rate cut when the kick set is
+// silenced.
+func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
+	if net == nil {
+		return nil, errors.New("dynamics: nil network")
 	}
 	opt.defaults()
-	net := sim.Net
+	run, err := ReferenceRun(net, opt.Sigma, opt.Seed, opt.Steps)
+	if err != nil {
+		return nil, err
+	}
 	H, O := net.H, net.O
-	if run.H != H {
-		return nil, fmt.Errorf("dynamics: run has H = %d, network %d", run.H, H)
+	res := &KickResult{Seed: opt.Seed, Sigma: opt.Sigma, Steps: opt.Steps, Score: opt.Score.String(),
+		Events: map[string]int{}, Mode: opt.Mode.String(), Neurons: []int{}}
+	dirs, perDir, err := kickCandidates(net, run, opt, res.Events)
+	if err != nil {
+		return nil, err
 	}
-	res := &KickResult{Events: map[string]int{}, Mode: opt.Mode.String()}
-	perDir := kickCandidates(net, run, opt, res.Events)
-	if len(perDir) == 0 {
-		return res, nil
-	}
-	perCap := max(1, int(opt.MaxFraction*float64(H))/len(perDir))
-	ev, err := NewRateEval(net, sim.Sigma, r.Uint64(), run, opt.Eval)
+	ev, err := NewRateEval(net, opt.Sigma, streamSeed(opt.Seed, streamKickEval), run, opt.Eval)
 	if err != nil {
 		return nil, err
 	}
@@ -225,78 +317,116 @@ func FindKickNeurons(sim *Sim, r *rand.Rand, run *Run, opt KickOptions) (*KickRe
 		return nil, err
 	}
 	baseHz := Hazards(O, baseRuns...)
-	var all []int
-	for _, cands := range perDir {
+	cutOf := func(d Direction, set []int) (float64, error) {
+		iv, err := Scale(H, set, 0, opt.Mode)
+		if err != nil {
+			return 0, err
+		}
+		runs, err := ev.Runs(iv)
+		if err != nil {
+			return 0, err
+		}
+		base := baseHz[d.From][d.To]
+		hz := Hazards(O, runs...)[d.From][d.To]
+		if math.IsNaN(hz) || math.IsNaN(base) || base == 0 {
+			return 0, nil
+		}
+		return 1 - hz/base, nil
+	}
+	perCap := max(1, int(opt.MaxFraction*float64(H)))
+	inKick := map[int]bool{}
+	for di := range dirs {
+		dc := &dirs[di]
+		cands := perDir[di]
+		if dc.Status != "" {
+			continue
+		}
 		if len(cands) > perCap {
 			cands = cands[:perCap]
 		}
-		d := cands[0].Direction
 		res.Candidates = append(res.Candidates, cands...)
-		base := baseHz[d.From][d.To]
-		cut := func(set []int) (float64, error) {
-			iv, err := Scale(H, set, 0, opt.Mode)
-			if err != nil {
-				return 0, err
-			}
-			runs, err := ev.Runs(iv)
-			if err != nil {
-				return 0, err
-			}
-			hz := Hazards(O, runs...)[d.From][d.To]
-			if math.IsNaN(hz) || math.IsNaN(base) || base == 0 {
-				return 0, nil
-			}
-			return 1 - hz/base, nil
-		}
-		dc := DirectionCut{Direction: d}
 		set := make([]int, 0, len(cands))
-		best := math.Inf(-1)
-		for _, c := range cands {
+		n := -1
+		for k, c := range cands {
 			set = append(set, c.Neuron)
-			cu, err := cut(set)
+			cu, err := cutOf(dc.Direction, set)
 			if err != nil {
 				return nil, err
 			}
 			dc.PrefixCut = append(dc.PrefixCut, cu)
-			best = math.Max(best, cu)
+			dc.BestCut = math.Max(dc.BestCut, cu)
+			if cu >= opt.MinCut {
+				n = k
+				break
+			}
 		}
-		if best < opt.MinCut {
-			res.Directions = append(res.Directions, dc)
+		if n < 0 {
+			dc.Status = KickNone
 			continue
-		}
-		goal := opt.Keep * best
-		n := 0
-		for dc.PrefixCut[n] < goal {
-			n++
 		}
 		kept := append([]int(nil), set[:n+1]...)
 		dc.Cut = dc.PrefixCut[n]
 		// cands is sorted by decreasing score: try dropping from the end.
 		for k := n; k >= 0 && len(kept) > 1; k-- {
-			drop := set[k]
 			trial := make([]int, 0, len(kept)-1)
 			for _, x := range kept {
-				if x != drop {
+				if x != set[k] {
 					trial = append(trial, x)
 				}
 			}
-			cu, err := cut(trial)
+			cu, err := cutOf(dc.Direction, trial)
 			if err != nil {
 				return nil, err
 			}
-			if cu >= goal {
+			if cu >= opt.MinCut {
 				kept, dc.Cut = trial, cu
 			}
 		}
 		sort.Ints(kept)
-		res.Groups = append(res.Groups, KickGroup{Direction: d, Neurons: kept})
-		res.Directions = append(res.Directions, dc)
-		all = append(all, kept...)
+		dc.Status = KickFound
+		res.Groups = append(res.Groups, KickGroup{Direction: dc.Direction, Neurons: kept})
+		for _, k := range kept {
+			inKick[k] = true
+		}
 	}
-	sort.Ints(all)
-	res.Neurons = all
-	if len(all) > 0 {
-		rate, err := ev.Rate(all, 0, opt.Mode)
+	for k := range inKick {
+		res.Neurons = append(res.Neurons, k)
+	}
+	sort.Ints(res.Neurons)
+	// Controls: random sets of each group's size outside the kick set.
+	pool := activeNonMembers(run, res.Neurons, 0.01)
+	cr := rand.New(rand.NewPCG(opt.Seed, streamKickControls))
+	for di := range dirs {
+		dc := &dirs[di]
+		if dc.Status != KickFound {
+			continue
+		}
+		size := 0
+		for _, g := range res.Groups {
+			if g.Direction == dc.Direction {
+				size = len(g.Neurons)
+			}
+		}
+		if len(pool) < size {
+			continue
+		}
+		cuts := make([]float64, opt.Controls)
+		for k := range cuts {
+			perm := cr.Perm(len(pool))
+			set := make([]int, size)
+			for i := range set {
+				set[i] = pool[perm[i]]
+			}
+			if cuts[k], err = cutOf(dc.Direction, set); err != nil {
+				return nil, err
+			}
+			dc.ControlCutMax = math.Max(dc.ControlCutMax, cuts[k])
+		}
+		dc.ControlCut = median(cuts)
+	}
+	res.Directions = dirs
+	if len(res.Neurons) > 0 {
+		rate, err := ev.Rate(res.Neurons, 0, opt.Mode)
 		if err != nil {
 			return nil, err
 		}
@@ -307,10 +437,26 @@ func FindKickNeurons(sim *Sim, r *rand.Rand, run *Run, opt KickOptions) (*KickRe
 	return res, nil
 }
 
-// kickCandidates implements step 1 of FindKickNeurons: per direction (in
-// order of direction), its candidates by decreasing attribution.
-func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]int) [][]KickCandidate {
-	H, T := run.H, run.T
+// median returns the median of v (sorted in place); 0 for none.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	sort.Float64s(v)
+	m := len(v) / 2
+	if len(v)%2 == 1 {
+		return v[m]
+	}
+	return (v[m-1] + v[m]) / 2
+}
+
+// kickCandidates implements step 1 of FindKickNeurons. It returns one
+// entry per direction that switched on the run (ordered by direction),
+// with Status set to KickRare or KickFew when the direction is not
+// analysed, and, aligned with it, each analysed direction's candidates by
+// decreasing score.
+func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]int) ([]DirectionCut, [][]KickCandidate, error) {
+	H, T, O := run.H, run.T, run.O
 	mean := make([]float64, H)
 	sd := make([]float64, H)
 	for t := 0; t < T; t++ {
@@ -327,42 +473,58 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 	for i := range sd {
 		sd[i] = math.Sqrt(sd[i])
 	}
+	// Every switch counts for the rate; dwell-filtered ones time candidates.
+	switches := make([]int, O*O)
+	for t := 1; t < T; t++ {
+		if a, b := run.Out[t-1], run.Out[t]; a != b {
+			switches[int(a)*O+int(b)]++
+		}
+	}
 	byDir := map[Direction][]int{}
-	var dirs []Direction
 	for _, e := range Events(run.Out, opt.MinDwell) {
 		if e.T <= opt.Window {
 			continue
 		}
 		d := Direction{e.From, e.To}
-		if _, ok := byDir[d]; !ok {
-			dirs = append(dirs, d)
-		}
 		byDir[d] = append(byDir[d], e.T)
 	}
-	sort.Slice(dirs, func(i, j int) bool {
-		if dirs[i].From != dirs[j].From {
-			return dirs[i].From < dirs[j].From
-		}
-		return dirs[i].To < dirs[j].To
-	})
-	var used []Direction
-	for _, d := range dirs {
-		counts[d.String()] = len(byDir[d])
-		if len(byDir[d]) >= opt.MinEvents {
-			used = append(used, d)
+	var dirs []DirectionCut
+	var used []int // indices into dirs of the analysed directions
+	for a := 0; a < O; a++ {
+		for b := 0; b < O; b++ {
+			d := Direction{uint8(a), uint8(b)}
+			if len(byDir[d]) > 0 {
+				counts[d.String()] = len(byDir[d])
+			}
+			if a == b || switches[a*O+b] == 0 {
+				continue
+			}
+			dc := DirectionCut{Direction: d, Rate: float64(switches[a*O+b]) / float64(max(1, T-1)), Events: len(byDir[d])}
+			switch {
+			case dc.Rate < opt.MinRate:
+				dc.Status = KickRare
+			case dc.Events < opt.MinEvents:
+				dc.Status = KickFew
+			default:
+				used = append(used, len(dirs))
+			}
+			dirs = append(dirs, dc)
 		}
 	}
+	perDir := make([][]KickCandidate, len(dirs))
 	if len(used) == 0 {
-		return nil
+		return dirs, perDir, nil
 	}
-	// z[d][i]: mean pre-switch z-score; att[d][i]: mean attribution.
+	// z[k][i]: mean pre-switch z-score; att[k][i]: mean attribution, for
+	// the k-th analysed direction.
 	z := make([][]float64, len(used))
 	att := make([][]float64, len(used))
 	g := make([]float64, H)
 	gp := make([]float64, H)
-	for di, d := range used {
-		z[di] = make([]float64, H)
-		att[di] = make([]float64, H)
+	for k, di := range used {
+		d := dirs[di].Direction
+		z[k] = make([]float64, H)
+		att[k] = make([]float64, H)
 		ts := byDir[d]
 		for _, t := range ts {
 			// g = d(l_to - l_from)(h_t)/dh_t, then back through the steps.
@@ -376,69 +538,50 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 				g, gp = gp, g
 				hs := run.State(t - w)
 				for i, v := range hs {
-					att[di][i] += v * g[i]
+					att[k][i] += v * g[i]
 					if sd[i] > 0 {
-						z[di][i] += (v - mean[i]) / sd[i]
+						z[k][i] += (v - mean[i]) / sd[i]
 					}
 				}
 			}
 		}
 		for i := 0; i < H; i++ {
-			z[di][i] /= float64(len(ts) * opt.Window)
-			att[di][i] /= float64(len(ts))
+			z[k][i] /= float64(len(ts) * opt.Window)
+			att[k][i] /= float64(len(ts))
 		}
 	}
-	// Causal timing: replay the switches with each neuron silenced.
 	var prev [][]float64
-	if run.Noise != nil {
+	if opt.Score == ScorePrevention {
+		// Causal timing: replay the switches with each neuron silenced.
+		ds := make([]Direction, len(used))
 		var evs []Event
-		for _, d := range used {
+		for k, di := range used {
+			d := dirs[di].Direction
+			ds[k] = d
 			for _, t := range byDir[d] {
 				evs = append(evs, Event{T: t, From: d.From, To: d.To})
 			}
 		}
 		var err error
-		prev, err = Prevention(net, run, used, evs, opt.Window, opt.Lag, opt.ReplayEvents, opt.Mode)
-		if err != nil {
-			prev = nil
+		if prev, err = Prevention(net, run, ds, evs, opt.Window, opt.Lag, opt.ReplayEvents, opt.Mode); err != nil {
+			return nil, nil, err
 		}
+	} else if opt.Score != ScoreAttribution {
+		return nil, nil, fmt.Errorf("dynamics: unknown kick score %v", opt.Score)
 	}
-	perDir := make([][]KickCandidate, len(used))
-	for i := 0; i < H; i++ {
-		best := -1
-		score := func(di int) float64 {
+	for k, di := range used {
+		var c []KickCandidate
+		for i := 0; i < H; i++ {
+			kc := KickCandidate{Neuron: i, Direction: dirs[di].Direction, Z: z[k][i], Attribution: att[k][i]}
 			if prev != nil {
-				return prev[di][i]
-			}
-			return att[di][i]
-		}
-		for di := range used {
-			if score(di) <= 0 || (prev == nil && z[di][i] < opt.MinZ) {
+				kc.Prevented = prev[k][i]
+				if kc.Prevented <= 0 {
+					continue
+				}
+			} else if kc.Attribution <= 0 || kc.Z < opt.MinZ {
 				continue
 			}
-			selective := true
-			for dj := range used {
-				if dj != di && score(dj) >= score(di) {
-					selective = false
-				}
-			}
-			if selective && (best < 0 || score(di) > score(best)) {
-				best = di
-			}
-		}
-		if best < 0 {
-			continue
-		}
-		c := KickCandidate{Neuron: i, Direction: used[best], Z: z[best][i], Attribution: att[best][i]}
-		if prev != nil {
-			c.Prevented = prev[best][i]
-		}
-		perDir[best] = append(perDir[best], c)
-	}
-	var out [][]KickCandidate
-	for _, c := range perDir {
-		if len(c) == 0 {
-			continue
+			c = append(c, kc)
 		}
 		sort.SliceStable(c, func(a, b int) bool {
 			if c[a].Prevented != c[b].Prevented {
@@ -446,9 +589,12 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 			}
 			return c[a].Attribution > c[b].Attribution
 		})
-		out = append(out, c)
+		perDir[di] = c
+		if len(c) == 0 {
+			dirs[di].Status = KickNone
+		}
 	}
-	return out
+	return dirs, perDir, nil
 }
 
 // IntegratingPopulations ranks, for each kick group, the other neurons j by

@@ -2,16 +2,18 @@ package dynamics
 
 import (
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
+	"hmmrnn/core/hmm"
 	"hmmrnn/core/rnn"
 )
 
 // plantedRun is a long noise-driven run of the planted network.
 func plantedRun(t *testing.T) (*Sim, *Run) {
 	t.Helper()
-	sim, err := NewSim(plantedNet(), 1, Intervention{})
+	sim, err := NewSim(PlantedNet(), 1, Intervention{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,29 +24,70 @@ func plantedRun(t *testing.T) (*Sim, *Run) {
 	return sim, run
 }
 
+// TestKickNeuronsPlanted checks the detection against the planted
+// network's known kick neurons, with both scores, and the causality of each
+// group: its own direction's hazard is cut by >= KickMinCut while the
+// median random set of its size cuts it far less.
 func TestKickNeuronsPlanted(t *testing.T) {
-	sim, run := plantedRun(t)
-	if rate := TransitionRate(run); rate < 0.01 || rate > 0.05 {
-		t.Fatalf("planted network switches at rate %v, want 0.01-0.05", rate)
+	want := map[Direction]int{{0, 2}: 40, {2, 0}: 41}
+	for _, score := range []KickScore{ScorePrevention, ScoreAttribution} {
+		t.Run(score.String(), func(t *testing.T) {
+			opt := KickOptions{Seed: 11, Steps: 20000, Score: score, Eval: RateOptions{Chains: 16, Steps: 400}}
+			k, err := FindKickNeurons(PlantedNet(), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(k.Neurons, []int{40, 41}) {
+				t.Fatalf("kick neurons %v, want [40 41] (planted)", k.Neurons)
+			}
+			if len(k.Groups) != 2 {
+				t.Fatalf("groups %+v, want one per direction", k.Groups)
+			}
+			for _, g := range k.Groups {
+				if len(g.Neurons) != 1 || g.Neurons[0] != want[g.Direction] {
+					t.Errorf("direction %v: kick group %v, want [%d]", g.Direction, g.Neurons, want[g.Direction])
+				}
+			}
+			for _, d := range k.Directions {
+				if d.Rate < MinDirectionRate {
+					continue
+				}
+				if d.Status != KickFound || d.Cut < KickMinCut || d.ControlCut > 0.3 {
+					t.Errorf("direction %v (rate %.4f): status %q, cut %.2f, control %.2f; want a group with cut >= %v, control <= 0.3",
+						d.Direction, d.Rate, d.Status, d.Cut, d.ControlCut, KickMinCut)
+				}
+			}
+			if k.Cut < 0.9 {
+				t.Errorf("silencing the kick set cuts the rate by %v, want >= 0.9", k.Cut)
+			}
+			again, err := FindKickNeurons(PlantedNet(), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(k, again) {
+				t.Error("same options, different detection")
+			}
+		})
 	}
-	k, err := FindKickNeurons(sim, newRand(12), run, KickOptions{})
+	if _, err := FindKickNeurons(PlantedNet(), KickOptions{Score: 7, Steps: 2000}); err == nil {
+		t.Error("unknown score: no error")
+	}
+}
+
+// TestKickDirectionStatus checks that every direction that switched gets
+// an entry, and that a direction below MinRate is reported as rare.
+func TestKickDirectionStatus(t *testing.T) {
+	k, err := FindKickNeurons(PlantedNet(), KickOptions{Seed: 11, Steps: 20000, MinRate: 0.5, Eval: RateOptions{Chains: 4, Steps: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(k.Neurons, []int{40, 41}) {
-		t.Fatalf("kick neurons %v, want [40 41] (planted)", k.Neurons)
+	if len(k.Directions) == 0 || len(k.Groups) != 0 || len(k.Neurons) != 0 {
+		t.Fatalf("MinRate 0.5: directions %+v, groups %+v, want entries and no group", k.Directions, k.Groups)
 	}
-	want := map[Direction]int{{0, 2}: 40, {2, 0}: 41}
-	if len(k.Groups) != 2 {
-		t.Fatalf("groups %+v, want one per direction", k.Groups)
-	}
-	for _, g := range k.Groups {
-		if len(g.Neurons) != 1 || g.Neurons[0] != want[g.Direction] {
-			t.Errorf("direction %v: kick group %v, want [%d]", g.Direction, g.Neurons, want[g.Direction])
+	for _, d := range k.Directions {
+		if d.Status != KickRare || d.Rate <= 0 {
+			t.Errorf("direction %v: status %q rate %v, want rare with a positive rate", d.Direction, d.Status, d.Rate)
 		}
-	}
-	if k.Cut < 0.9 {
-		t.Errorf("silencing the kick set cuts the rate by %v, want >= 0.9", k.Cut)
 	}
 }
 
@@ -87,7 +130,7 @@ func TestCausalPlanted(t *testing.T) {
 }
 
 func TestIntegratingPopulations(t *testing.T) {
-	net := plantedNet()
+	net := PlantedNet()
 	H := net.H
 	// Make neurons 5, 6, 7 drive kick neuron 40 with decreasing weights.
 	for k, j := range []int{5, 6, 7} {
@@ -106,15 +149,18 @@ func TestIntegratingPopulations(t *testing.T) {
 	}
 }
 
-func TestNoiseSweep(t *testing.T) {
+func TestScanNoise(t *testing.T) {
 	_, run := plantedRun(t)
-	net := plantedNet()
+	net := PlantedNet()
 	pca, err := FitPCA(run.States, run.T, run.H, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := &Target{Freq: []float64{0.5, 0, 0.5}, Trans: [][]float64{{0.97, 0, 0.03}, {0, 1, 0}, {0.03, 0, 0.97}}, Changes: 0.87, SeqLen: 30}
-	sw, err := NoiseSweep(net, newRand(14), pca, SweepOptions{Sigmas: []float64{0, 1, 3}, Steps: 2000, Target: tg, FidelitySeqs: 100})
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := ScanNoise(net, newRand(14), pca, NoiseScanOptions{Sigmas: []float64{0, 1, 3}, Steps: 2000, HMM: m, FidelitySeqs: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,29 +188,8 @@ func TestNoiseSweep(t *testing.T) {
 	}
 }
 
-func TestCompareEmission(t *testing.T) {
-	obs := []uint8{0, 0, 2, 2, 0, 0, 0, 0}
-	tg := Target{Freq: []float64{0.75, 0, 0.25}, Trans: [][]float64{{0.8, 0, 0.2}, {0, 1, 0}, {0.5, 0, 0.5}}, Changes: 1}
-	f, err := CompareEmission(obs, 2, 4, 3, tg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Frequencies 6/8, 0, 2/8; changes 1 and 0 -> mean 0.5; pairs: 0->0 x4,
-	// 0->2 x1, 2->2 x1, so rows 0 -> {0.8, 0, 0.2} (exact), 2 -> {0, 0, 1}.
-	if f.FreqDiff > 1e-12 || math.Abs(f.Changes-0.5) > 1e-12 || math.Abs(f.ChangesDiff+0.5) > 1e-12 {
-		t.Errorf("got %+v", f)
-	}
-	wantTrans := (0 + 0 + 0 + 0.5 + 0 + 0.5) / 6.0
-	if math.Abs(f.TransDiff-wantTrans) > 1e-12 {
-		t.Errorf("trans diff %v, want %v", f.TransDiff, wantTrans)
-	}
-	if _, err := CompareEmission(obs, 3, 4, 3, tg); err == nil {
-		t.Error("wrong shape: no error")
-	}
-}
-
 func TestEvolution(t *testing.T) {
-	weak := plantedNet()
+	weak := PlantedNet()
 	for i := range weak.Whh {
 		weak.Whh[i] *= 0.1
 	}

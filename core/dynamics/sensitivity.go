@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 )
 
 // Spread is the cloud of continuations at one noise-mixing weight gamma.
@@ -157,4 +158,199 @@ func NoiseSensitivity(sim *Sim, r *rand.Rand, h0, orig []float64, gammas []float
 		out[g] = sp
 	}
 	return out, nil
+}
+
+// Sensitivity is the noise-sensitivity analysis (arXiv 2510.25674 section
+// 5.6), averaged over many cluster and transition states.
+//
+// The headline number is the noise share of the motion (Spread):
+// after Steps steps with fully fresh noise (the largest gamma), the share
+// of the continuations' mean squared displacement from the start that is
+// spread rather than common drift, in the PC1-PC2 plane where the orbit
+// lives. Clusters are noise-driven when their share is high (near 1: the
+// state moves only by diffusion) and transitions deterministic when theirs
+// is low (every continuation makes the same excursion). The raw spreads
+// (trace of the covariance) are reported too, but they cannot show the
+// claim: the noise enters additively with the same covariance everywhere,
+// so the raw spread is about the same from every state.
+type Sensitivity struct {
+	Gammas        []float64 `json:"gammas"`
+	Steps         int       `json:"steps"`
+	Continuations int       `json:"continuations"`
+	// ClusterStates and TransitionStates are the run steps continued. The
+	// states come from the residency stretch; when it holds too few
+	// transition states, Candidates more states (the two before each of a
+	// sample of the run's output switches) are classified by the same
+	// residency criterion (METHOD 5.4) and their transition states added.
+	ClusterStates    []int `json:"cluster_states"`
+	TransitionStates []int `json:"transition_states"`
+	Candidates       int   `json:"candidates"`
+	// Cluster and Transition are the spreads averaged over the states
+	// (noise shares are means of the per-state shares).
+	Cluster    []Spread `json:"cluster"`
+	Transition []Spread `json:"transition"`
+	// ClusterShares and TransitionShares are the per-state noise shares
+	// (PC1-PC2 plane, largest gamma, last step) behind Ratio.
+	ClusterShares    []float64 `json:"cluster_shares"`
+	TransitionShares []float64 `json:"transition_shares"`
+	// Ratio is the cluster/transition ratio of the mean noise share in the
+	// PC1-PC2 plane at the largest gamma after the last step (> 1: clusters
+	// noise-driven, transitions deterministic); FullRatio the same in all
+	// H dimensions. RawRatio and RawPlaneRatio are the cluster/transition
+	// ratios of the raw spread (trace of the covariance) in all dimensions
+	// and in the plane.
+	Ratio         float64 `json:"ratio"`
+	FullRatio     float64 `json:"full_ratio"`
+	RawRatio      float64 `json:"raw_ratio"`
+	RawPlaneRatio float64 `json:"raw_plane_ratio"`
+}
+
+// DefaultSensitivityStates is how many cluster and how many transition
+// states the noise sensitivity averages over by default: arXiv 2510.25674 section 5.6 shows
+// one of each, but single states scatter widely (per-state noise shares
+// range over most of [0, 1]), so the report averages many.
+const DefaultSensitivityStates = 30
+
+// ZoneSensitivity runs the noise-sensitivity analysis (arXiv 2510.25674
+// section 5.6) from up to m cluster and m transition states of run, which
+// must have kept its noise. st is the residency analysis of a stretch of
+// the run (StretchZones); more transition states, if needed, are found
+// among the states just before the run's output switches by the same
+// residency criterion (section 5.4).
+func ZoneSensitivity(sim *Sim, r *rand.Rand, run *Run, pca *PCA, st *Stretch, m int) (*Sensitivity, error) {
+	if sim == nil || run == nil || pca == nil || st == nil {
+		return nil, errors.New("dynamics: nil simulator, run, PCA or stretch")
+	}
+	if run.Noise == nil {
+		return nil, errors.New("dynamics: noise sensitivity needs a run that kept its noise")
+	}
+	res, t0 := st.Res, st.Start
+	if m <= 0 {
+		m = DefaultSensitivityStates
+	}
+	S := SensitivitySteps
+	D := sim.Net.D
+	// A state h_t can be continued when the run holds the S inputs after it.
+	usable := func(t int) bool { return t >= 0 && t+S < run.T }
+	var cl, tr []int
+	for k, rs := range res {
+		if t := t0 + k; usable(t) {
+			switch rs.Zone {
+			case Cluster:
+				cl = append(cl, t)
+			case Transition:
+				tr = append(tr, t)
+			}
+		}
+	}
+	si := &Sensitivity{Gammas: DefaultGammas, Steps: S, Continuations: SensitivityContinuations}
+	if len(tr) < m {
+		// Candidates outside the stretch: the states 1 and 2 steps before
+		// a sample of the run's output switches (state t switches when
+		// Out[t+1] != Out[t]).
+		var sw []int
+		for t := 1; t+1 < run.T; t++ {
+			if run.Out[t+1] != run.Out[t] && (t < t0 || t-1 >= t0+len(res)) && usable(t) {
+				sw = append(sw, t)
+			}
+		}
+		var cand []int
+		for _, t := range spreadInts(sw, 2*m) {
+			cand = append(cand, t-1, t)
+		}
+		if len(cand) > 0 {
+			H := sim.Net.H
+			states := make([]float64, 0, len(cand)*H)
+			for _, t := range cand {
+				states = append(states, run.State(t)...)
+			}
+			cres, err := Residency(sim, r, states, len(cand), ResidencyOptions{})
+			if err != nil {
+				return nil, err
+			}
+			for k, rs := range cres {
+				if rs.Zone == Transition {
+					tr = append(tr, cand[k])
+				}
+			}
+			sort.Ints(tr)
+			si.Candidates = len(cand)
+		}
+	}
+	si.ClusterStates, si.TransitionStates = spreadInts(cl, m), spreadInts(tr, m)
+	// The orbit plane: the PCA restricted to PC1-PC2.
+	var plane *PCA
+	if pca.K >= 2 {
+		plane = &PCA{H: pca.H, K: 2, Mean: pca.Mean, Axes: pca.Axes[:2*pca.H], Var: pca.Var[:2], TotalVar: pca.TotalVar}
+	}
+	G := len(si.Gammas) - 1 // the largest gamma (DefaultGammas is increasing)
+	for _, grp := range []struct {
+		ts     []int
+		mean   *[]Spread
+		shares *[]float64
+	}{{si.ClusterStates, &si.Cluster, &si.ClusterShares}, {si.TransitionStates, &si.Transition, &si.TransitionShares}} {
+		for _, t := range grp.ts {
+			// The state h_t is followed on the run by the inputs x_{t+1..t+S}.
+			sp, err := NoiseSensitivity(sim, r, run.State(t), run.Noise[(t+1)*D:(t+1+S)*D], si.Gammas, si.Continuations, S, plane)
+			if err != nil {
+				return nil, err
+			}
+			*grp.mean = addSpreads(*grp.mean, sp, 1/float64(len(grp.ts)))
+			share := sp[G].NoiseShare[S-1]
+			if plane != nil {
+				share = sp[G].NoiseSharePC[S-1]
+			}
+			*grp.shares = append(*grp.shares, share)
+		}
+	}
+	if len(si.Cluster) == 0 || len(si.Transition) == 0 {
+		return si, nil
+	}
+	c, t := si.Cluster[G], si.Transition[G]
+	ratio := func(a, b float64) float64 {
+		if b > 0 {
+			return a / b
+		}
+		return 0
+	}
+	si.FullRatio = ratio(c.NoiseShare[S-1], t.NoiseShare[S-1])
+	si.RawRatio = ratio(c.TraceCov[S-1], t.TraceCov[S-1])
+	si.Ratio = si.FullRatio
+	if plane != nil {
+		si.Ratio = ratio(c.NoiseSharePC[S-1], t.NoiseSharePC[S-1])
+		si.RawPlaneRatio = ratio(c.TracePC[S-1], t.TracePC[S-1])
+	}
+	return si, nil
+}
+
+// addSpreads adds w times sp to acc (allocated on first use).
+func addSpreads(acc, sp []Spread, w float64) []Spread {
+	add := func(dst *[]float64, src []float64) {
+		if src == nil {
+			return
+		}
+		if *dst == nil {
+			*dst = make([]float64, len(src))
+		}
+		for k, v := range src {
+			(*dst)[k] += w * v
+		}
+	}
+	if acc == nil {
+		acc = make([]Spread, len(sp))
+		for g := range sp {
+			acc[g].Gamma = sp[g].Gamma
+		}
+	}
+	for g := range sp {
+		a, s := &acc[g], &sp[g]
+		add(&a.TraceCov, s.TraceCov)
+		add(&a.MeanDist, s.MeanDist)
+		add(&a.Drift, s.Drift)
+		add(&a.NoiseShare, s.NoiseShare)
+		add(&a.TracePC, s.TracePC)
+		add(&a.DriftPC, s.DriftPC)
+		add(&a.NoiseSharePC, s.NoiseSharePC)
+	}
+	return acc
 }

@@ -369,6 +369,55 @@ func TransitionRate(runs ...*Run) float64 {
 	return float64(sw) / float64(steps)
 }
 
+// Random streams of the seeded analyses: a seed s gives the generator
+// PCG(s, stream), one stream per use, so one use's draws do not depend on
+// another's. The values are arbitrary distinct constants.
+const (
+	streamReference    = 0x7265662d72756e // "ref-run": the reference run's noise
+	streamKickEval     = 0x6b69636b2d6576 // "kick-ev": the kick detection's rate measurements
+	streamKickControls = 0x6b69636b2d6374 // "kick-ct": its random control sets
+)
+
+// streamSeed draws one seed from stream of seed (for RateEval's own generator).
+func streamSeed(seed, stream uint64) uint64 {
+	return rand.New(rand.NewPCG(seed, stream)).Uint64()
+}
+
+// ReferenceRun is the long noise-driven run the analyses read (arXiv
+// 2510.25674 section 5: PCA on 30,000 steps after a warm-up of 20): steps
+// steps at noise std sigma after PCAWarmup steps from h = 0 (dropped), the
+// noise drawn from PCG(seed, streamReference) and kept in Run.Noise. The
+// same arguments give the same run, so every caller that names a seed sees
+// the same trajectory (report.Analyze, FindKickNeurons).
+func ReferenceRun(net *rnn.Net, sigma float64, seed uint64, steps int) (*Run, error) {
+	if steps <= 0 {
+		return nil, fmt.Errorf("dynamics: reference run needs steps > 0, got %d", steps)
+	}
+	sim, err := NewSim(net, sigma, Intervention{})
+	if err != nil {
+		return nil, err
+	}
+	run, err := sim.Simulate(rand.New(rand.NewPCG(seed, streamReference)), PCAWarmup+steps, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	return run.From(PCAWarmup), nil
+}
+
+// From returns the run without its first k steps (a view sharing memory).
+func (r *Run) From(k int) *Run {
+	k = max(0, min(k, r.T))
+	out := *r
+	out.T = r.T - k
+	out.States = r.States[k*r.H:]
+	out.Logits = r.Logits[k*r.O:]
+	out.Out = r.Out[k:]
+	if r.Noise != nil {
+		out.Noise = r.Noise[k*r.D:]
+	}
+	return &out
+}
+
 // newRand returns a fresh generator seeded from two words (used for common
 // random numbers: the same noise for every condition of a comparison).
 func newRand(seed uint64) *rand.Rand {

@@ -15,9 +15,17 @@ import (
 	"hmmrnn/core/rnn"
 )
 
-// Analysis names, in the order they run. Options.Only picks a subset; the
-// analyses each one needs (e.g. "causal" needs "kick") run as well.
-var Analyses = []string{"pca", "collapse", "fixed", "residency", "sensitivity", "sweep", "kick", "causal", "evolution", "readout", "compose"}
+// Analyses names the analyses in the order they run (the steps table).
+// Options.Only picks a subset; the analyses each one needs (e.g. "causal"
+// needs "kick") run as well. "noise" is the noise-level scan (section 5.3),
+// not a sweep over networks (core/sweep).
+var Analyses = func() []string {
+	names := make([]string, len(steps))
+	for i, s := range steps {
+		names[i] = s.name
+	}
+	return names
+}()
 
 // needs lists each analysis's prerequisites besides the PCA run.
 var needs = map[string][]string{
@@ -31,7 +39,7 @@ var needs = map[string][]string{
 type Input struct {
 	Name     string
 	Net      *rnn.Net
-	HMM      *hmm.HMM // may be nil: no emission fidelity in the sweep
+	HMM      *hmm.HMM // may be nil: no emission fidelity in the noise scan
 	NoiseStd float64  // the trained noise level (0: dynamics.DefaultSigma)
 	// Checkpoints, in training order, for the evolution analysis.
 	Checkpoints []dynamics.Checkpoint
@@ -50,17 +58,66 @@ type Options struct {
 	// residency, zone and Jacobian spectrum are computed [600].
 	ResidencyStates int
 	// SensitivityStates is how many cluster and how many transition states
-	// the noise sensitivity averages over [defaultSensitivityStates each].
+	// the noise sensitivity averages over
+	// [dynamics.DefaultSensitivityStates each].
 	SensitivityStates int
-	Sweep             dynamics.SweepOptions
-	Kick              dynamics.KickOptions
-	Causal            dynamics.CausalOptions
-	Evolution         dynamics.EvolutionOptions
+	Noise             dynamics.NoiseScanOptions
+	// Kick tunes the kick detection; its Seed, Sigma and Steps are set
+	// from Seed, the analysed noise level and PCASteps.
+	Kick      dynamics.KickOptions
+	Causal    dynamics.CausalOptions
+	Evolution dynamics.EvolutionOptions
 	// Progress receives one line per finished analysis (nil: silent).
 	Progress io.Writer
 }
 
-// Analyze runs the selected analyses of METHOD.md section 5 on in.Net.
+// analysis is the state the steps share: the input, the options, the
+// reference run with its PCA, and the report being filled.
+type analysis struct {
+	in    Input
+	opt   Options
+	net   *rnn.Net
+	sigma float64
+	steps int
+	sim   *dynamics.Sim
+	run   *dynamics.Run
+	pca   *dynamics.PCA
+	rep   *Report
+}
+
+// stream returns the random stream of one analysis, so its result does not
+// depend on which other analyses ran (Options.Only).
+func (a *analysis) stream(name string) *rand.Rand {
+	var h uint64 = 14695981039346656037 // FNV-1a 64-bit offset basis
+	for _, c := range []byte(name) {
+		h = (h ^ uint64(c)) * 1099511628211 // FNV-1a 64-bit prime
+	}
+	return rand.New(rand.NewPCG(a.opt.Seed, h))
+}
+
+// steps is the table of analyses, in the order they run: each fills its
+// part of the report from what earlier steps left in the analysis (the
+// reference run and PCA of "pca", the stretch of "residency", the kick set
+// of "kick"). A step that has nothing to work on returns without a result.
+var steps = []struct {
+	name string
+	run  func(a *analysis) error
+}{
+	{"pca", (*analysis).reference},
+	{"collapse", (*analysis).collapse},
+	{"fixed", (*analysis).fixed},
+	{"residency", (*analysis).residency},
+	{"sensitivity", (*analysis).sensitivity},
+	{"noise", (*analysis).noise},
+	{"kick", (*analysis).kick},
+	{"causal", (*analysis).causal},
+	{"evolution", (*analysis).evolution},
+	{"readout", (*analysis).readout},
+	{"compose", (*analysis).compose},
+}
+
+// Analyze runs the selected analyses of arXiv 2510.25674 section 5 on
+// in.Net, step by step (steps), timing each in Report.Seconds.
 func Analyze(in Input, opt Options) (*Report, error) {
 	if in.Net == nil {
 		return nil, errors.New("report: no network")
@@ -73,24 +130,17 @@ func Analyze(in Input, opt Options) (*Report, error) {
 		return nil, err
 	}
 	net := in.Net
-	sigma := opt.Sigma
-	if sigma <= 0 {
-		sigma = in.NoiseStd
+	a := &analysis{in: in, opt: opt, net: net, sigma: opt.Sigma, steps: opt.PCASteps}
+	if a.sigma <= 0 {
+		a.sigma = in.NoiseStd
 	}
-	if sigma <= 0 {
-		sigma = dynamics.DefaultSigma
+	if a.sigma <= 0 {
+		a.sigma = dynamics.DefaultSigma
 	}
-	// Each analysis draws from its own stream, so its result does not
-	// depend on which other analyses ran (Options.Only).
-	stream := func(name string) *rand.Rand {
-		var h uint64 = 14695981039346656037
-		for _, c := range []byte(name) {
-			h = (h ^ uint64(c)) * 1099511628211
-		}
-		return rand.New(rand.NewPCG(opt.Seed, h))
+	if a.steps <= 0 {
+		a.steps = dynamics.PCASteps
 	}
-	r := stream("run")
-	rep := &Report{Schema: Schema, Seed: opt.Seed, Sigma: sigma, Seconds: map[string]float64{}, KickNeurons: []int{}}
+	rep := &Report{Schema: Schema, Seed: opt.Seed, Sigma: a.sigma, Seconds: map[string]float64{}, KickNeurons: []int{}}
 	rep.Model = ModelInfo{Name: in.Name, H: net.H, D: net.D, O: net.O, NoiseStd: in.NoiseStd}
 	if in.HMM != nil {
 		rep.Model.HMMStates = in.HMM.States()
@@ -99,241 +149,211 @@ func Analyze(in Input, opt Options) (*Report, error) {
 			return nil, fmt.Errorf("report: HMM has %d outputs, network %d", in.HMM.Outputs(), net.O)
 		}
 	}
-	start := time.Now()
-	lap := func(name string) {
+	a.rep = rep
+	if a.sim, err = dynamics.NewSim(net, a.sigma, dynamics.Intervention{}); err != nil {
+		return nil, err
+	}
+	for _, st := range steps {
+		if st.name != "pca" && !sel[st.name] {
+			continue
+		}
+		start := time.Now()
+		if err := st.run(a); err != nil {
+			return nil, err
+		}
 		s := time.Since(start).Seconds()
-		rep.Seconds[name] = math.Round(s*1000) / 1000
+		rep.Seconds[st.name] = math.Round(s*1000) / 1000
 		if opt.Progress != nil {
-			fmt.Fprintf(opt.Progress, "analyze: %-12s %6.2fs\n", name, s)
+			fmt.Fprintf(opt.Progress, "analyze: %-12s %6.2fs\n", st.name, s)
 		}
-		start = time.Now()
-	}
-	sim, err := dynamics.NewSim(net, sigma, dynamics.Intervention{})
-	if err != nil {
-		return nil, err
-	}
-
-	// 1. The reference noise-driven run and its PCA (METHOD 5.1).
-	steps := opt.PCASteps
-	if steps <= 0 {
-		steps = dynamics.PCASteps
-	}
-	warm, err := sim.Simulate(r, dynamics.PCAWarmup, nil, false)
-	if err != nil {
-		return nil, err
-	}
-	run, err := sim.Simulate(r, steps, warm.State(warm.T-1), sel["sensitivity"] || sel["kick"])
-	if err != nil {
-		return nil, err
-	}
-	K := min(3, net.H)
-	pca, err := dynamics.FitPCA(run.States, run.T, run.H, K)
-	if err != nil {
-		return nil, err
-	}
-	a := &artifacts{run: run, pca: pca, proj: pca.Project(run.States, run.T), whh: net.Whh}
-	rep.art = a
-	rep.PCA = &PCAInfo{Steps: steps, Explained: pca.ExplainedRatio(), TransitionRate: dynamics.TransitionRate(run), OutputFreq: make([]float64, net.O)}
-	for _, o := range run.Out {
-		rep.PCA.OutputFreq[o] += 1 / float64(run.T)
-	}
-	lap("pca")
-
-	// 2. Collapse without input and fixed points (METHOD 5.2).
-	if sel["collapse"] {
-		n := dynamics.CollapseRuns
-		starts := make([]float64, 0, n*net.H)
-		for k := 0; k < n; k++ {
-			starts = append(starts, run.State((2*k+1)*run.T/(2*n))...)
-		}
-		c, err := dynamics.RunCollapse(net, starts, n, dynamics.CollapseSteps, dynamics.Intervention{})
-		if err != nil {
-			return nil, err
-		}
-		rep.Collapse = c
-		lap("collapse")
-		if sel["fixed"] {
-			const nStarts = 20
-			fs := make([]float64, 0, nStarts*net.H)
-			for k := 0; k < nStarts; k++ {
-				fs = append(fs, run.State((2*k+1)*run.T/(2*nStarts))...)
-			}
-			fps, err := dynamics.FindFixedPoints(net, fs, nStarts, c.Direction, dynamics.SolveOptions{})
-			if err != nil {
-				return nil, err
-			}
-			for _, fp := range fps {
-				info := FixedPointInfo{FixedPoint: fp, Eigen: complexPairs(fp.Spectrum.Eigen)}
-				if fp.Kind == "fixed" {
-					info.PC = pca.ProjectPoint(fp.State)
-				} else if fp.Kind == "origin" {
-					info.PC = pca.ProjectPoint(make([]float64, net.H))
-				}
-				rep.FixedPoints = append(rep.FixedPoints, info)
-			}
-			lap("fixed")
-		}
-	}
-
-	// 3. Residency, zones and local stability along a stretch of the run
-	// (METHOD 5.4, 5.5).
-	var zoneOf map[int]dynamics.Zone
-	if sel["residency"] {
-		n := opt.ResidencyStates
-		if n <= 0 {
-			n = 600
-		}
-		n = min(n, run.T)
-		t0 := (run.T - n) / 2
-		res, err := dynamics.Residency(sim, stream("residency"), run.States[t0*net.H:(t0+n)*net.H], n, dynamics.ResidencyOptions{})
-		if err != nil {
-			return nil, err
-		}
-		sp, err := dynamics.NewSpectra(net, nil)
-		if err != nil {
-			return nil, err
-		}
-		ri := &ResidencyInfo{Start: t0, States: n, Continuations: dynamics.ResidencyContinuations, MaxSteps: dynamics.ResidencyMaxSteps}
-		zoneOf = map[int]dynamics.Zone{}
-		acc := map[dynamics.Zone]*ZoneStats{}
-		for _, z := range dynamics.Zones {
-			acc[z] = &ZoneStats{Zone: z.String()}
-		}
-		for k, rs := range res {
-			s, err := sp.At(run.State(t0 + k))
-			if err != nil {
-				return nil, err
-			}
-			zoneOf[t0+k] = rs.Zone
-			ri.Residency = append(ri.Residency, rs.Residency)
-			ri.Zone = append(ri.Zone, rs.Zone.String())
-			ri.Unstable = append(ri.Unstable, s.Unstable)
-			ri.Critical = append(ri.Critical, s.Critical)
-			z := acc[rs.Zone]
-			z.Count++
-			z.MeanResidency += rs.Residency
-			z.MeanSignChanges += rs.SignChanges
-			z.MeanUnstable += float64(s.Unstable)
-			z.MeanCritical += float64(s.Critical)
-			z.MeanComplex += float64(s.Complex)
-			a.zoneSpectra(rs.Zone, s)
-		}
-		for _, z := range dynamics.Zones {
-			st := acc[z]
-			if st.Count > 0 {
-				c := float64(st.Count)
-				st.MeanResidency /= c
-				st.MeanSignChanges /= c
-				st.MeanUnstable /= c
-				st.MeanCritical /= c
-				st.MeanComplex /= c
-			}
-			ri.ByZone = append(ri.ByZone, *st)
-		}
-		a.res = res
-		rep.Residency = ri
-		lap("residency")
-	}
-
-	// 4. Noise sensitivity from cluster and transition states (METHOD 5.6).
-	if sel["sensitivity"] && rep.Residency != nil {
-		si, err := sensitivity(sim, run, pca, a.res, rep.Residency.Start, opt.SensitivityStates, stream("sensitivity"))
-		if err != nil {
-			return nil, err
-		}
-		rep.Sensitivity = si
-		lap("sensitivity")
-	}
-
-	// 5. Noise sweep and stochastic resonance (METHOD 5.3).
-	if sel["sweep"] {
-		so := opt.Sweep
-		if in.HMM != nil && so.Target == nil {
-			ex := in.HMM.Exact(in.HMM.SeqLen)
-			so.Target = &dynamics.Target{Freq: ex.Freq, Trans: ex.Trans, Changes: ex.Changes, SeqLen: in.HMM.SeqLen}
-		}
-		if len(so.Sigmas) == 0 {
-			so.Sigmas = mergeSigmas(dynamics.DefaultResonanceSigmas, sigma)
-		}
-		sw, err := dynamics.NoiseSweep(net, stream("sweep"), pca, so)
-		if err != nil {
-			return nil, err
-		}
-		rep.Sweep = sw
-		lap("sweep")
-	}
-
-	// 6. Kick neurons, integrating populations, W_hh blocks (METHOD 5.7).
-	if sel["kick"] {
-		k, err := dynamics.FindKickNeurons(sim, stream("kick"), run, opt.Kick)
-		if err != nil {
-			return nil, err
-		}
-		ki := &KickInfo{KickResult: *k, Fraction: float64(len(k.Neurons)) / float64(net.H)}
-		pops, err := dynamics.IntegratingPopulations(net, k.Groups, 0)
-		if err != nil {
-			return nil, err
-		}
-		for gi, g := range k.Groups {
-			ki.Integrating = append(ki.Integrating, IntegratingGroup{Direction: g.Direction, Neurons: pops[gi]})
-		}
-		names, groups := ki.groupList()
-		ki.Blocks = dynamics.Blocks(net, names, groups)
-		rep.Kick = ki
-		rep.KickNeurons = append(rep.KickNeurons, k.Neurons...)
-		lap("kick")
-	}
-
-	// 7. Causal tests (METHOD 5.8).
-	if sel["causal"] && rep.Kick != nil {
-		if len(rep.KickNeurons) == 0 {
-			rep.Notes = append(rep.Notes, "causal: skipped, no kick neurons were found")
-		} else {
-			c, err := dynamics.CausalTests(net, stream("causal"), sigma, run, rep.KickNeurons, rep.Kick.Groups, rep.Kick.integratingUnion(), opt.Causal)
-			if err != nil {
-				return nil, err
-			}
-			rep.Causal = c
-			lap("causal")
-		}
-	}
-
-	// 8. Training evolution (METHOD 5.9).
-	if sel["evolution"] && len(in.Checkpoints) > 0 {
-		eo := opt.Evolution
-		if eo.Sigma <= 0 {
-			eo.Sigma = sigma
-		}
-		ev, err := dynamics.RunEvolution(stream("evolution"), in.Checkpoints, eo, func(done, total int) {
-			if opt.Progress != nil && (done%10 == 0 || done == total) {
-				fmt.Fprintf(opt.Progress, "analyze: evolution %d/%d checkpoints\n", done, total)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		rep.Evolution = ev
-		lap("evolution")
-	}
-
-	// 9. Readout geometry and compositionality (METHOD 5.10, 5.11).
-	if sel["readout"] && pca.K >= dynamics.ReadoutPlane {
-		ra, err := dynamics.ReadoutAngles(net, pca)
-		if err != nil {
-			return nil, err
-		}
-		rep.Readout = ra
-	}
-	if sel["compose"] {
-		ps, err := dynamics.Compositionality(run, zoneOf, dynamics.CompositionOptions{})
-		if err != nil {
-			return nil, err
-		}
-		rep.Compositionality = ps
-		lap("compose")
 	}
 	rep.Checks = checks(rep)
 	return rep, nil
+}
+
+// reference simulates the reference noise-driven run and fits its PCA
+// (section 5.1). It always runs: every other analysis reads the run.
+func (a *analysis) reference() error {
+	run, err := dynamics.ReferenceRun(a.net, a.sigma, a.opt.Seed, a.steps)
+	if err != nil {
+		return err
+	}
+	pca, err := dynamics.FitPCA(run.States, run.T, run.H, min(3, a.net.H))
+	if err != nil {
+		return err
+	}
+	a.run, a.pca = run, pca
+	a.rep.art = &artifacts{run: run, pca: pca, proj: pca.Project(run.States, run.T), whh: a.net.Whh}
+	a.rep.PCA = &PCAInfo{Steps: a.steps, Explained: pca.ExplainedRatio(), TransitionRate: dynamics.TransitionRate(run), OutputFreq: make([]float64, a.net.O)}
+	for _, o := range run.Out {
+		a.rep.PCA.OutputFreq[o] += 1 / float64(run.T)
+	}
+	return nil
+}
+
+// collapse runs the input-free dynamics from states of the run (section 5.2).
+func (a *analysis) collapse() error {
+	c, err := dynamics.RunCollapse(a.net, a.spreadStates(dynamics.CollapseRuns), dynamics.CollapseRuns, dynamics.CollapseSteps, dynamics.Intervention{})
+	a.rep.Collapse = c
+	return err
+}
+
+// fixedStarts is the number of run states the fixed-point solver starts
+// from (enough to find the origin and the network's few fixed and slow
+// points; each start costs one minimisation).
+const fixedStarts = 20
+
+// spreadStates returns n states of the run, evenly spread (n x H).
+func (a *analysis) spreadStates(n int) []float64 {
+	out := make([]float64, 0, n*a.net.H)
+	for k := 0; k < n; k++ {
+		out = append(out, a.run.State((2*k+1)*a.run.T/(2*n))...)
+	}
+	return out
+}
+
+// fixed finds fixed and slow points and their spectra (section 5.2).
+func (a *analysis) fixed() error {
+	if a.rep.Collapse == nil {
+		return nil
+	}
+	fps, err := dynamics.FindFixedPoints(a.net, a.spreadStates(fixedStarts), fixedStarts, a.rep.Collapse.Direction, dynamics.SolveOptions{})
+	if err != nil {
+		return err
+	}
+	for _, fp := range fps {
+		info := FixedPointInfo{FixedPoint: fp, Eigen: complexPairs(fp.Spectrum.Eigen)}
+		if fp.Kind == "fixed" {
+			info.PC = a.pca.ProjectPoint(fp.State)
+		} else if fp.Kind == "origin" {
+			info.PC = a.pca.ProjectPoint(make([]float64, a.net.H))
+		}
+		a.rep.FixedPoints = append(a.rep.FixedPoints, info)
+	}
+	return nil
+}
+
+// residency measures residency, zones and local stability along a stretch
+// of the run (sections 5.4, 5.5).
+func (a *analysis) residency() error {
+	n := a.opt.ResidencyStates
+	if n <= 0 {
+		n = 600
+	}
+	st, err := dynamics.StretchZones(a.sim, a.stream("residency"), a.run, n)
+	a.rep.Residency = st
+	return err
+}
+
+// sensitivity is the noise sensitivity of cluster and transition states
+// (section 5.6).
+func (a *analysis) sensitivity() error {
+	if a.rep.Residency == nil {
+		return nil
+	}
+	si, err := dynamics.ZoneSensitivity(a.sim, a.stream("sensitivity"), a.run, a.pca, a.rep.Residency, a.opt.SensitivityStates)
+	a.rep.Sensitivity = si
+	return err
+}
+
+// noise is the noise-level scan and the stochastic-resonance curve
+// (section 5.3), with the emission fidelity to the HMM when there is one.
+func (a *analysis) noise() error {
+	so := a.opt.Noise
+	if so.HMM == nil {
+		so.HMM = a.in.HMM
+	}
+	if len(so.Sigmas) == 0 {
+		so.Sigmas = mergeSigmas(dynamics.DefaultResonanceSigmas, a.sigma)
+	}
+	sc, err := dynamics.ScanNoise(a.net, a.stream("noise"), a.pca, so)
+	a.rep.Noise = sc
+	return err
+}
+
+// kick detects kick neurons (dynamics.FindKickNeurons on this run's seed,
+// noise level and length: the same call as the sweeps and the browser) and
+// adds integrating populations and W_hh blocks (section 5.7).
+func (a *analysis) kick() error {
+	ko := a.opt.Kick
+	ko.Seed, ko.Sigma, ko.Steps = a.opt.Seed, a.sigma, a.steps
+	k, err := dynamics.FindKickNeurons(a.net, ko)
+	if err != nil {
+		return err
+	}
+	ki := &KickInfo{KickResult: *k, Fraction: float64(len(k.Neurons)) / float64(a.net.H)}
+	pops, err := dynamics.IntegratingPopulations(a.net, k.Groups, 0)
+	if err != nil {
+		return err
+	}
+	for gi, g := range k.Groups {
+		ki.Integrating = append(ki.Integrating, IntegratingGroup{Direction: g.Direction, Neurons: pops[gi]})
+	}
+	names, groups := ki.groupList()
+	ki.Blocks = dynamics.Blocks(a.net, names, groups)
+	for _, d := range k.Directions {
+		if d.Status == dynamics.KickNone {
+			a.rep.Notes = append(a.rep.Notes, fmt.Sprintf("kick: no group found for direction %v (switches on %.2f%% of steps); best cut reached %.2f, below %.2f",
+				d.Direction, 100*d.Rate, d.BestCut, dynamics.KickMinCut))
+		}
+	}
+	a.rep.Kick = ki
+	a.rep.KickNeurons = append(a.rep.KickNeurons, k.Neurons...)
+	return nil
+}
+
+// causal scales the kick, integrating and control sets (section 5.8).
+func (a *analysis) causal() error {
+	if a.rep.Kick == nil {
+		return nil
+	}
+	if len(a.rep.KickNeurons) == 0 {
+		a.rep.Notes = append(a.rep.Notes, "causal: skipped, no kick neurons were found")
+		return nil
+	}
+	c, err := dynamics.CausalTests(a.net, a.stream("causal"), a.sigma, a.run, a.rep.KickNeurons, a.rep.Kick.Groups, a.rep.Kick.integratingUnion(), a.opt.Causal)
+	a.rep.Causal = c
+	return err
+}
+
+// evolution follows the training checkpoints (section 5.9).
+func (a *analysis) evolution() error {
+	if len(a.in.Checkpoints) == 0 {
+		return nil
+	}
+	eo := a.opt.Evolution
+	if eo.Sigma <= 0 {
+		eo.Sigma = a.sigma
+	}
+	ev, err := dynamics.RunEvolution(a.stream("evolution"), a.in.Checkpoints, eo, func(done, total int) {
+		if a.opt.Progress != nil && (done%10 == 0 || done == total) {
+			fmt.Fprintf(a.opt.Progress, "analyze: evolution %d/%d checkpoints\n", done, total)
+		}
+	})
+	a.rep.Evolution = ev
+	return err
+}
+
+// readout measures the readout rows' angles to the PC1-PC2 plane (section
+// 5.10).
+func (a *analysis) readout() error {
+	if a.pca.K < dynamics.ReadoutPlane {
+		return nil
+	}
+	ra, err := dynamics.ReadoutAngles(a.net, a.pca)
+	a.rep.Readout = ra
+	return err
+}
+
+// compose finds the output-pair subspaces (section 5.11).
+func (a *analysis) compose() error {
+	var zoneOf map[int]dynamics.Zone
+	if a.rep.Residency != nil {
+		zoneOf = a.rep.Residency.ZoneOf()
+	}
+	ps, err := dynamics.Compositionality(a.run, zoneOf, dynamics.CompositionOptions{})
+	a.rep.Compositionality = ps
+	return err
 }
 
 func selection(only []string) (map[string]bool, error) {
@@ -368,18 +388,6 @@ func selection(only []string) (map[string]bool, error) {
 		}
 	}
 	return sel, nil
-}
-
-// spread picks up to m entries of idx evenly spaced.
-func spread(idx []int, m int) []int {
-	if len(idx) <= m {
-		return idx
-	}
-	out := make([]int, m)
-	for k := range out {
-		out[k] = idx[k*len(idx)/m]
-	}
-	return out
 }
 
 func mergeSigmas(s []float64, extra float64) []float64 {

@@ -73,10 +73,10 @@ func (r *Report) Figures() ([]Figure, error) {
 			r.figSensitivity, r.Sensitivity != nil},
 		{"density.svg", "Noise-level sweep: density in PC1-PC2",
 			"Density of runs at several noise levels on the PC1-PC2 plane of the reference PCA (METHOD 5.3): the region holding most of the trajectory grows with sigma.",
-			r.figDensity, r.Sweep != nil},
+			r.figDensity, r.Noise != nil},
 		{"resonance.svg", "Stochastic resonance",
 			"Transition rate (argmax switches per step) and emission fidelity to the HMM (mean absolute transition-matrix difference on well-sampled rows, and largest frequency difference) versus the noise level; the dashed line marks the analysed level.",
-			r.figResonance, r.Sweep != nil},
+			r.figResonance, r.Noise != nil},
 		{"kick_weights.svg", "Kick neurons and integrating populations: W_hh blocks",
 			"Recurrent weights among the automatically detected kick groups and their integrating populations (rows: to, columns: from), groups separated by lines (METHOD 5.7).",
 			r.figKickWeights, have && r.Kick != nil && len(r.Kick.Neurons) > 0},
@@ -206,7 +206,7 @@ func (r *Report) figResidency() ([]byte, error) {
 	a, ri := r.art, r.Residency
 	p := newPlot("", "step", "residency")
 	byZone := map[dynamics.Zone]plotter.XYs{}
-	for k, rs := range a.res {
+	for k, rs := range ri.Res {
 		byZone[rs.Zone] = append(byZone[rs.Zone], plotter.XY{X: float64(ri.Start + k), Y: rs.Residency})
 	}
 	if err := zoneScatter(p, byZone, dynamics.Zones, 1.6); err != nil {
@@ -236,7 +236,7 @@ func (r *Report) figZones() ([]byte, error) {
 	p := newPlot("", "PC1", "PC2")
 	byZone := map[dynamics.Zone]plotter.XYs{}
 	K := a.pca.K
-	for k, rs := range a.res {
+	for k, rs := range ri.Res {
 		t := ri.Start + k
 		byZone[rs.Zone] = append(byZone[rs.Zone], plotter.XY{X: a.proj[t*K], Y: a.proj[t*K+1]})
 	}
@@ -302,7 +302,7 @@ func (r *Report) figStability() ([]byte, error) {
 		return nil, err
 	}
 	for _, z := range []dynamics.Zone{dynamics.Cluster, dynamics.Transition} {
-		sp, ok := r.art.zoneSpec[z]
+		sp, ok := r.Residency.ZoneSpectrum[z]
 		if !ok {
 			continue
 		}
@@ -409,9 +409,9 @@ func (r *Report) figSensitivity() ([]byte, error) {
 }
 
 func (r *Report) figDensity() ([]byte, error) {
-	sw := r.Sweep
-	want := dynamics.DefaultSweepSigmas
-	var levels []dynamics.SweepLevel
+	sw := r.Noise
+	want := dynamics.DefaultScanSigmas
+	var levels []dynamics.NoiseLevel
 	for _, lv := range sw.Levels {
 		for _, s := range want {
 			if lv.Sigma == s {
@@ -450,7 +450,7 @@ func (r *Report) figDensity() ([]byte, error) {
 }
 
 func (r *Report) figResonance() ([]byte, error) {
-	sw := r.Sweep
+	sw := r.Noise
 	p := newPlot("transition rate", "noise std sigma", "switches per step")
 	q := newPlot("emission fidelity", "noise std sigma", "difference to HMM")
 	var rate, tr, fr plotter.XYs
@@ -809,4 +809,13 @@ func safe(f func() ([]byte, error)) (b []byte, err error) {
 		}
 	}()
 	return f()
+}
+
+// mean returns the mean of v (NaN for none).
+func mean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
 }

@@ -33,9 +33,9 @@ type Report struct {
 	PCA              *PCAInfo                `json:"pca,omitempty"`
 	Collapse         *dynamics.Collapse      `json:"collapse,omitempty"`
 	FixedPoints      []FixedPointInfo        `json:"fixed_points,omitempty"`
-	Residency        *ResidencyInfo          `json:"residency,omitempty"`
-	Sensitivity      *SensitivityInfo        `json:"sensitivity,omitempty"`
-	Sweep            *dynamics.Sweep         `json:"sweep,omitempty"`
+	Residency        *dynamics.Stretch       `json:"residency,omitempty"`
+	Sensitivity      *dynamics.Sensitivity   `json:"sensitivity,omitempty"`
+	Noise            *dynamics.NoiseScan     `json:"noise,omitempty"`
 	Kick             *KickInfo               `json:"kick,omitempty"`
 	Causal           *dynamics.Causal        `json:"causal,omitempty"`
 	Evolution        *dynamics.Evolution     `json:"evolution,omitempty"`
@@ -73,78 +73,6 @@ type FixedPointInfo struct {
 	Eigen [][2]float64 `json:"eigen"`
 	// PC is the point's PC1..PC3 coordinates (fixed points and the origin).
 	PC []float64 `json:"pc,omitempty"`
-}
-
-// ResidencyInfo holds residency, zone and stability along a stretch of the run.
-type ResidencyInfo struct {
-	Start         int `json:"start"` // first step of the stretch
-	States        int `json:"states"`
-	Continuations int `json:"continuations"`
-	MaxSteps      int `json:"max_steps"`
-	// Per state of the stretch: residency time, zone, and the Jacobian's
-	// unstable-eigenvalue and critical-pair counts.
-	Residency []float64 `json:"residency"`
-	Zone      []string  `json:"zone"`
-	Unstable  []int     `json:"unstable"`
-	Critical  []int     `json:"critical"`
-	// ByZone averages per zone (transition, kick, cluster, other).
-	ByZone []ZoneStats `json:"by_zone"`
-}
-
-// ZoneStats are the means over the states of one zone.
-type ZoneStats struct {
-	Zone            string  `json:"zone"`
-	Count           int     `json:"count"`
-	MeanResidency   float64 `json:"mean_residency"`
-	MeanSignChanges float64 `json:"mean_sign_changes"`
-	MeanUnstable    float64 `json:"mean_unstable"`
-	MeanCritical    float64 `json:"mean_critical"`
-	MeanComplex     float64 `json:"mean_complex"`
-}
-
-// SensitivityInfo is the noise-sensitivity analysis (METHOD 5.6), averaged
-// over many cluster and transition states.
-//
-// The headline number is the noise share of the motion (dynamics.Spread):
-// after Steps steps with fully fresh noise (the largest gamma), the share
-// of the continuations' mean squared displacement from the start that is
-// spread rather than common drift, in the PC1-PC2 plane where the orbit
-// lives. Clusters are noise-driven when their share is high (near 1: the
-// state moves only by diffusion) and transitions deterministic when theirs
-// is low (every continuation makes the same excursion). The raw spreads
-// (trace of the covariance) are reported too, but they cannot show the
-// claim: the noise enters additively with the same covariance everywhere,
-// so the raw spread is about the same from every state.
-type SensitivityInfo struct {
-	Gammas        []float64 `json:"gammas"`
-	Steps         int       `json:"steps"`
-	Continuations int       `json:"continuations"`
-	// ClusterStates and TransitionStates are the run steps continued. The
-	// states come from the residency stretch; when it holds too few
-	// transition states, Candidates more states (the two before each of a
-	// sample of the run's output switches) are classified by the same
-	// residency criterion (METHOD 5.4) and their transition states added.
-	ClusterStates    []int `json:"cluster_states"`
-	TransitionStates []int `json:"transition_states"`
-	Candidates       int   `json:"candidates"`
-	// Cluster and Transition are the spreads averaged over the states
-	// (noise shares are means of the per-state shares).
-	Cluster    []dynamics.Spread `json:"cluster"`
-	Transition []dynamics.Spread `json:"transition"`
-	// ClusterShares and TransitionShares are the per-state noise shares
-	// (PC1-PC2 plane, largest gamma, last step) behind Ratio.
-	ClusterShares    []float64 `json:"cluster_shares"`
-	TransitionShares []float64 `json:"transition_shares"`
-	// Ratio is the cluster/transition ratio of the mean noise share in the
-	// PC1-PC2 plane at the largest gamma after the last step (> 1: clusters
-	// noise-driven, transitions deterministic); FullRatio the same in all
-	// H dimensions. RawRatio and RawPlaneRatio are the cluster/transition
-	// ratios of the raw spread (trace of the covariance) in all dimensions
-	// and in the plane.
-	Ratio         float64 `json:"ratio"`
-	FullRatio     float64 `json:"full_ratio"`
-	RawRatio      float64 `json:"raw_ratio"`
-	RawPlaneRatio float64 `json:"raw_plane_ratio"`
 }
 
 // KickInfo extends the detection result with the connectivity analysis.
@@ -229,23 +157,15 @@ func checks(r *Report) Checks {
 		c.OneFixedPoint = b(r.Collapse.Endpoints == 1)
 	}
 	if r.Residency != nil {
-		var cl, tr *ZoneStats
-		for i := range r.Residency.ByZone {
-			z := &r.Residency.ByZone[i]
-			switch z.Zone {
-			case "cluster":
-				cl = z
-			case "transition":
-				tr = z
-			}
-		}
-		if cl != nil && cl.Count > 0 {
+		cl, okC := r.Residency.Mean(dynamics.Cluster)
+		tr, okT := r.Residency.Mean(dynamics.Transition)
+		if okC {
 			c.ClusterUnstable = f(cl.MeanUnstable)
 			c.ClustersStable = b(cl.MeanUnstable < 0.5)
 		}
-		if tr != nil && tr.Count > 0 {
+		if okT {
 			c.TransitionUnstable = f(tr.MeanUnstable)
-			if cl != nil && cl.Count > 0 {
+			if okC {
 				c.TransitionsLess = b(tr.MeanUnstable > cl.MeanUnstable)
 			}
 		}
@@ -272,16 +192,17 @@ func checks(r *Report) Checks {
 
 // JSON returns report.json (indented). JSON has no NaN or infinity: such
 // values (from diverging networks) are written as 0 and listed in notes.
+// The report itself is left as it is: the encoded one is a cleaned copy.
 func (r *Report) JSON() ([]byte, error) {
 	var bad []string
-	sanitize(reflect.ValueOf(r).Elem(), "report", &bad)
+	c := clean(reflect.ValueOf(*r), "report", &bad).Interface().(Report)
 	if len(bad) > 0 {
 		if len(bad) > 5 {
 			bad = append(bad[:5], fmt.Sprintf("and %d more", len(bad)-5))
 		}
-		r.Notes = append(r.Notes, "non-finite values written as 0: "+strings.Join(bad, ", "))
+		c.Notes = append(append([]string(nil), c.Notes...), "non-finite values written as 0: "+strings.Join(bad, ", "))
 	}
-	b, err := json.MarshalIndent(r, "", " ")
+	b, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
 		return nil, fmt.Errorf("report: encode: %w", err)
 	}
@@ -294,64 +215,65 @@ type artifacts struct {
 	pca  *dynamics.PCA
 	proj []float64 // run in PC coordinates (T x pca.K)
 	whh  []float64 // the network's W_hh
-	res  []dynamics.Residence
-	// A representative spectrum per zone (the first seen).
-	zoneSpec map[dynamics.Zone]dynamics.Spectrum
 }
 
-func (a *artifacts) zoneSpectra(z dynamics.Zone, s dynamics.Spectrum) {
-	if a.zoneSpec == nil {
-		a.zoneSpec = map[dynamics.Zone]dynamics.Spectrum{}
-	}
-	if _, ok := a.zoneSpec[z]; !ok {
-		a.zoneSpec[z] = s
-	}
-}
-
-// sanitize replaces NaN and infinite float64 values reachable from v by 0
-// and records their paths.
-func sanitize(v reflect.Value, path string, bad *[]string) {
+// clean returns a copy of v, as deep as JSON encodes it, with NaN and
+// infinite float64 values replaced by 0, and records their paths.
+// Unexported struct fields and fields tagged "-" are left at zero.
+func clean(v reflect.Value, path string, bad *[]string) reflect.Value {
+	out := reflect.New(v.Type()).Elem()
 	switch v.Kind() {
 	case reflect.Float64:
-		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			if v.CanSet() {
-				v.SetFloat(0)
-				*bad = append(*bad, path)
-			}
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			*bad = append(*bad, path)
+			f = 0
 		}
-	case reflect.Pointer, reflect.Interface:
+		out.SetFloat(f)
+	case reflect.Pointer:
 		if !v.IsNil() {
-			sanitize(v.Elem(), path, bad)
+			p := reflect.New(v.Type().Elem())
+			p.Elem().Set(clean(v.Elem(), path, bad))
+			out.Set(p)
 		}
 	case reflect.Struct:
 		t := v.Type()
 		for i := 0; i < v.NumField(); i++ {
 			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
 			tag := strings.Split(f.Tag.Get("json"), ",")[0]
-			if tag == "-" {
+			if !f.IsExported() || tag == "-" {
 				continue
 			}
 			if tag == "" {
 				tag = f.Name
 			}
-			sanitize(v.Field(i), path+"."+tag, bad)
+			if f.Anonymous {
+				tag = path
+			} else {
+				tag = path + "." + tag
+			}
+			out.Field(i).Set(clean(v.Field(i), tag, bad))
 		}
-	case reflect.Slice, reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			sanitize(v.Index(i), fmt.Sprintf("%s[%d]", path, i), bad)
-		}
-	case reflect.Map:
-		for _, k := range v.MapKeys() {
-			e := v.MapIndex(k)
-			if e.Kind() == reflect.Float64 {
-				if f := e.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-					v.SetMapIndex(k, reflect.ValueOf(0.0).Convert(e.Type()))
-					*bad = append(*bad, fmt.Sprintf("%s[%v]", path, k))
-				}
+	case reflect.Slice:
+		if !v.IsNil() {
+			out.Set(reflect.MakeSlice(v.Type(), v.Len(), v.Len()))
+			for i := 0; i < v.Len(); i++ {
+				out.Index(i).Set(clean(v.Index(i), fmt.Sprintf("%s[%d]", path, i), bad))
 			}
 		}
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(clean(v.Index(i), fmt.Sprintf("%s[%d]", path, i), bad))
+		}
+	case reflect.Map:
+		if !v.IsNil() {
+			out.Set(reflect.MakeMapWithSize(v.Type(), v.Len()))
+			for _, k := range v.MapKeys() {
+				out.SetMapIndex(k, clean(v.MapIndex(k), fmt.Sprintf("%s[%v]", path, k), bad))
+			}
+		}
+	default:
+		out.Set(v)
 	}
+	return out
 }

@@ -13,57 +13,20 @@ import (
 	"hmmrnn/core/rnn"
 )
 
-// plantedNet is the two-population network with kick neurons 40 (A->B) and
-// 41 (B->A) of the dynamics tests (see core/dynamics/planted_test.go),
-// rebuilt here: populations A = 0..19 and B = 20..39 inhibit each other,
-// each kick neuron fires rarely in its own cluster and flips the state.
-func plantedNet() *rnn.Net {
-	const n, extra = 20, 38
-	H := 2*n + 2 + extra
-	net := &rnn.Net{H: H, D: H, O: 3, Win: make([]float64, H*H), Whh: make([]float64, H*H), Wout: make([]float64, 3*H)}
-	w := func(to, from int, v float64) { net.Whh[to*H+from] = v }
-	for i := 0; i < H; i++ {
-		net.Win[i*H+i] = 1
-	}
-	f := 1.0 / n
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			w(i, j, 0.9*f)
-			w(n+i, n+j, 0.9*f)
-			w(i, n+j, -4*f)
-			w(n+i, j, -4*f)
-		}
-		w(2*n, i, -2*f)
-		w(2*n, n+i, -5*f)
-		w(2*n+1, n+i, -2*f)
-		w(2*n+1, i, -5*f)
-		w(n+i, 2*n, 30)
-		w(i, 2*n, -30)
-		w(i, 2*n+1, 30)
-		w(n+i, 2*n+1, -30)
-		net.Wout[i], net.Wout[n+i] = 5*f, -5*f
-		net.Wout[2*H+i], net.Wout[2*H+n+i] = -5*f, 5*f
-		net.Wout[H+i], net.Wout[H+n+i] = -10*f, -10*f
-	}
-	for i := 0; i < extra; i++ {
-		w(2*n+2+i, 2*n+2+(i+1)%extra, 0.4)
-	}
-	return net
-}
-
 func TestAnalyzePlanted(t *testing.T) {
 	m, err := hmm.Preset("linear2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	net := plantedNet()
+	net := dynamics.PlantedNet()
 	cps := []dynamics.Checkpoint{{Label: "early", Step: 1, Net: net.Clone()}, {Label: "late", Step: 2, Net: net}}
 	for i := range cps[0].Net.Whh {
 		cps[0].Net.Whh[i] *= 0.2
 	}
 	rep, err := Analyze(Input{Name: "planted", Net: net, HMM: m, NoiseStd: 1, Checkpoints: cps}, Options{
 		Seed: 3, PCASteps: 8000, ResidencyStates: 200,
-		Sweep:     dynamics.SweepOptions{Sigmas: []float64{0.5, 1, 2}, Steps: 1000, FidelitySeqs: 50},
+		Noise:     dynamics.NoiseScanOptions{Sigmas: []float64{0.5, 1, 2}, Steps: 1000, FidelitySeqs: 50},
+		Kick:      dynamics.KickOptions{Eval: dynamics.RateOptions{Chains: 16, Steps: 400}},
 		Causal:    dynamics.CausalOptions{Mode: dynamics.Both, Mus: []float64{0, 1, 2}, Controls: 2},
 		Evolution: dynamics.EvolutionOptions{Steps: 300, EigenStates: 5},
 	})
@@ -85,9 +48,9 @@ func TestAnalyzePlanted(t *testing.T) {
 	if si := rep.Sensitivity; si == nil {
 		t.Error("no sensitivity analysis")
 	} else {
-		if len(si.ClusterStates) != defaultSensitivityStates || len(si.TransitionStates) != defaultSensitivityStates || si.Candidates == 0 {
+		if len(si.ClusterStates) != dynamics.DefaultSensitivityStates || len(si.TransitionStates) != dynamics.DefaultSensitivityStates || si.Candidates == 0 {
 			t.Errorf("sensitivity from %d cluster and %d transition states (%d candidates), want %d each",
-				len(si.ClusterStates), len(si.TransitionStates), si.Candidates, defaultSensitivityStates)
+				len(si.ClusterStates), len(si.TransitionStates), si.Candidates, dynamics.DefaultSensitivityStates)
 		}
 		G := len(si.Gammas) - 1
 		if c, tr := si.Cluster[G].NoiseSharePC[0], si.Transition[G].NoiseSharePC[0]; c < 0.3 || tr > 0.1 {
@@ -135,13 +98,13 @@ func TestAnalyzePlanted(t *testing.T) {
 }
 
 func TestAnalyzeOnly(t *testing.T) {
-	net := plantedNet()
-	rep, err := Analyze(Input{Net: net, NoiseStd: 1}, Options{Only: []string{"causal"}, PCASteps: 4000, Causal: dynamics.CausalOptions{Mus: []float64{0, 1}, Controls: 1, Mode: dynamics.Both}})
+	net := dynamics.PlantedNet()
+	rep, err := Analyze(Input{Net: net, NoiseStd: 1}, Options{Only: []string{"causal"}, PCASteps: 4000, Kick: dynamics.KickOptions{Eval: dynamics.RateOptions{Chains: 8, Steps: 300}}, Causal: dynamics.CausalOptions{Mus: []float64{0, 1}, Controls: 1, Mode: dynamics.Both}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Kick == nil || rep.Causal == nil || rep.Collapse != nil || rep.Sweep != nil {
-		t.Errorf("only causal: want kick and causal, nothing else; got kick %v causal %v collapse %v sweep %v", rep.Kick != nil, rep.Causal != nil, rep.Collapse != nil, rep.Sweep != nil)
+	if rep.Kick == nil || rep.Causal == nil || rep.Collapse != nil || rep.Noise != nil {
+		t.Errorf("only causal: want kick and causal, nothing else; got kick %v causal %v collapse %v noise %v", rep.Kick != nil, rep.Causal != nil, rep.Collapse != nil, rep.Noise != nil)
 	}
 	if _, err := Analyze(Input{Net: net}, Options{Only: []string{"nonsense"}}); err == nil {
 		t.Error("unknown analysis: no error")
@@ -161,23 +124,38 @@ func BenchmarkAnalyzeH150(b *testing.B) {
 	}
 	m, _ := hmm.Preset("linear2")
 	for b.Loop() {
-		if _, err := Analyze(Input{Net: net, HMM: m, NoiseStd: 1}, Options{Seed: 1, Sweep: dynamics.SweepOptions{Steps: 4000, FidelitySeqs: 200}}); err != nil {
+		if _, err := Analyze(Input{Net: net, HMM: m, NoiseStd: 1}, Options{Seed: 1, Noise: dynamics.NoiseScanOptions{Steps: 4000, FidelitySeqs: 200}}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
+// TestJSONSanitize checks that non-finite values are written as 0 and
+// named in the notes, and that encoding leaves the report as it was.
 func TestJSONSanitize(t *testing.T) {
-	r := &Report{Schema: Schema, KickNeurons: []int{}, Sigma: math.NaN(), PCA: &PCAInfo{Explained: []float64{1, math.Inf(1)}}}
-	b, err := r.JSON()
+	r := &Report{Schema: Schema, KickNeurons: []int{}, Sigma: math.NaN(), Notes: []string{"kept"},
+		PCA:  &PCAInfo{Explained: []float64{1, math.Inf(1)}},
+		Kick: &KickInfo{KickResult: dynamics.KickResult{Events: map[string]int{"0->2": 3}, Cut: math.NaN()}}}
+	first, err := r.JSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back Report
-	if err := json.Unmarshal(b, &back); err != nil {
+	if !math.IsNaN(r.Sigma) || !math.IsInf(r.PCA.Explained[1], 1) || !math.IsNaN(r.Kick.Cut) || len(r.Notes) != 1 {
+		t.Errorf("JSON changed the report: sigma %v explained %v kick cut %v notes %v", r.Sigma, r.PCA.Explained, r.Kick.Cut, r.Notes)
+	}
+	second, err := r.JSON()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Sigma != 0 || back.PCA.Explained[1] != 0 || len(back.Notes) != 1 || !strings.Contains(back.Notes[0], "report.pca.explained[1]") {
-		t.Errorf("sanitised report: sigma %v explained %v notes %v", back.Sigma, back.PCA.Explained, back.Notes)
+	if string(first) != string(second) {
+		t.Error("encoding twice gives different bytes")
+	}
+	var back Report
+	if err := json.Unmarshal(first, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Sigma != 0 || back.PCA.Explained[1] != 0 || back.Kick.Cut != 0 || len(back.Notes) != 2 || back.Notes[0] != "kept" ||
+		!strings.Contains(back.Notes[1], "report.pca.explained[1]") || !strings.Contains(back.Notes[1], "report.kick.cut") {
+		t.Errorf("sanitised report: sigma %v explained %v kick cut %v notes %v", back.Sigma, back.PCA.Explained, back.Kick.Cut, back.Notes)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 
 	"hmmrnn/core/dynamics"
 	"hmmrnn/core/model"
@@ -12,23 +11,14 @@ import (
 	"hmmrnn/core/train"
 )
 
-// streamKick is the random stream, with the entry's seed, of the kick
-// detection's long run and interventions, so that re-evaluating a model
-// gives the same neurons. (The statistics use train.Evaluate's streams.)
-const streamKick = 1002
-
-// KickRunSteps is the length of the noise-driven run the kick-neuron
-// detection reads switches from: the paper's long run of 30,000 steps
-// (METHOD.md section 5), after a warm-up of 20.
-const KickRunSteps = dynamics.PCASteps
-
 // Evaluate is the Evaluator of the paper's measures: Sequences fresh RNN
 // sequences (at the training noise level and sequence length) against the
 // HMM with train.EvaluateFile and the entry's seed (METHOD.md section 4;
 // `hmmrnn eval --seed <entry seed> --samples <sequences> --json` prints the
-// same report), and, when the entry asks
-// for it, dynamics.FindKickNeurons on a long noise-driven run at
-// sigma = 1 (METHOD.md section 5.7).
+// same report), and, when the entry asks for it,
+// dynamics.FindKickNeurons with the entry's seed at the model's noise
+// level (METHOD.md section 5.7; `hmmrnn analyze --seed <entry seed> --only
+// kick` reports the same neurons).
 func Evaluate(ctx context.Context, e *Entry, f *model.File) (*Evaluation, error) {
 	n := e.Eval.Sequences
 	if n <= 0 {
@@ -74,18 +64,11 @@ func FidelityOf(rep *stats.Report) Fidelity {
 	}
 }
 
+// findKick runs dynamics.FindKickNeurons with the entry's seed at the
+// model's noise level: the same call as `hmmrnn analyze --seed <entry
+// seed> --only kick`, so both report the same kick set.
 func findKick(e *Entry, f *model.File) (*Kick, error) {
-	r := rand.New(rand.NewPCG(e.Seed, streamKick))
-	sim, err := dynamics.NewSim(f.RNN, dynamics.DefaultSigma, dynamics.Intervention{})
-	if err != nil {
-		return nil, err
-	}
-	run, err := sim.Simulate(r, dynamics.PCAWarmup+KickRunSteps, nil, false)
-	if err != nil {
-		return nil, err
-	}
-	run = tail(run, dynamics.PCAWarmup)
-	res, err := dynamics.FindKickNeurons(sim, r, run, dynamics.KickOptions{})
+	res, err := dynamics.FindKickNeurons(f.RNN, dynamics.KickOptions{Seed: e.Seed, Sigma: f.NoiseStd})
 	if err != nil {
 		return nil, err
 	}
@@ -94,17 +77,4 @@ func findKick(e *Entry, f *model.File) (*Kick, error) {
 		return nil, err
 	}
 	return &Kick{Found: len(res.Neurons) > 0, Neurons: res.Neurons, Cut: res.Cut, Detail: detail}, nil
-}
-
-// tail drops the first k steps of a run (the warm-up from h = 0).
-func tail(r *dynamics.Run, k int) *dynamics.Run {
-	out := *r
-	out.T = r.T - k
-	out.States = r.States[k*r.H:]
-	out.Logits = r.Logits[k*r.O:]
-	out.Out = r.Out[k:]
-	if r.Noise != nil {
-		out.Noise = r.Noise[k*r.D:]
-	}
-	return &out
 }

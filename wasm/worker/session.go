@@ -68,12 +68,6 @@ type snapshot struct {
 	net  *rnn.Net
 }
 
-// kickEval is the transition-rate measurement of the live kick-neuron
-// search: fewer, shorter chains than core/dynamics' offline default
-// (16 x 400 steps), so a paper-sized network (H 150, D 100) is analysed in
-// seconds in wasm.
-var kickEval = dynamics.RateOptions{Chains: 8, Steps: 250}
-
 // Session is one HMM with one network: trained live, or loaded from a model
 // file (and trainable further when the file has its resume state).
 type Session struct {
@@ -563,8 +557,9 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 	}
 	r := rand.New(rand.NewPCG(s.seed(), uint64(step)))
 	if (v.Kick || v.Silence) && s.kickFor != step {
-		// Find the kick neurons on the nominal network at the trained noise level.
-		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, FindKick: true, KickEval: kickEval}
+		// Find the kick neurons on the nominal network with the detection
+		// of `hmmrnn analyze --seed <session seed>`, so both name the same set.
+		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, Detect: &dynamics.KickOptions{Seed: s.seed, Sigma: dynamics.DefaultSigma}}
 		_, info, basis, err := portrait.Build(net, r, ko)
 		if err != nil {
 			return nil, PortraitInfo{}, err

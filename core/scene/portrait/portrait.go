@@ -46,11 +46,11 @@ type Options struct {
 	// Kick lists known kick neurons: passed to the portrait (for the app's
 	// silencing switch) and highlighted where they fire.
 	Kick []int
-	// FindKick detects the kick neurons on this run (dynamics.FindKickNeurons
-	// with KickEval's rate measurement) and uses them as Kick. It needs the
-	// nominal network (no Neurons).
-	FindKick bool
-	KickEval dynamics.RateOptions
+	// Detect, when not nil, runs dynamics.FindKickNeurons with these
+	// options and uses its kick set as Kick: the same call, seed and
+	// options as `hmmrnn analyze` and the sweeps, so the page marks the
+	// same neurons. It needs the nominal network (no Neurons).
+	Detect *dynamics.KickOptions
 }
 
 // Info holds the numbers the page shows beside the picture.
@@ -61,7 +61,7 @@ type Info struct {
 	FixedNorm      float64   `json:"fixed_norm"`      // its norm in hidden space
 	Endpoints      int       `json:"endpoints"`       // distinct input-free end points
 	Zones          []int     `json:"zones,omitempty"` // counts per dynamics.Zones entry
-	// Kick is the kick-neuron detection when Options.FindKick was set.
+	// Kick is the kick-neuron detection when Options.Detect was set.
 	Kick  *dynamics.KickResult `json:"kick,omitempty"`
 	Sigma float64              `json:"sigma"`
 	// Steps of the run drawn: fewer than asked when the activity diverged.
@@ -151,11 +151,11 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	info := &Info{Sigma: opt.Sigma, Steps: T, Diverged: diverged, Explained: pca.ExplainedRatio(),
 		TransitionRate: dynamics.TransitionRate(&dynamics.Run{T: T, Out: outs})}
 
-	if opt.FindKick {
+	if opt.Detect != nil {
 		if len(opt.Neurons) > 0 {
 			return nil, nil, nil, errors.New("scene: portrait: kick neurons are found on the nominal network, not under an intervention")
 		}
-		kr, err := dynamics.FindKickNeurons(sim, r, run, dynamics.KickOptions{Eval: opt.KickEval})
+		kr, err := dynamics.FindKickNeurons(net, *opt.Detect)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("scene: portrait: %w", err)
 		}

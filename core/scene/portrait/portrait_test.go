@@ -122,7 +122,7 @@ func TestBuildSilenced(t *testing.T) {
 	if _, _, _, err := Build(n, rand.New(rand.NewPCG(3, 3)), Options{Steps: 100, Neurons: []int{99}}); err == nil {
 		t.Errorf("out-of-range neuron accepted")
 	}
-	if _, _, _, err := Build(n, rand.New(rand.NewPCG(3, 3)), Options{Neurons: []int{1}, FindKick: true}); err == nil {
+	if _, _, _, err := Build(n, rand.New(rand.NewPCG(3, 3)), Options{Neurons: []int{1}, Detect: &dynamics.KickOptions{}}); err == nil {
 		t.Errorf("kick search under an intervention accepted")
 	}
 	if _, _, _, err := Build(nil, nil, Options{}); err == nil {

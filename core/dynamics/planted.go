@@ -4,7 +4,7 @@ import (
 	"hmmrnn/core/rnn"
 )
 
-// Planted two-population network (see plantedNet).
+// Planted two-population network (see PlantedNet).
 const (
 	plantN     = 20 // neurons per cluster population
 	plantExtra = 38 // unrelated noise-driven neurons
@@ -15,7 +15,9 @@ const (
 	plantGamma = 30.0 // kick drive onto the target cluster
 )
 
-// plantedNet builds a network with two noise-driven populations A (neurons
+// PlantedNet builds a hand-made network whose kick neurons are known, the
+// oracle of the kick-detection tests of several packages and a small
+// example of the motif: two noise-driven populations A (neurons
 // 0..19) and B (20..39) that inhibit each other, two kick neurons k1 = 40
 // (fires in the A state and flips A->B) and k2 = 41 (B->A), and 38 unrelated
 // neurons with weak random recurrence. Every neuron gets its own unit noise
@@ -24,7 +26,7 @@ const (
 // per step, in the B state practically never; when it fires it excites B
 // and inhibits A by gamma times its activity. Readout: logit 0 = 5(m_A -
 // m_B), logit 2 = -logit 0, logit 1 = -10(m_A + m_B).
-func plantedNet() *rnn.Net {
+func PlantedNet() *rnn.Net {
 	H := 2*plantN + 2 + plantExtra
 	n := &rnn.Net{H: H, D: H, O: 3, Win: make([]float64, H*H), Whh: make([]float64, H*H), Wout: make([]float64, 3*H)}
 	for i := 0; i < H; i++ {
