@@ -109,8 +109,10 @@ type KickOptions struct {
 	// neurons (default MaxKickFraction).
 	MaxFraction float64
 	// MinCut is the cut of the direction's hazard a group must reach
-	// (default KickMinCut).
-	MinCut float64
+	// (default KickMinCut); Keep is the fraction of the best cut of any
+	// prefix of candidates the group must keep (default 0.9), so that a
+	// group is not cut down to the edge of MinCut when more is reachable.
+	MinCut, Keep float64
 	// Controls is the number of random sets of a group's size whose median
 	// cut is the group's control (default KickControls).
 	Controls int
@@ -162,6 +164,9 @@ func (o *KickOptions) defaults() {
 	}
 	if o.MinCut <= 0 {
 		o.MinCut = KickMinCut
+	}
+	if o.Keep <= 0 {
+		o.Keep = 0.9
 	}
 	if o.Controls <= 0 {
 		o.Controls = KickControls
@@ -237,8 +242,8 @@ type DirectionCut struct {
 	// Status is KickFound, KickNone, KickRare or KickFew.
 	Status string `json:"status"`
 	// PrefixCut[k] is the hazard cut with the direction's first k+1
-	// candidates silenced (tried until one reaches MinCut); BestCut the
-	// largest of them; Cut that of the final group (0 if none).
+	// candidates silenced; BestCut the largest of them; Cut that of the
+	// final group (0 if none).
 	PrefixCut []float64 `json:"prefix_cut"`
 	BestCut   float64   `json:"best_cut"`
 	Cut       float64   `json:"cut"`
@@ -276,11 +281,13 @@ type KickGroup struct {
 //     for every condition), the cut of a set S for direction a->b is
 //     1 - hazard_ab(S silenced)/hazard_ab(none), where hazard_ab is the
 //     number of a->b switches per step spent in a (Hazards), and S is
-//     silenced by mu = 0 in Mode. The group is the shortest prefix of the
-//     candidates (best first) whose cut reaches MinCut; then, from the
-//     weakest member up, members whose removal keeps the cut >= MinCut
-//     are dropped. A direction where no prefix reaches MinCut gets no
-//     group; its entry says so with the best cut reached.
+//     silenced by mu = 0 in Mode. The goal is max(MinCut, Keep times the
+//     best cut of any prefix of the candidates, best first); the group is
+//     the shortest prefix reaching it, then, from the weakest member up,
+//     members whose removal keeps the cut at the goal are dropped (so
+//     redundant neurons go, but one of a redundant pair stays). A
+//     direction where no prefix reaches MinCut gets no group; its entry
+//     says so with the best cut reached.
 //  3. Control. Each group's cut is set beside the median cut of Controls
 //     random sets of its size, drawn from the neurons outside the kick set
 //     that are active on at least 1% of the run's steps, measured with the
@@ -346,8 +353,7 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 		}
 		res.Candidates = append(res.Candidates, cands...)
 		set := make([]int, 0, len(cands))
-		n := -1
-		for k, c := range cands {
+		for _, c := range cands {
 			set = append(set, c.Neuron)
 			cu, err := cutOf(dc.Direction, set)
 			if err != nil {
@@ -355,14 +361,15 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 			}
 			dc.PrefixCut = append(dc.PrefixCut, cu)
 			dc.BestCut = math.Max(dc.BestCut, cu)
-			if cu >= opt.MinCut {
-				n = k
-				break
-			}
 		}
-		if n < 0 {
+		if dc.BestCut < opt.MinCut {
 			dc.Status = KickNone
 			continue
+		}
+		goal := math.Max(opt.MinCut, opt.Keep*dc.BestCut)
+		n := 0
+		for dc.PrefixCut[n] < goal {
+			n++
 		}
 		kept := append([]int(nil), set[:n+1]...)
 		dc.Cut = dc.PrefixCut[n]
@@ -378,7 +385,7 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			if cu >= opt.MinCut {
+			if cu >= goal {
 				kept, dc.Cut = trial, cu
 			}
 		}

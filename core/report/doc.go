@@ -18,9 +18,11 @@
 //	              clusters_stable, transitions_less_stable,
 //	              sensitivity_ratio, relative_sensitivity_ratio,
 //	              raw_sensitivity_ratio,
-//	              kick_fraction, kick_cut, control_cut, best_group_cut,
+//	              kick_fraction, kick_directions, kick_groups, kick_cut,
+//	              control_cut, best_group_cut,
 //	              kick_double_cut, control_double_cut
-//	notes         remarks on skipped analyses
+//	notes         remarks on skipped analyses and on directions without a
+//	              kick group
 //
 // One object per analysis, absent when it did not run:
 //
@@ -43,12 +45,16 @@
 //	              noise_share_pc[steps]}], transition[...],
 //	              cluster_shares[], transition_shares[], ratio,
 //	              full_ratio, raw_ratio, raw_plane_ratio}
-//	sweep         {levels[{sigma, transition_rate, spread, density[bins^2],
-//	              fidelity{freq, changes, freq_diff, trans_diff,
-//	              changes_diff}}], bins, x0, x1, y0, y1, best_sigma}
-//	kick          {neurons[], groups[{direction{from,to}, neurons[]}],
+//	noise         the noise-level scan: {levels[{sigma, transition_rate,
+//	              spread, density[bins^2], fidelity{freq, changes, freq_diff,
+//	              trans_diff, changes_diff, rows[], ok}}], bins, x0, x1, y0,
+//	              y1, best_sigma} (fidelity: stats.EmissionFidelity)
+//	kick          {seed, sigma, steps, score "prevention"|"attribution",
+//	              neurons[], groups[{direction{from,to}, neurons[]}],
 //	              candidates[{neuron, direction, z, attribution, prevented}],
-//	              directions[{direction, prefix_cut[], cut}],
+//	              directions[{direction, rate, events, status
+//	              "group"|"none"|"rare"|"few", prefix_cut[], best_cut, cut,
+//	              control_cut, control_cut_max}],
 //	              events{"a->b": n}, base_rate, cut, mode, fraction,
 //	              integrating[{direction, neurons[]}],
 //	              blocks[{to, from, mean, rows, cols}]}

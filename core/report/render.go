@@ -71,11 +71,11 @@ func (r *Report) Figures() ([]Figure, error) {
 		{"sensitivity.svg", "Noise sensitivity",
 			"From each of many cluster and transition states (zones of METHOD 5.4), 100 continuations of 5 steps driven by (1-gamma) times the noise the run actually received after that state plus gamma times fresh noise (METHOD 5.6). Left: the noise share of the motion, spread / (spread + drift^2) with spread the trace of the continuations' covariance and drift the distance of their mean from the start, after the last step, averaged over states, in the PC1-PC2 plane (solid) and in all H dimensions (dashed); 0 = every continuation makes the same move (deterministic), 1 = the state moves only by diffusion (noise-driven). Middle: the per-state shares at gamma = 1 (bar: mean; their ratio is checks.sensitivity_ratio). Right: the raw spread per step at gamma = 1 (all H dimensions solid, PC1-PC2 dashed); it is of the same order from every state because the noise enters additively everywhere, so by itself it cannot tell noise-driven from deterministic motion (its cluster/transition ratio is checks.raw_sensitivity_ratio).",
 			r.figSensitivity, r.Sensitivity != nil},
-		{"density.svg", "Noise-level sweep: density in PC1-PC2",
+		{"density.svg", "Noise-level scan: density in PC1-PC2",
 			"Density of runs at several noise levels on the PC1-PC2 plane of the reference PCA (METHOD 5.3): the region holding most of the trajectory grows with sigma.",
 			r.figDensity, r.Noise != nil},
 		{"resonance.svg", "Stochastic resonance",
-			"Transition rate (argmax switches per step) and emission fidelity to the HMM (mean absolute transition-matrix difference on well-sampled rows, and largest frequency difference) versus the noise level; the dashed line marks the analysed level.",
+			"Transition rate (argmax switches per step) and emission fidelity to the HMM (largest absolute transition-matrix difference over the well-sampled rows, and largest frequency difference, as in training and evaluation) versus the noise level; the dashed line marks the analysed level.",
 			r.figResonance, r.Noise != nil},
 		{"kick_weights.svg", "Kick neurons and integrating populations: W_hh blocks",
 			"Recurrent weights among the automatically detected kick groups and their integrating populations (rows: to, columns: from), groups separated by lines (METHOD 5.7).",
@@ -759,6 +759,21 @@ func (r *Report) HTML(figs []Figure) []byte {
 	}
 	if r.Kick != nil {
 		row("kick neurons", fmt.Sprintf("%v (%.1f%% of H)", r.KickNeurons, 100*r.Kick.Fraction))
+		for _, d := range r.Kick.Directions {
+			v := fmt.Sprintf("%.2f%% of steps: %s", 100*d.Rate, d.Status)
+			switch d.Status {
+			case dynamics.KickFound:
+				for _, g := range r.Kick.Groups {
+					if g.Direction == d.Direction {
+						v += fmt.Sprintf(" %v", g.Neurons)
+					}
+				}
+				v += fmt.Sprintf(", cuts its hazard by %.2f; random sets of its size by %.2f (median of %d)", d.Cut, d.ControlCut, dynamics.KickControls)
+			case dynamics.KickNone:
+				v += fmt.Sprintf(", best cut reached %.2f (< %.2f)", d.BestCut, dynamics.KickMinCut)
+			}
+			row("kick group "+d.Direction.String(), v)
+		}
 	}
 	if r.Causal != nil {
 		row("rate cut when silenced (mu = 0): kick set / integrating / random (mean, max)", fmt.Sprintf("%.2f / %.2f / %.2f, %.2f", r.Causal.KickCut, r.Causal.IntegratingCut, r.Causal.ControlCutMean, r.Causal.ControlCutMax))

@@ -136,10 +136,16 @@ type Checks struct {
 	SensitivityRatio         *float64 `json:"sensitivity_ratio,omitempty"`
 	RelativeSensitivityRatio *float64 `json:"relative_sensitivity_ratio,omitempty"`
 	RawSensitivityRatio      *float64 `json:"raw_sensitivity_ratio,omitempty"`
-	// KickFraction, KickCut and ControlCut: kick set size / H (want <=
-	// 0.1), the rate cut when it is silenced (want >= 0.7), the mean cut of
+	// KickFraction, KickCut and ControlCut: kick set size / H (want small:
+	// each direction's group is capped at dynamics.MaxKickFraction of H),
+	// the rate cut when it is silenced (want >= 0.7), the mean cut of
 	// equal-size random sets (want far less).
 	KickFraction *float64 `json:"kick_fraction,omitempty"`
+	// KickDirections is the number of output directions switching on at
+	// least dynamics.MinDirectionRate of the steps, KickGroups how many of
+	// them have a kick group (want all).
+	KickDirections *int `json:"kick_directions,omitempty"`
+	KickGroups     *int `json:"kick_groups,omitempty"`
 	KickCut      *float64 `json:"kick_cut,omitempty"`
 	ControlCut   *float64 `json:"control_cut,omitempty"`
 	// BestGroupCut is the largest cut from silencing one direction's kick
@@ -177,6 +183,16 @@ func checks(r *Report) Checks {
 	}
 	if r.Kick != nil {
 		c.KickFraction = f(r.Kick.Fraction)
+		var dirs, groups int
+		for _, d := range r.Kick.Directions {
+			if d.Status != dynamics.KickRare {
+				dirs++
+			}
+			if d.Status == dynamics.KickFound {
+				groups++
+			}
+		}
+		c.KickDirections, c.KickGroups = &dirs, &groups
 	}
 	if r.Causal != nil {
 		c.KickCut = f(r.Causal.KickCut)
