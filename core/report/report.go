@@ -141,13 +141,13 @@ type Checks struct {
 	// the rate cut when it is silenced (want >= 0.7), the mean cut of
 	// equal-size random sets (want far less).
 	KickFraction *float64 `json:"kick_fraction,omitempty"`
+	KickCut      *float64 `json:"kick_cut,omitempty"`
+	ControlCut   *float64 `json:"control_cut,omitempty"`
 	// KickDirections is the number of output directions switching on at
 	// least dynamics.MinDirectionRate of the steps, KickGroups how many of
 	// them have a kick group (want all).
-	KickDirections *int     `json:"kick_directions,omitempty"`
-	KickGroups     *int     `json:"kick_groups,omitempty"`
-	KickCut        *float64 `json:"kick_cut,omitempty"`
-	ControlCut     *float64 `json:"control_cut,omitempty"`
+	KickDirections *int `json:"kick_directions,omitempty"`
+	KickGroups     *int `json:"kick_groups,omitempty"`
 	// BestGroupCut is the largest cut from silencing one direction's kick
 	// group; KickDoubleCut and ControlDoubleCut the cuts at mu = 2.
 	BestGroupCut     *float64 `json:"best_group_cut,omitempty"`
