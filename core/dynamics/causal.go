@@ -71,7 +71,7 @@ func NewRateEval(net *rnn.Net, sigma float64, seed uint64, run *Run, opt RateOpt
 			mulT(e.inp[t*C*H:(t+1)*C*H], x, net.Win, C, net.D, H)
 		}
 	}
-	runs, err := e.Runs(Intervention{})
+	runs, err := e.Outputs(Intervention{})
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,13 @@ func NewRateEval(net *rnn.Net, sigma float64, seed uint64, run *Run, opt RateOpt
 }
 
 // Runs simulates the chains under iv and returns the counted part of each.
-func (e *RateEval) Runs(iv Intervention) ([]*Run, error) {
+func (e *RateEval) Runs(iv Intervention) ([]*Run, error) { return e.runs(iv, true) }
+
+// Outputs is Runs keeping only the outputs (States and Logits nil): all
+// that rates and Hazards read, without storing Chains x Steps x H states.
+func (e *RateEval) Outputs(iv Intervention) ([]*Run, error) { return e.runs(iv, false) }
+
+func (e *RateEval) runs(iv Intervention, keep bool) ([]*Run, error) {
 	sim, err := NewSim(e.Net, e.Sigma, iv)
 	if err != nil {
 		return nil, err
@@ -91,7 +97,10 @@ func (e *RateEval) Runs(iv Intervention) ([]*Run, error) {
 	lg := make([]float64, C*O)
 	runs := make([]*Run, C)
 	for c := range runs {
-		runs[c] = &Run{T: e.Opt.Steps, H: H, O: O, D: e.Net.D, States: make([]float64, e.Opt.Steps*H), Logits: make([]float64, e.Opt.Steps*O), Out: make([]uint8, e.Opt.Steps)}
+		runs[c] = &Run{T: e.Opt.Steps, H: H, O: O, D: e.Net.D, Out: make([]uint8, e.Opt.Steps)}
+		if keep {
+			runs[c].States, runs[c].Logits = make([]float64, e.Opt.Steps*H), make([]float64, e.Opt.Steps*O)
+		}
 	}
 	for t := 0; t < e.Opt.Warmup+e.Opt.Steps; t++ {
 		var inp []float64
@@ -106,10 +115,12 @@ func (e *RateEval) Runs(iv Intervention) ([]*Run, error) {
 		}
 		logits(lg, h, e.Net, C)
 		for c, run := range runs {
-			copy(run.States[k*H:(k+1)*H], h[c*H:(c+1)*H])
 			l := lg[c*O : (c+1)*O]
-			copy(run.Logits[k*O:(k+1)*O], l)
 			run.Out[k] = uint8(argmax(l))
+			if keep {
+				copy(run.States[k*H:(k+1)*H], h[c*H:(c+1)*H])
+				copy(run.Logits[k*O:(k+1)*O], l)
+			}
 		}
 	}
 	return runs, nil
@@ -121,7 +132,7 @@ func (e *RateEval) Rate(neurons []int, mu float64, mode Mode) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	runs, err := e.Runs(iv)
+	runs, err := e.Outputs(iv)
 	if err != nil {
 		return 0, err
 	}
@@ -278,7 +289,8 @@ func CausalTests(net *rnn.Net, r *rand.Rand, sigma float64, run *Run, kick []int
 			if err != nil {
 				return nil, err
 			}
-			runs, err := ev.Runs(iv)
+			// States are needed only for the spectra at switches.
+			runs, err := ev.runs(iv, nEig > 0)
 			if err != nil {
 				return nil, err
 			}

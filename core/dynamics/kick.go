@@ -319,7 +319,7 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 		return nil, err
 	}
 	res.BaseRate = ev.Base
-	baseRuns, err := ev.Runs(Intervention{})
+	baseRuns, err := ev.Outputs(Intervention{})
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +329,7 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 		if err != nil {
 			return 0, err
 		}
-		runs, err := ev.Runs(iv)
+		runs, err := ev.Outputs(iv)
 		if err != nil {
 			return 0, err
 		}
