@@ -309,7 +309,7 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 	}
 	H, O := net.H, net.O
 	res := &KickResult{Seed: opt.Seed, Sigma: opt.Sigma, Steps: opt.Steps, Score: opt.Score.String(),
-		Events: map[string]int{}, Mode: opt.Mode.String(), Neurons: []int{}}
+		Events: map[string]int{}, Mode: opt.Mode.String()}
 	dirs, perDir, err := kickCandidates(net, run, opt, res.Events)
 	if err != nil {
 		return nil, err
