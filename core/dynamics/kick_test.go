@@ -157,7 +157,9 @@ func TestScanNoise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := hmm.Preset("linear2")
+	// The HMM the planted network emulates at sigma = 1: outputs 0 and 2,
+	// switching with probability ~0.03 per step.
+	m, err := hmm.New("planted", []float64{0.5, 0.5}, [][]float64{{0.97, 0.03}, {0.03, 0.97}}, [][]float64{{1, 0, 0}, {0, 0, 1}}, 30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +185,9 @@ func TestScanNoise(t *testing.T) {
 	}
 	if !(sw.Levels[2].Spread > sw.Levels[1].Spread) {
 		t.Errorf("spread at sigma 3 (%v) not above sigma 1 (%v)", sw.Levels[2].Spread, sw.Levels[1].Spread)
+	}
+	if f := sw.Levels[1].Fidelity; f == nil || !slices.Equal(f.Rows, []int{0, 2}) {
+		t.Errorf("sigma 1: fidelity %+v, want rows 0 and 2 well sampled (output 1 is never emitted)", f)
 	}
 	if sw.BestSigma != 1 {
 		t.Errorf("best sigma %v, want 1 (the level the planted network was built for)", sw.BestSigma)
