@@ -114,7 +114,8 @@ type KickOptions struct {
 	// group is not cut down to the edge of MinCut when more is reachable.
 	MinCut, Keep float64
 	// Controls is the number of random sets of a group's size whose median
-	// cut is the group's control (default KickControls).
+	// cut is the group's control (0: KickControls; < 0: none, for a caller
+	// that needs only the kick set, which controls do not change).
 	Controls int
 	// Mode is how candidates are silenced (mu = 0); default Both, which
 	// makes the neuron's output zero.
@@ -168,7 +169,7 @@ func (o *KickOptions) defaults() {
 	if o.Keep <= 0 {
 		o.Keep = 0.9
 	}
-	if o.Controls <= 0 {
+	if o.Controls == 0 {
 		o.Controls = KickControls
 	}
 	if !o.ModeSet {
@@ -405,7 +406,7 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 	cr := rand.New(rand.NewPCG(opt.Seed, streamKickControls))
 	for di := range dirs {
 		dc := &dirs[di]
-		if dc.Status != KickFound {
+		if dc.Status != KickFound || opt.Controls < 0 {
 			continue
 		}
 		size := 0

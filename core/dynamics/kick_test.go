@@ -68,6 +68,14 @@ func TestKickNeuronsPlanted(t *testing.T) {
 			if !reflect.DeepEqual(k, again) {
 				t.Error("same options, different detection")
 			}
+			opt.Controls = -1
+			bare, err := FindKickNeurons(PlantedNet(), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(bare.Groups, k.Groups) || bare.Directions[0].ControlCut != 0 {
+				t.Errorf("without controls: groups %v (want %v), control cut %v (want 0)", bare.Groups, k.Groups, bare.Directions[0].ControlCut)
+			}
 		})
 	}
 	if _, err := FindKickNeurons(PlantedNet(), KickOptions{Score: 7, Steps: 2000}); err == nil {
