@@ -243,14 +243,18 @@ type DirectionCut struct {
 	// Status is KickFound, KickNone, KickRare or KickFew.
 	Status string `json:"status"`
 	// PrefixCut[k] is the hazard cut with the direction's first k+1
-	// candidates silenced; BestCut the largest of them; Cut that of the
-	// final group (0 if none).
+	// candidates silenced and BestCut the largest of them (the selection
+	// measurement). Cut is the group's cut measured again on independent
+	// noise (the check measurement); for a direction that reached MinCut in
+	// selection but not in the check (status none), the larger check cut of
+	// the two sets tried; 0 otherwise.
 	PrefixCut []float64 `json:"prefix_cut"`
 	BestCut   float64   `json:"best_cut"`
 	Cut       float64   `json:"cut"`
 	// ControlCut is the median hazard cut of Controls random sets of the
-	// group's size (active neurons outside the kick set, the same common
-	// random numbers); ControlCutMax the largest. 0 without a group.
+	// group's size (active neurons outside the kick set, the check
+	// measurement's common random numbers); ControlCutMax the largest. 0
+	// without a group.
 	ControlCut    float64 `json:"control_cut"`
 	ControlCutMax float64 `json:"control_cut_max"`
 }
@@ -288,11 +292,16 @@ type KickGroup struct {
 //     members whose removal keeps the cut at the goal are dropped (so
 //     redundant neurons go, but one of a redundant pair stays). A
 //     direction where no prefix reaches MinCut gets no group; its entry
-//     says so with the best cut reached.
+//     says so with the best cut reached. A cut chosen as the best of many
+//     trials is biased up, so the group is then measured again on
+//     independent noise (fresh start-to-end noise, the same start
+//     states): it stands if it still reaches MinCut there; else the best
+//     prefix is tried the same way; else the direction gets no group. The
+//     reported cut is this second measurement.
 //  3. Control. Each group's cut is set beside the median cut of Controls
 //     random sets of its size, drawn from the neurons outside the kick set
 //     that are active on at least 1% of the run's steps, measured with the
-//     same common random numbers.
+//     second measurement's common random numbers.
 //
 // Using per-direction hazards rather than the overall rate matters:
 // silencing one direction's kicks alone already traps the network in one
@@ -308,39 +317,24 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	H, O := net.H, net.O
+	H := net.H
 	res := &KickResult{Seed: opt.Seed, Sigma: opt.Sigma, Steps: opt.Steps, Score: opt.Score.String(),
 		Events: map[string]int{}, Mode: opt.Mode.String()}
 	dirs, perDir, err := kickCandidates(net, run, opt, res.Events)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := NewRateEval(net, opt.Sigma, streamSeed(opt.Seed, streamKickEval), run, opt.Eval)
+	// sel chooses the groups; check, on independent noise, measures the
+	// cuts reported (a cut chosen as the best of many trials is biased up).
+	sel, err := newHazardCut(net, opt, streamKickEval, run)
 	if err != nil {
 		return nil, err
 	}
-	res.BaseRate = ev.Base
-	baseRuns, err := ev.Outputs(Intervention{})
+	check, err := newHazardCut(net, opt, streamKickCheck, run)
 	if err != nil {
 		return nil, err
 	}
-	baseHz := Hazards(O, baseRuns...)
-	cutOf := func(d Direction, set []int) (float64, error) {
-		iv, err := Scale(H, set, 0, opt.Mode)
-		if err != nil {
-			return 0, err
-		}
-		runs, err := ev.Outputs(iv)
-		if err != nil {
-			return 0, err
-		}
-		base := baseHz[d.From][d.To]
-		hz := Hazards(O, runs...)[d.From][d.To]
-		if math.IsNaN(hz) || math.IsNaN(base) || base == 0 {
-			return 0, nil
-		}
-		return 1 - hz/base, nil
-	}
+	res.BaseRate = sel.ev.Base
 	perCap := max(1, int(opt.MaxFraction*float64(H)))
 	inKick := map[int]bool{}
 	for di := range dirs {
@@ -354,26 +348,29 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 		}
 		res.Candidates = append(res.Candidates, cands...)
 		set := make([]int, 0, len(cands))
-		for _, c := range cands {
+		best, bestAt := math.Inf(-1), 0
+		for k, c := range cands {
 			set = append(set, c.Neuron)
-			cu, err := cutOf(dc.Direction, set)
+			cu, err := sel.cut(dc.Direction, set)
 			if err != nil {
 				return nil, err
 			}
 			dc.PrefixCut = append(dc.PrefixCut, cu)
-			dc.BestCut = math.Max(dc.BestCut, cu)
+			if cu > best {
+				best, bestAt = cu, k
+			}
 		}
-		if dc.BestCut < opt.MinCut {
+		dc.BestCut = math.Max(0, best)
+		if best < opt.MinCut {
 			dc.Status = KickNone
 			continue
 		}
-		goal := math.Max(opt.MinCut, opt.Keep*dc.BestCut)
+		goal := math.Max(opt.MinCut, opt.Keep*best)
 		n := 0
 		for dc.PrefixCut[n] < goal {
 			n++
 		}
 		kept := append([]int(nil), set[:n+1]...)
-		dc.Cut = dc.PrefixCut[n]
 		// cands is sorted by decreasing score: try dropping from the end.
 		for k := n; k >= 0 && len(kept) > 1; k-- {
 			trial := make([]int, 0, len(kept)-1)
@@ -382,18 +379,36 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 					trial = append(trial, x)
 				}
 			}
-			cu, err := cutOf(dc.Direction, trial)
+			cu, err := sel.cut(dc.Direction, trial)
 			if err != nil {
 				return nil, err
 			}
 			if cu >= goal {
-				kept, dc.Cut = trial, cu
+				kept = trial
 			}
 		}
-		sort.Ints(kept)
+		// Confirm on independent noise: the pruned group, else the best
+		// prefix; a direction where neither holds MinCut gets no group.
+		var group []int
+		for _, try := range [][]int{kept, set[:bestAt+1]} {
+			cu, err := check.cut(dc.Direction, try)
+			if err != nil {
+				return nil, err
+			}
+			dc.Cut = math.Max(dc.Cut, cu)
+			if cu >= opt.MinCut {
+				group, dc.Cut = append([]int(nil), try...), cu
+				break
+			}
+		}
+		if group == nil {
+			dc.Status = KickNone
+			continue
+		}
+		sort.Ints(group)
 		dc.Status = KickFound
-		res.Groups = append(res.Groups, KickGroup{Direction: dc.Direction, Neurons: kept})
-		for _, k := range kept {
+		res.Groups = append(res.Groups, KickGroup{Direction: dc.Direction, Neurons: group})
+		for _, k := range group {
 			inKick[k] = true
 		}
 	}
@@ -401,7 +416,8 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 		res.Neurons = append(res.Neurons, k)
 	}
 	sort.Ints(res.Neurons)
-	// Controls: random sets of each group's size outside the kick set.
+	// Controls: random sets of each group's size outside the kick set,
+	// measured like the group's cut.
 	pool := activeNonMembers(run, res.Neurons, 0.01)
 	cr := rand.New(rand.NewPCG(opt.Seed, streamKickControls))
 	for di := range dirs {
@@ -425,7 +441,7 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 			for i := range set {
 				set[i] = pool[perm[i]]
 			}
-			if cuts[k], err = cutOf(dc.Direction, set); err != nil {
+			if cuts[k], err = check.cut(dc.Direction, set); err != nil {
 				return nil, err
 			}
 			dc.ControlCutMax = math.Max(dc.ControlCutMax, cuts[k])
@@ -434,15 +450,54 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 	}
 	res.Directions = dirs
 	if len(res.Neurons) > 0 {
-		rate, err := ev.Rate(res.Neurons, 0, opt.Mode)
+		rate, err := sel.ev.Rate(res.Neurons, 0, opt.Mode)
 		if err != nil {
 			return nil, err
 		}
-		if ev.Base > 0 {
-			res.Cut = 1 - rate/ev.Base
+		if sel.ev.Base > 0 {
+			res.Cut = 1 - rate/sel.ev.Base
 		}
 	}
 	return res, nil
+}
+
+// hazardCut measures per-direction hazard cuts with one RateEval's common
+// random numbers (FindKickNeurons step 2).
+type hazardCut struct {
+	ev   *RateEval
+	base [][]float64 // hazards without intervention
+	mode Mode
+}
+
+func newHazardCut(net *rnn.Net, opt KickOptions, stream uint64, run *Run) (*hazardCut, error) {
+	ev, err := NewRateEval(net, opt.Sigma, streamSeed(opt.Seed, stream), run, opt.Eval)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := ev.Outputs(Intervention{})
+	if err != nil {
+		return nil, err
+	}
+	return &hazardCut{ev: ev, base: Hazards(net.O, runs...), mode: opt.Mode}, nil
+}
+
+// cut is 1 - hazard_d(set silenced)/hazard_d(none); 0 when the direction
+// never switches without intervention.
+func (h *hazardCut) cut(d Direction, set []int) (float64, error) {
+	iv, err := Scale(h.ev.Net.H, set, 0, h.mode)
+	if err != nil {
+		return 0, err
+	}
+	runs, err := h.ev.Outputs(iv)
+	if err != nil {
+		return 0, err
+	}
+	base := h.base[d.From][d.To]
+	hz := Hazards(h.ev.Net.O, runs...)[d.From][d.To]
+	if math.IsNaN(hz) || math.IsNaN(base) || base == 0 {
+		return 0, nil
+	}
+	return 1 - hz/base, nil
 }
 
 // median returns the median of v (sorted in place); 0 for none.

@@ -374,7 +374,8 @@ func TransitionRate(runs ...*Run) float64 {
 // another's. The values are arbitrary distinct constants.
 const (
 	streamReference    = 0x7265662d72756e // "ref-run": the reference run's noise
-	streamKickEval     = 0x6b69636b2d6576 // "kick-ev": the kick detection's rate measurements
+	streamKickEval     = 0x6b69636b2d6576 // "kick-ev": the kick detection's selection measurements
+	streamKickCheck    = 0x6b69636b2d6368 // "kick-ch": its check of the chosen groups
 	streamKickControls = 0x6b69636b2d6374 // "kick-ct": its random control sets
 )
 
