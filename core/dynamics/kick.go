@@ -313,6 +313,17 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 		return nil, errors.New("dynamics: nil network")
 	}
 	opt.defaults()
+	if opt.Score != ScorePrevention && opt.Score != ScoreAttribution {
+		return nil, fmt.Errorf("dynamics: unknown kick score %v", opt.Score)
+	}
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"MinCut", opt.MinCut}, {"Keep", opt.Keep}, {"MaxFraction", opt.MaxFraction}, {"MinRate", opt.MinRate}} {
+		if !(v.v <= 1) {
+			return nil, fmt.Errorf("dynamics: kick option %s = %v, want a fraction in (0, 1]", v.name, v.v)
+		}
+	}
 	run, err := ReferenceRun(net, opt.Sigma, opt.Seed, opt.Steps)
 	if err != nil {
 		return nil, err
@@ -629,8 +640,6 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 		if prev, err = Prevention(net, run, ds, evs, opt.Window, opt.Lag, opt.ReplayEvents, opt.Mode); err != nil {
 			return nil, nil, err
 		}
-	} else if opt.Score != ScoreAttribution {
-		return nil, nil, fmt.Errorf("dynamics: unknown kick score %v", opt.Score)
 	}
 	for k, di := range used {
 		var c []KickCandidate

@@ -78,8 +78,10 @@ func TestKickNeuronsPlanted(t *testing.T) {
 			}
 		})
 	}
-	if _, err := FindKickNeurons(PlantedNet(), KickOptions{Score: 7, Steps: 2000}); err == nil {
-		t.Error("unknown score: no error")
+	for _, bad := range []KickOptions{{Score: 7}, {MinCut: 1.5}, {Keep: math.NaN()}, {MaxFraction: 2}} {
+		if _, err := FindKickNeurons(PlantedNet(), bad); err == nil {
+			t.Errorf("options %+v: no error", bad)
+		}
 	}
 }
 
