@@ -247,7 +247,7 @@ type DirectionCut struct {
 	// measurement). Cut is the group's cut measured again on independent
 	// noise (the check measurement); for a direction that reached MinCut in
 	// selection but not in the check (status none), the larger check cut of
-	// the two sets tried; 0 otherwise.
+	// the sets tried; 0 otherwise.
 	PrefixCut []float64 `json:"prefix_cut"`
 	BestCut   float64   `json:"best_cut"`
 	Cut       float64   `json:"cut"`
@@ -294,10 +294,10 @@ type KickGroup struct {
 //     direction where no prefix reaches MinCut gets no group; its entry
 //     says so with the best cut reached. A cut chosen as the best of many
 //     trials is biased up, so the group is then measured again on
-//     independent noise (fresh start-to-end noise, the same start
-//     states): it stands if it still reaches MinCut there; else the best
-//     prefix is tried the same way; else the direction gets no group. The
-//     reported cut is this second measurement.
+//     independent noise (fresh noise, the same start states): it stands
+//     if it still reaches the goal there; else the better of it and the
+//     best prefix stands if it reaches MinCut there; else the direction
+//     gets no group. The reported cut is this second measurement.
 //  3. Control. Each group's cut is set beside the median cut of Controls
 //     random sets of its size, drawn from the neurons outside the kick set
 //     that are active on at least 1% of the run's steps, measured with the
@@ -398,21 +398,27 @@ func FindKickNeurons(net *rnn.Net, opt KickOptions) (*KickResult, error) {
 				kept = trial
 			}
 		}
-		// Confirm on independent noise: the pruned group, else the best
-		// prefix; a direction where neither holds MinCut gets no group.
+		// Confirm on independent noise: the pruned group if it holds the
+		// goal there, else the better of it and the best prefix if that
+		// holds MinCut; else no group.
 		var group []int
 		for _, try := range [][]int{kept, set[:bestAt+1]} {
 			cu, err := check.cut(dc.Direction, try)
 			if err != nil {
 				return nil, err
 			}
-			dc.Cut = math.Max(dc.Cut, cu)
-			if cu >= opt.MinCut {
-				group, dc.Cut = append([]int(nil), try...), cu
+			if cu > dc.Cut || group == nil {
+				group, dc.Cut = try, cu
+			}
+			if cu >= goal {
 				break
 			}
 		}
-		if group == nil {
+		if dc.Cut < opt.MinCut {
+			group = nil
+		}
+		group = append([]int(nil), group...)
+		if len(group) == 0 {
 			dc.Status = KickNone
 			continue
 		}
