@@ -51,5 +51,5 @@ func ExampleAnalyze_unknown() {
 	}
 	_, err = report.Analyze(report.Input{Net: net}, report.Options{Only: []string{"orbit"}})
 	fmt.Println(err)
-	// Output: report: unknown analysis "orbit" (known: pca, collapse, fixed, residency, sensitivity, sweep, kick, causal, evolution, readout, compose)
+	// Output: report: unknown analysis "orbit" (known: pca, collapse, fixed, residency, sensitivity, noise, kick, causal, evolution, readout, compose)
 }

@@ -23,7 +23,7 @@ func TestReportJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net := plantedNet()
+	net := dynamics.PlantedNet()
 	early := net.Clone()
 	for i := range early.Whh {
 		early.Whh[i] *= 0.2
@@ -31,7 +31,8 @@ func TestReportJSONGolden(t *testing.T) {
 	cps := []dynamics.Checkpoint{{Label: "early", Step: 1, Net: early}, {Label: "late", Step: 2, Net: net}}
 	rep, err := Analyze(Input{Name: "planted", Net: net, HMM: m, NoiseStd: 1, Checkpoints: cps}, Options{
 		Seed: 5, PCASteps: 3000, ResidencyStates: 100, SensitivityStates: 4,
-		Sweep:     dynamics.SweepOptions{Sigmas: []float64{0.5, 1}, Steps: 500, FidelitySeqs: 20},
+		Noise:     dynamics.NoiseScanOptions{Sigmas: []float64{0.5, 1}, Steps: 500, FidelitySeqs: 20},
+		Kick:      dynamics.KickOptions{Eval: dynamics.RateOptions{Chains: 8, Steps: 250}, Controls: 3},
 		Causal:    dynamics.CausalOptions{Mode: dynamics.Both, Mus: []float64{0, 1}, Controls: 1},
 		Evolution: dynamics.EvolutionOptions{Steps: 200, EigenStates: 3},
 	})

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"hmmrnn/core/dynamics"
 	"hmmrnn/core/internal/golden"
 	"hmmrnn/core/model"
 	"hmmrnn/core/scene"
@@ -22,7 +23,10 @@ func TestPortraitGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{Steps: 2000, DrawSteps: 300, Sigma: f.NoiseStd, Flow: true, Density: true, Decay: true, Zones: true, FindKick: true}
+	opt := Options{Steps: 2000, DrawSteps: 300, Sigma: f.NoiseStd, Flow: true, Density: true, Decay: true, Zones: true,
+		// The detection of analyze and the sweeps, on a shorter run and rate
+		// measurement to keep the test to seconds.
+		Detect: &dynamics.KickOptions{Seed: 1, Sigma: f.NoiseStd, Steps: 4000, Eval: dynamics.RateOptions{Chains: 8, Steps: 250}, Controls: -1}}
 	p, _, _, err := Build(f.RNN, rand.New(rand.NewPCG(1, 2)), opt)
 	if err != nil {
 		t.Fatal(err)
