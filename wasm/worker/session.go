@@ -558,10 +558,10 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 	r := rand.New(rand.NewPCG(s.seed(), uint64(step)))
 	if (v.Kick || v.Silence) && s.kickFor != step {
 		// Find the kick neurons on the nominal network with the detection
-		// of `hmmrnn analyze --seed <session seed>`, so both name the same
-		// set; the random-set controls (report numbers that do not change
-		// the set) are skipped to save time.
-		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, Detect: &dynamics.KickOptions{Seed: s.seed, Sigma: dynamics.DefaultSigma, Controls: -1}}
+		// of `hmmrnn analyze --seed <session seed>` at the network's noise
+		// level, so both name the same set; the random-set controls (report
+		// numbers that do not change the set) are skipped to save time.
+		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, Detect: &dynamics.KickOptions{Seed: s.seed(), Sigma: s.noiseStd(), Controls: -1}}
 		_, info, basis, err := portrait.Build(net, r, ko)
 		if err != nil {
 			return nil, PortraitInfo{}, err
