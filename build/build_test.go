@@ -26,11 +26,22 @@ func TestSiteSizesAndFiles(t *testing.T) {
 	if raw == 0 || raw > maxAppWasm {
 		t.Errorf("app.wasm is %d bytes, limit %d", raw, maxAppWasm)
 	}
-	for _, f := range []string{"index.html", "app.html", "main.js", "worker.js", "style.css", "wasm_exec.js", "favicon.svg",
-		"app.wasm.gz", "worker.wasm.gz", "main.js.gz", "gallery/index.json", "simd128.wasm", "simd128.js", "simd128.wasm.gz"} {
+	for _, f := range []string{"index.html", "app.html", "js/main.js", "worker.js", "style.css", "wasm_exec.js", "favicon.svg",
+		"app.wasm.gz", "worker.wasm.gz", "js/main.js.gz", "gallery/index.json", "simd128.wasm", "simd128.js", "simd128.wasm.gz"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("site lacks %s", f)
 		}
+	}
+	// The site ships every module the page imports, and none of their tests.
+	mods, err := Modules(dir, "js/main.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mods) < 5 {
+		t.Errorf("the page's modules: %d, want the panels and their helpers", len(mods))
+	}
+	if tests, _ := filepath.Glob(filepath.Join(dir, "js", "*.test.js")); len(tests) > 0 {
+		t.Errorf("the site ships tests: %v", tests)
 	}
 	// A second build with nothing changed compiles nothing (unless someone
 	// edits the sources meanwhile).
@@ -48,7 +59,11 @@ func TestSiteSizesAndFiles(t *testing.T) {
 		t.Errorf("rebuilt %v although nothing changed (newest input %v, app.wasm %v)", again.Built, before, st.ModTime())
 	}
 	// No page may load anything from another host (issue 6: offline).
-	for _, f := range []string{"index.html", "app.html", "main.js", "worker.js", "style.css"} {
+	pages := []string{"index.html", "app.html", "worker.js", "style.css"}
+	for _, m := range mods {
+		pages = append(pages, m.Name)
+	}
+	for _, f := range pages {
 		data, _ := os.ReadFile(filepath.Join(dir, f))
 		for _, bad := range []string{"http://", "https://", "//fonts.", "@import"} {
 			if strings.Contains(string(data), bad) {

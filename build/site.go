@@ -257,7 +257,9 @@ func copyTree(src, dst string) error {
 			}
 			return nil
 		}
-		if e.IsDir() || strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+		// Not shipped: the Go files of package web and the modules' unit
+		// tests (js/*.test.js, run by web/web_test.go).
+		if e.IsDir() || strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".test.js") {
 			return nil
 		}
 		return copyFile(path, filepath.Join(dst, rel))

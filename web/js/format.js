@@ -1,0 +1,58 @@
+// format.js: the words and numbers the page shows, as pure functions of
+// the worker's messages (no DOM), so that what a status says can be tested
+// (format.test.js) and every status describes the network shown.
+
+// fmt writes a number with d significant digits, "–" for none.
+export function fmt(x, d = 4) {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : (+x).toPrecision(d);
+}
+
+// badge is the header's badge {cls, text} for the page state st: the
+// network's own status (the worker's last status message for the network
+// shown), never the statistics of an earlier network. A loaded network
+// shows where it came from unless it met the criterion while training here.
+export function badge(st) {
+  if (st.metStep) return { cls: 'badge ok', text: `criterion met at step ${st.metStep}` };
+  if (st.plateau) return { cls: 'badge warn', text: 'stuck on the coin-flip plateau…' };
+  if (st.restarts && st.restarts.length) return { cls: 'badge info', text: `restarted ${st.restarts.length}× (plateau)` };
+  if (st.source && st.source !== 'train') return { cls: 'badge info', text: st.source };
+  return { cls: 'badge', text: '' };
+}
+
+// stepTime is the header's training speed.
+export const stepTime = (ms, helper) => (ms ? `${ms.toFixed(1)} ms/step${helper ? ' (2 workers)' : ''}` : '');
+
+// portraitInfo is the portrait's title line.
+export function portraitInfo(msg) {
+  const pc = (i) => (100 * (msg.explained[i] || 0)).toFixed(0);
+  return `${msg.snapshot >= 0 ? 'snapshot at ' : ''}step ${msg.step} · PC1 ${pc(0)}%, PC2 ${pc(1)}% of variance`;
+}
+
+// portraitRate is the line under the portrait: switch rate at the drawn
+// noise, and what the analyses found.
+export function portraitRate(msg) {
+  let txt = `σ = ${msg.sigma.toFixed(2)}: ${(msg.transition_rate * 100).toFixed(2)} output switches per 100 steps`;
+  if (msg.diverged) txt += ` · the activity diverges after ${msg.steps} steps (unstable network)`;
+  if (msg.fixed_point) txt += ` · input-free runs end at one point (|h*| = ${msg.fixed_norm.toExponential(1)})`;
+  if (msg.kick && msg.kick.neurons) txt += ` · kick neurons ${msg.kick.neurons.join(', ')} (silencing cuts switching by ${(100 * msg.kick.cut).toFixed(0)}%)`;
+  if (msg.zones) txt += ` · zones: ${msg.zones[0]} transition, ${msg.zones[1]} kick, ${msg.zones[2]} cluster`;
+  return txt;
+}
+
+// criterionText states the fit criterion (METHOD section 5) for stats s.
+export function criterionText(s) {
+  return `max |Δ frequency| = ${s.freq_diff.toFixed(3)} (goal < 0.03) · max |Δ transition| on rows ${s.rows.join(', ')} = ${s.trans_diff.toFixed(3)} (goal < 0.05)` +
+    (s.met_step ? ` · met at step ${s.met_step}` : '');
+}
+
+// statsCSV is the statistics download: one row per quantity, RNN and HMM.
+export function statsCSV(s) {
+  const lines = ['quantity,from,to,rnn,hmm'];
+  s.rnn.freq.forEach((v, o) => lines.push(`frequency,${o},,${v},${s.hmm.freq[o]}`));
+  s.rnn.trans.forEach((r, i) => r.forEach((v, j) => lines.push(`transition,${i},${j},${v},${s.hmm.trans[i][j]}`)));
+  lines.push(`changes_mean,,,${s.rnn.changes},${s.hmm.changes}`);
+  lines.push(`changes_std,,,${s.rnn.changes_std},${s.hmm.changes_std}`);
+  lines.push(`mean_dwell,,,${s.rnn.mean_dwell},${s.hmm.mean_dwell}`);
+  s.rnn.dwell.forEach((v, k) => lines.push(`dwell_fraction,${k + 1},,${v},${s.hmm.dwell[k]}`));
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,47 @@
+// Tests of the page's words (node --test; run by web/web_test.go).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { badge, criterionText, fmt, portraitInfo, portraitRate, statsCSV, stepTime } from './format.js';
+
+test('the badge describes the network shown', () => {
+  const cases = [
+    [{ metStep: 787, plateau: true, restarts: [1500], source: 'train' }, 'badge ok', 'criterion met at step 787'],
+    [{ metStep: 0, plateau: true, restarts: [], source: 'train' }, 'badge warn', 'stuck on the coin-flip plateau…'],
+    [{ metStep: 0, plateau: false, restarts: [1500, 3000], source: 'train' }, 'badge info', 'restarted 2× (plateau)'],
+    // A gallery network loaded after a plateaued run: the status of the
+    // new network has no plateau and no restarts, whatever came before.
+    [{ metStep: 0, plateau: false, restarts: [], source: 'gallery: fully3' }, 'badge info', 'gallery: fully3'],
+    [{ metStep: 0, plateau: false, restarts: [], source: 'train' }, 'badge', ''],
+  ];
+  for (const [st, cls, text] of cases) assert.deepEqual(badge(st), { cls, text }, JSON.stringify(st));
+});
+
+test('numbers: fmt and step time', () => {
+  assert.equal(fmt(0.693147), '0.6931');
+  assert.equal(fmt(null), '–');
+  assert.equal(fmt(NaN), '–');
+  assert.equal(fmt(12345.6, 3), '1.23e+4');
+  assert.equal(stepTime(0, false), '');
+  assert.equal(stepTime(41.26, true), '41.3 ms/step (2 workers)');
+});
+
+test('portrait lines say what is drawn', () => {
+  const msg = { snapshot: 2, step: 400, explained: [0.61, 0.2], sigma: 1, transition_rate: 0.0421, diverged: true, steps: 827,
+    fixed_point: false, kick: { neurons: [3, 17], cut: 0.8 }, zones: null };
+  assert.equal(portraitInfo(msg), 'snapshot at step 400 · PC1 61%, PC2 20% of variance');
+  assert.equal(portraitRate(msg), 'σ = 1.00: 4.21 output switches per 100 steps · the activity diverges after 827 steps (unstable network) · kick neurons 3, 17 (silencing cuts switching by 80%)');
+  assert.equal(portraitInfo({ ...msg, snapshot: -1, explained: [] }), 'step 400 · PC1 0%, PC2 0% of variance');
+});
+
+test('criterion and CSV of a statistics message', () => {
+  const s = { freq_diff: 0.0123, trans_diff: 0.061, rows: [0, 1], met_step: 0,
+    rnn: { freq: [0.4, 0.6], trans: [[0.9, 0.1], [0.05, 0.95]], changes: 2, changes_std: 1, mean_dwell: 12, dwell: [0.1] },
+    hmm: { freq: [0.5, 0.5], trans: [[0.95, 0.05], [0.05, 0.95]], changes: 1.5, changes_std: 1.1, mean_dwell: 20, dwell: [0.05] } };
+  assert.equal(criterionText(s), 'max |Δ frequency| = 0.012 (goal < 0.03) · max |Δ transition| on rows 0, 1 = 0.061 (goal < 0.05)');
+  assert.match(criterionText({ ...s, met_step: 900 }), / · met at step 900$/);
+  const csv = statsCSV(s).trim().split('\n');
+  assert.equal(csv.length, 1 + 2 + 4 + 3 + 1);
+  assert.equal(csv[1], 'frequency,0,,0.4,0.5');
+  assert.equal(csv[4], 'transition,0,1,0.1,0.05');
+  assert.equal(csv.at(-1), 'dwell_fraction,1,,0.1,0.05');
+});
