@@ -4,6 +4,7 @@
 //	go run .                       build what is stale and serve the browser app on 127.0.0.1:8080
 //	go run . serve --addr A        the same on address A
 //	go run . export --out DIR      write the static site to DIR, for any web host
+//	go run . export --single-file F   the site as one HTML file F that works opened from disk
 //	go run . train|eval|bench|analyze|sweep ...   the command line (go run . help)
 package main
 
@@ -16,6 +17,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"hmmrnn/build"
@@ -39,10 +41,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "export":
 		return export(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprintln(stdout, "usage: go run . [serve [--addr HOST:PORT] | export --out DIR | SUBCOMMAND ...]")
+		fmt.Fprintln(stdout, "usage: go run . [serve [--addr HOST:PORT] | export --out DIR | export --single-file FILE [--gallery a,b] | SUBCOMMAND ...]")
 		fmt.Fprintln(stdout, "  (no arguments)  build what is stale and serve the browser app on http://127.0.0.1:8080")
 		fmt.Fprintln(stdout, "  serve           the same, with --addr for another address")
-		fmt.Fprintln(stdout, "  export          write the static site to --out DIR, ready for any web host")
+		fmt.Fprintln(stdout, "  export          write the static site to --out DIR, ready for any web host,")
+		fmt.Fprintln(stdout, "                  or as one HTML file (--single-file FILE, with the --gallery networks) that opens from disk")
 	}
 	return cli.Run(ctx, args, stdout, stderr)
 }
@@ -109,16 +112,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func export(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "directory to write the static site to (required)")
+	out := fs.String("out", "", "directory to write the static site to")
+	single := fs.String("single-file", "", "write the site as one self-contained HTML `file` that works opened from disk")
+	gallery := fs.String("gallery", "", "with --single-file: the gallery networks to include, comma-separated `names` (default all)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if *out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "export: usage: export --out DIR")
+	if (*out == "") == (*single == "") || fs.NArg() > 0 || (*gallery != "" && *single == "") {
+		fmt.Fprintln(stderr, "export: usage: export --out DIR | export --single-file FILE [--gallery a,b]")
 		return 2
+	}
+	if *single != "" {
+		return exportSingle(ctx, *single, *gallery, stdout, stderr)
 	}
 	res, err := build.Site(ctx, build.Options{Out: *out, Force: true, Log: stderr})
 	if err != nil {
@@ -127,5 +135,37 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote the site to %s (app.wasm %d bytes, %d gzipped); serve it with any static web server\n",
 		res.Out, res.Sizes["app.wasm"], res.GzipSizes["app.wasm"])
+	return 0
+}
+
+// exportSingle builds the site in the serve cache (what is stale) and
+// writes it as one HTML file with the gallery networks named in list
+// ("" = all of them).
+func exportSingle(ctx context.Context, file, list string, stdout, stderr io.Writer) int {
+	var names []string
+	if list != "" {
+		for _, n := range strings.Split(list, ",") {
+			if n = strings.TrimSpace(n); n == "" {
+				fmt.Fprintf(stderr, "export: --gallery %q has an empty name\n", list)
+				return 2
+			}
+			names = append(names, n)
+		}
+	}
+	res, err := build.Site(ctx, build.Options{Out: siteCache(), Log: stderr})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	page, err := build.SingleFile(res.Out, names)
+	if err != nil {
+		fmt.Fprintln(stderr, "export:", err)
+		return 1
+	}
+	if err := os.WriteFile(file, page, 0o644); err != nil {
+		fmt.Fprintln(stderr, "export:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote %s (%.2f MB); open it in a browser, no server needed\n", file, float64(len(page))/1e6)
 	return 0
 }

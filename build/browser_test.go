@@ -146,6 +146,12 @@ type page struct {
 // open loads index.html+query in a new tab and waits for window.hmmrnn.ready.
 func (e *env) open(t testing.TB, query string) *page {
 	t.Helper()
+	return e.openURL(t, e.url+query)
+}
+
+// openURL loads url in a new tab and waits for window.hmmrnn.ready.
+func (e *env) openURL(t testing.TB, url string) *page {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(e.browser)
 	t.Cleanup(cancel)
 	p := &page{t: t, ctx: ctx, close: cancel}
@@ -160,10 +166,11 @@ func (e *env) open(t testing.TB, query string) *page {
 			p.mu.Unlock()
 		}
 	}()
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.url+query)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("navigate: %v", err)
 	}
-	p.await(`window.hmmrnn.ready`, 90*time.Second)
+	// The single-file page starts its modules after the load event.
+	p.await(`new Promise((r) => { const f = () => (window.hmmrnn ? r(window.hmmrnn.ready) : setTimeout(f, 50)); f(); })`, 90*time.Second)
 	return p
 }
 

@@ -42,7 +42,14 @@ func startHelper() *jsHelper {
 		return nil
 	}
 	h := &jsHelper{replies: make(chan []byte, 8), dead: make(chan struct{})}
-	h.worker = ctor.New("worker.js", map[string]any{"name": helperName})
+	// The helper runs this worker's own script, which worker.js names in
+	// hmmrnnHelperURL (its URL on a server; in the single-file page a
+	// blob: it writes itself).
+	url := js.Global().Get("hmmrnnHelperURL")
+	if url.Type() != js.TypeString {
+		url = js.ValueOf("worker.js")
+	}
+	h.worker = ctor.New(url, map[string]any{"name": helperName})
 	onMsg := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		b := bytesOf(args[0].Get("data"))
 		if rnn.IsWireReady(b) {

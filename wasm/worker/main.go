@@ -62,6 +62,7 @@ type worker struct {
 	helper                              *jsHelper // nil: none
 	useHelper                           bool      // the page's switch (on by default)
 	helperBroken                        bool      // it failed once; the page was told
+	net                                 int       // the page's id of the network shown (the id of its init, load or reset)
 }
 
 // jsBytes copies b into a new Uint8Array (whose buffer the caller may
@@ -88,6 +89,18 @@ func post(msg any, bin []byte) {
 	js.Global().Call("postMessage", o)
 }
 
+// postNet posts a message about the network shown, tagged with the page's
+// id of that network ("net"), so the page can drop messages about a
+// network it has replaced that were already on their way.
+func (w *worker) postNet(msg any, bin []byte) {
+	data, err := json.Marshal(msg)
+	if err != nil || len(data) < 2 || data[0] != '{' {
+		post(msg, bin)
+		return
+	}
+	post(json.RawMessage(fmt.Sprintf(`{"net":%d,%s`, w.net, data[1:])), bin)
+}
+
 func postError(err error) {
 	post(map[string]string{"type": "error", "message": err.Error()}, nil)
 }
@@ -96,38 +109,26 @@ func (w *worker) handle(c command) {
 	switch c.Cmd {
 	case "init":
 		if c.Settings == nil {
-			postError(fmt.Errorf("worker: init without settings"))
+			w.replace(c.ID, nil, fmt.Errorf("worker: init without settings"))
 			return
 		}
 		if c.View != nil {
 			w.view = *c.View
 		}
 		s, err := NewSession(*c.Settings)
-		if err != nil {
-			postError(err)
-			return
-		}
-		w.install(s)
+		w.replace(c.ID, s, err)
 	case "load":
 		s, err := LoadSession([]byte(c.Data), c.Name)
-		if err != nil {
-			postError(err)
-			return
-		}
-		if c.View != nil {
+		if err == nil && c.View != nil {
 			w.view = *c.View
 		}
-		w.install(s)
+		w.replace(c.ID, s, err)
 	case "reset":
 		if w.s == nil {
 			return
 		}
 		s, err := NewSession(w.s.Settings)
-		if err != nil {
-			postError(err)
-			return
-		}
-		w.install(s)
+		w.replace(c.ID, s, err)
 	case "play":
 		if w.s != nil && !w.s.Trainable() {
 			// A loaded model without training state: train a new network
@@ -202,6 +203,21 @@ func (w *worker) handle(c command) {
 	}
 }
 
+// replace shows session s as the page's network id (init, load, reset).
+// When s could not be made (err), the page is told and shown the current
+// network again under the new id, since it dropped what it knew of it.
+func (w *worker) replace(id int, s *Session, err error) {
+	w.net = id
+	if err != nil {
+		postError(err)
+		if w.s != nil {
+			w.install(w.s)
+		}
+		return
+	}
+	w.install(s)
+}
+
 func (w *worker) install(s *Session) {
 	w.s = s
 	w.running, w.remaining = false, 0
@@ -219,7 +235,7 @@ func (w *worker) sendStatus() {
 	}
 	st := w.s.Status(w.running, w.stepMs)
 	st.Helper = w.usableHelper() != nil
-	post(st, nil)
+	w.postNet(st, nil)
 	w.lastStatus = time.Now()
 }
 
@@ -234,7 +250,7 @@ func (w *worker) sendStats() {
 		postError(err)
 		return
 	}
-	post(st, nil)
+	w.postNet(st, nil)
 	w.lastStats = time.Now()
 	if st.Restarted {
 		w.sendStatus()
@@ -250,7 +266,7 @@ func (w *worker) sendPortrait() {
 		postError(err)
 		return
 	}
-	post(info, bin)
+	w.postNet(info, bin)
 	w.lastPortrait = time.Now()
 	w.portraitStep = w.s.StepCount()
 }

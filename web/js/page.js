@@ -22,6 +22,7 @@ export const st = {
   stats: null, portrait: null, presets: {}, palette: [], kernels: '', ready: false, appReady: false,
   trainMs: 0, lastRun: 0, snapshots: [], helper: false, benching: false,
   snapshot: -1, // index of the training snapshot shown, -1 = the live network
+  net: 0,       // id of the network shown (see newNetwork)
 };
 
 // view is what the worker draws of the network: the portrait's settings.
@@ -91,8 +92,13 @@ export const send = (cmd) => worker.postMessage(JSON.stringify(cmd));
 // newNetwork sends a command that replaces the network shown (init, load,
 // reset), showing it live: what the page knew of the old network is
 // dropped at once, so no status describes it while the new one starts.
+// The command carries a new network id, which the worker puts on every
+// status, stats and portrait message (net); the page drops those of an
+// older network still on their way.
 export function newNetwork(cmd) {
   Object.assign(st, { losses: [], restarts: [], plateau: false, metStep: 0, trainMs: 0, stats: null, loss: null, snapshot: -1 });
+  st.net++;
+  cmd.id = st.net;
   if (cmd.cmd !== 'reset') cmd.view = view();
   send(cmd);
   emit('newnet', cmd);
@@ -107,6 +113,7 @@ export function start() {
 worker.onerror = (e) => { message('Worker failed: ' + e.message, 'error'); };
 worker.onmessage = (e) => {
   const msg = JSON.parse(e.data.json);
+  if (msg.net !== undefined && msg.net !== st.net) return; // about a replaced network
   switch (msg.type) {
     case 'ready': Object.assign(st, { ready: true, presets: msg.presets, palette: msg.palette, kernels: msg.kernels }); break;
     case 'status': applyStatus(msg); break;

@@ -1,0 +1,36 @@
+package build
+
+import (
+	"testing"
+	"time"
+)
+
+// TestBadgeFollowsNetwork: after a live run stuck on the coin-flip plateau,
+// loading a gallery network must leave no word of the plateau in the
+// header, and the statistics panel must describe the loaded network
+// (issue 13, item 5: every status reflects the network shown).
+func TestBadgeFollowsNetwork(t *testing.T) {
+	e := browserEnv(t)
+	// A tiny network with a learning rate of 1e-5 barely moves from its
+	// start, whose outputs are independent draws: the plateau detector
+	// fires at its first check after step 1500 (wasm/worker plateauMinStep).
+	p := e.open(t, "?hidden=2&input=1&batch=16&lr=0.00001")
+	eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
+	st := eval[map[string]any](p, `new Promise((r) => { const f = () => { const s = window.hmmrnn.state();
+		if (s.plateau || s.restarts.length) { window.hmmrnn.pause(); r(s); } else setTimeout(f, 100); }; f(); })`, 4*time.Minute)
+	t.Logf("plateaued run: step %v, badge %q, restarts %v", st["step"], st["badge"], st["restarts"])
+	if st["badge"] == "" {
+		t.Fatalf("the plateaued run shows no badge: %v", st)
+	}
+	st = eval[map[string]any](p, `window.hmmrnn.loadGallery('test-linear2')`, time.Minute)
+	if st["badge"] != "gallery: test-linear2" || st["plateau"] != false || len(st["restarts"].([]any)) != 0 {
+		t.Errorf("after loading the gallery network: badge %q, plateau %v, restarts %v", st["badge"], st["plateau"], st["restarts"])
+	}
+	// The statistics shown are the loaded network's (100 training steps).
+	p.await(`new Promise((r) => { const f = () => { const s = window.hmmrnn.stats(); s && s.step === 100 ? r() : setTimeout(f, 100); }; f(); })`, time.Minute)
+	info := eval[string](p, `document.getElementById('statsinfo').textContent + ' | ' + document.getElementById('badge').textContent`, 5*time.Second)
+	if want := "step 100) | gallery: test-linear2"; len(info) < len(want) || info[len(info)-len(want):] != want {
+		t.Errorf("statistics and badge read %q, want them to end with %q", info, want)
+	}
+	p.noErrors()
+}
