@@ -71,8 +71,11 @@ export function on(type, fn) {
 }
 
 // emit hands msg to the subscribers of type, then to its waiters.
+// A subscriber that throws is reported and the others still run.
 export function emit(type, msg, bin) {
-  for (const fn of handlers.get(type) || []) fn(msg, bin);
+  for (const fn of handlers.get(type) || []) {
+    try { fn(msg, bin); } catch (err) { message(`page: handling ${type}: ${err}`, 'error'); }
+  }
   for (let i = waiters.length - 1; i >= 0; i--) {
     const w = waiters[i];
     if (w.kind === type && (!w.test || w.test(msg))) { waiters.splice(i, 1); w.resolve(msg); }

@@ -8,16 +8,28 @@ import { appSrcdoc, appURL } from './assets.js';
 
 export const LAYERS = ['silence', 'kick', 'particles', 'flow', 'density', 'decay', 'zones'];
 
-let pending = null; // portrait bytes not yet handed to the app
+let pending = null;   // portrait bytes not yet handed to the app
+let appDead = false;  // the app stopped (e.g. no WebGL): the page goes on without it
 export const appWin = () => $('app').contentWindow;
-const app = () => { const a = appWin(); return st.appReady && a && a.hmmrnnApp ? a.hmmrnnApp : null; };
+const app = () => { const a = appWin(); return !appDead && st.appReady && a && a.hmmrnnApp ? a.hmmrnnApp : null; };
+
+// callApp calls the drawing app, which throws once its Go program has
+// exited: then the page says so once and carries on without pictures.
+function callApp(f) {
+  const a = app();
+  if (!a) return undefined;
+  try { return f(a); } catch (err) {
+    appDead = true;
+    message('The drawing program stopped (' + err.message + '); training and statistics go on without the portrait.', 'error');
+    return undefined;
+  }
+}
 
 function pushPortrait() {
-  const a = app();
-  if (!a || !pending) return;
-  const err = a.setPortrait(pending);
+  if (!pending) return;
+  const err = callApp((a) => a.setPortrait(pending));
   if (err) message('portrait: ' + err, 'error');
-  pending = null;
+  if (app() || appDead) pending = null;
 }
 
 // Frame governor: the page watches its own frame rate and lowers the
@@ -43,13 +55,11 @@ function governor() {
 
 // pushParams hands the drawing parameters to the app.
 export function pushParams() {
-  const a = app();
-  if (!a) return;
   // The particles rest while the worker trains: with software WebGL their
   // animation and the training compete for the same two cores and cost a
   // quarter of the page's frames (74% of the idle rate measured, 95%
   // without it); the portrait itself still refreshes every few seconds.
-  a.setParams({ sigma: P.sigma, silence: P.silence, particles: P.particles && !st.running && !st.benching, speed: 1, fps: animFPS });
+  callApp((a) => a.setParams({ sigma: P.sigma, silence: P.silence, particles: P.particles && !st.running && !st.benching, speed: 1, fps: animFPS }));
 }
 
 // showLive shows the live network (not a snapshot) on the slider.
