@@ -160,6 +160,9 @@ func exportSingle(ctx context.Context, file, list string, stdout, stderr io.Writ
 	page, err := build.SingleFile(res.Out, names)
 	if err != nil {
 		fmt.Fprintln(stderr, "export:", err)
+		if errors.Is(err, build.ErrNoGallery) {
+			return 2
+		}
 		return 1
 	}
 	if err := os.WriteFile(file, page, 0o644); err != nil {

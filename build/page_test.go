@@ -27,6 +27,7 @@ func TestBadgeFollowsNetwork(t *testing.T) {
 			t.Fatalf("no plateau by step %v: %v", st["step"], st)
 		}
 	}
+	st = eval[map[string]any](p, `window.hmmrnn.state()`, time.Minute)
 	t.Logf("plateaued run: step %v, badge %q, restarts %v", st["step"], st["badge"], st["restarts"])
 	if st["badge"] != "stuck on the coin-flip plateau…" {
 		t.Fatalf("the plateaued run's badge: %q", st["badge"])

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"os"
@@ -149,6 +150,9 @@ func SingleFile(dir string, gallery []string) ([]byte, error) {
 	return []byte(page), nil
 }
 
+// ErrNoGallery is the error of a gallery name that is not in the site.
+var ErrNoGallery = errors.New("the gallery has no network")
+
 // chooseGallery returns the entries of the site's gallery index named in
 // names, in that order (every entry when names is nil); an unknown name is
 // an error listing the known ones.
@@ -172,7 +176,7 @@ func chooseGallery(dir string, names []string) ([]GalleryEntry, error) {
 			for _, e := range all {
 				known = append(known, e.Name)
 			}
-			return nil, fmt.Errorf("single file: the gallery has no network %q (it has: %s)", n, strings.Join(known, ", "))
+			return nil, fmt.Errorf("single file: %w %q (it has: %s)", ErrNoGallery, n, strings.Join(known, ", "))
 		}
 		out = append(out, all[i])
 	}

@@ -29,6 +29,7 @@ function render() {
 
 export function init() {
   on('status', render);
+  on('stats', render);
   on('newnet', render);
   on('ready', render);
   on('params', () => { $('speed').value = P.speed; });

@@ -120,7 +120,9 @@ worker.onmessage = (e) => {
   switch (msg.type) {
     case 'ready': Object.assign(st, { ready: true, presets: msg.presets, palette: msg.palette, kernels: msg.kernels }); break;
     case 'status': applyStatus(msg); break;
-    case 'stats': st.stats = msg; break;
+    // A statistics check is newer than the status sent before it: its
+    // plateau and criterion findings count at once.
+    case 'stats': Object.assign(st, { stats: msg, plateau: !!msg.plateau, metStep: msg.met_step || st.metStep }); break;
     case 'portrait': st.portrait = msg; break;
     case 'warning': message(msg.message, 'warn'); break;
     case 'error': message(msg.message, 'error'); break;
