@@ -68,6 +68,8 @@ function showLive() { $('evoOut').textContent = 'live'; $('evo').value = $('evo'
 export function init() {
   window.hmmrnnAppReady = () => setTimeout(() => { st.appReady = true; pushPortrait(); pushParams(); emit('app', {}); }, 0);
   window.hmmrnnAppFailed = (err) => message('The drawing program failed to start: ' + err, 'error');
+  // index.html leaves the iframe empty: its page is app.html on a server,
+  // the inline copy in the single-file page.
   const doc = appSrcdoc();
   if (doc) $('app').srcdoc = doc; else $('app').src = appURL();
   governor();
