@@ -6,9 +6,6 @@
 
 const bundle = globalThis.hmmrnnBundle || null;
 
-// single reports whether the page is the single-file export.
-export const single = !!bundle;
-
 // workerURL is the script of the training worker.
 export const workerURL = () => (bundle ? bundle.workerURL() : 'worker.js');
 

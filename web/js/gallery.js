@@ -1,7 +1,7 @@
 // gallery.js: the trained networks shipped with the site (gallery/
 // index.json, written by the site build) in a menu, loaded into the worker.
 
-import { $, P, on, message, newNetwork, start, paramsChanged } from './page.js';
+import { $, P, message, newNetwork, start, paramsChanged } from './page.js';
 import { ARCHS } from './params.js';
 import { fetchText } from './assets.js';
 
