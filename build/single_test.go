@@ -110,6 +110,9 @@ func TestSingleFileGallery(t *testing.T) {
 		t.Skip("builds both wasm programs")
 	}
 	dir, _ := builtSite(t)
+	if err := addTestGallery(dir); err != nil { // a rebuilt site (TestSiteSizesAndFiles) prunes it
+		t.Fatal(err)
+	}
 	page, err := SingleFile(dir, []string{"test-linear2"})
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +140,9 @@ func TestSingleFileGallery(t *testing.T) {
 // from file:// in Chromium (no server) and trains a few steps.
 func TestSingleFileFromDisk(t *testing.T) {
 	e := browserEnv(t)
+	if err := addTestGallery(e.site); err != nil { // a rebuilt site (TestSiteSizesAndFiles) prunes it
+		t.Fatal(err)
+	}
 	page, err := SingleFile(e.site, nil)
 	if err != nil {
 		t.Fatal(err)
