@@ -28,11 +28,12 @@ func twoClusters(r *rand.Rand, n int, d float64, rare int) ([]float64, []uint8) 
 func TestClusterSeparation(t *testing.T) {
 	// Pooled RMS distance to the own centroid is sqrt(2) for unit spread
 	// per axis, so the ratio is d/sqrt(2); the accuracy is Phi(d/2) (the
-	// boundary is the bisector x = 0).
+	// boundary is the bisector x = 0). Separated needs a skill >= 0.5, i.e.
+	// accuracy >= 0.75: d >= 2 Phi^-1(0.75) = 1.35.
 	for _, tc := range []struct {
 		d         float64
 		separated bool
-	}{{0, false}, {1, false}, {3, true}, {8, true}} {
+	}{{0, false}, {1, false}, {1.2, false}, {1.5, true}, {3, true}, {8, true}} {
 		r := rand.New(rand.NewPCG(3, 3))
 		xy, out := twoClusters(r, 20000, tc.d, 50)
 		s, err := ClusterSeparation(xy, out, 3)
@@ -41,8 +42,9 @@ func TestClusterSeparation(t *testing.T) {
 		}
 		wantR := tc.d / math.Sqrt2
 		wantA := 0.5 * math.Erfc(-tc.d/2/math.Sqrt2)
-		if math.Abs(s.Ratio-wantR) > 0.03 || math.Abs(s.Accuracy-wantA) > 0.01 {
-			t.Errorf("d = %g: ratio %.3f accuracy %.3f, want %.3f and %.3f", tc.d, s.Ratio, s.Accuracy, wantR, wantA)
+		wantS := (wantA - 0.5) / 0.5 // equal shares: chance 1/2
+		if math.Abs(s.Ratio-wantR) > 0.03 || math.Abs(s.Accuracy-wantA) > 0.01 || math.Abs(s.Chance-0.5) > 1e-12 || math.Abs(s.Skill-wantS) > 0.02 {
+			t.Errorf("d = %g: ratio %.3f accuracy %.3f skill %.3f, want %.3f, %.3f, %.3f", tc.d, s.Ratio, s.Accuracy, s.Skill, wantR, wantA, wantS)
 		}
 		if s.Separated != tc.separated || len(s.Outputs) != 2 || s.Outputs[0] != 0 || s.Outputs[1] != 2 {
 			t.Errorf("d = %g: %+v", tc.d, s)

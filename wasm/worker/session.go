@@ -541,14 +541,14 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 	if v.Snapshot >= 0 && v.Snapshot < len(s.snaps) && s.snaps[v.Snapshot].step != step {
 		// An earlier snapshot: its own basis, no kick search, no caching.
 		sn := s.snaps[v.Snapshot]
-		opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones}
+		opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones, Horizon: s.T}
 		p, info, _, err := portrait.Build(sn.net, rand.New(rand.NewPCG(s.seed(), uint64(sn.step))), opt)
 		if err != nil {
 			return nil, PortraitInfo{}, err
 		}
 		return p.Encode(), PortraitInfo{Type: "portrait", Step: sn.step, Info: *info, H: sn.net.H, Snapshot: v.Snapshot}, nil
 	}
-	opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones}
+	opt := portrait.Options{Sigma: v.Sigma, Flow: v.Flow, Density: v.Density, Decay: v.Decay, Zones: v.Zones, Horizon: s.T}
 	if !(opt.Sigma > 0) {
 		opt.Sigma = dynamics.DefaultSigma
 	}
@@ -561,12 +561,16 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 		// of `hmmrnn analyze --seed <session seed>` at the network's noise
 		// level, so both name the same set; the random-set controls (report
 		// numbers that do not change the set) are skipped to save time.
-		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, Detect: &dynamics.KickOptions{Seed: s.seed(), Sigma: s.noiseStd(), Controls: -1}}
+		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, Detect: &dynamics.KickOptions{Seed: s.seed(), Sigma: s.noiseStd(), Controls: -1}, Horizon: s.T}
 		_, info, basis, err := portrait.Build(net, r, ko)
 		if err != nil {
 			return nil, PortraitInfo{}, err
 		}
-		s.kick, s.kickFor, s.kickInfo = info.Kick.Neurons, step, info.Kick
+		// Guard against a missing detection result (nil Kick).
+		s.kick, s.kickFor, s.kickInfo = nil, step, info.Kick
+		if info.Kick != nil {
+			s.kick = info.Kick.Neurons
+		}
 		s.basis, s.basisFor = alignBasis(basis, s.basis), step
 		opt.Basis = s.basis
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 
 	"hmmrnn/core/dynamics"
 	"hmmrnn/core/rnn"
@@ -25,6 +26,37 @@ const (
 	DefaultDecaySteps = 500
 	DefaultDecayDrawn = 6
 	DefaultZoneStates = 160 // states whose residency zone is measured
+	// DefaultHorizon is the trained sequence length assumed when
+	// Options.Horizon is 0 (the page's demo trains at T = 30).
+	DefaultHorizon = 30
+	// MaxNormSpread bounds the ratio of the 99th to the 50th percentile of
+	// |h| over a set of states for it to be drawn as states. Measured
+	// (scratch study, seeds 1-4 of the demo and the six gallery networks):
+	// bounded trained networks 1.4-4.5 on their long runs and on runs of
+	// their trained T; networks whose activity grows without bound 20 to
+	// 10^6. Above it the largest states would fill the whole PCA and squeeze
+	// the rest into a point.
+	MaxNormSpread = 10
+)
+
+// What a portrait shows (Info.Source, Info.Scale).
+const (
+	// SourceLong: one noise-driven run of Options.Steps steps after a
+	// warm-up (METHOD 5.1), used whenever it stays bounded.
+	SourceLong = "long"
+	// SourceHorizon: many runs of the trained horizon T from h0 = 0, the
+	// distribution the network was trained on; used when the long run
+	// diverges (a network trained on T-step sequences need not stay
+	// bounded beyond T).
+	SourceHorizon = "horizon"
+	// ScaleState draws the states h; ScaleDirection their directions
+	// h/|h|, used when |h| spans orders of magnitude. This is faithful
+	// because the network is positively homogeneous (ReLU, no biases:
+	// relu(W (c h)) = c relu(W h) for c > 0), so the emitted output, the
+	// argmax of W_out h, depends only on the direction of h, and the
+	// input-free dynamics of the direction is exact.
+	ScaleState     = "state"
+	ScaleDirection = "direction"
 )
 
 // Options choose what Build computes; zero fields take the
@@ -51,6 +83,10 @@ type Options struct {
 	// options as `hmmrnn analyze` and the sweeps, so the page marks the
 	// same neurons. It needs the nominal network (no Neurons).
 	Detect *dynamics.KickOptions
+	// Horizon is the sequence length the network was trained on: the
+	// length of the runs shown when the long run diverges (0 =
+	// DefaultHorizon).
+	Horizon int
 }
 
 // Info holds the numbers the page shows beside the picture.
@@ -64,9 +100,31 @@ type Info struct {
 	// Kick is the kick-neuron detection when Options.Detect was set.
 	Kick  *dynamics.KickResult `json:"kick,omitempty"`
 	Sigma float64              `json:"sigma"`
-	// Steps of the run drawn: fewer than asked when the activity diverged.
+	// Source and Scale say what is drawn (SourceLong, SourceHorizon;
+	// ScaleState, ScaleDirection); Runs and Horizon the number and length
+	// of the runs (1 run of Steps steps for SourceLong).
+	Source  string `json:"source"`
+	Scale   string `json:"scale"`
+	Runs    int    `json:"runs"`
+	Horizon int    `json:"horizon"`
+	// LongDivergedAt is the step of the long run (after the warm-up) at
+	// which it stopped being drawable: its activity overflowed or its norm
+	// spread passed MaxNormSpread by then; 0 when it stayed bounded.
+	LongDivergedAt int `json:"long_diverged_at"`
+	// NormSpread is the ratio of the 99th to the 50th percentile of |h|
+	// over the states shown (before any scaling to directions).
+	NormSpread float64 `json:"norm_spread"`
+	// Separation says whether the emitted outputs form separate clusters in
+	// the picture (dynamics.ClusterSeparation of the drawn plane).
+	Separation dynamics.Separation `json:"separation"`
+	// Steps is the number of states shown (Runs x Horizon for
+	// SourceHorizon). Diverged is set when even those overflowed and were
+	// cut short (only for networks that overflow float64 within their
+	// trained horizon): the picture then shows what stayed finite.
 	Steps    int  `json:"steps"`
 	Diverged bool `json:"diverged"`
+	// Caption says in words what the picture shows.
+	Caption string `json:"caption"`
 }
 
 // Zone colours (ring markers of the residency analysis).
@@ -80,12 +138,20 @@ var zoneColors = map[dynamics.Zone]scene.Color{
 // ZoneColor returns the colour of a residency zone.
 func ZoneColor(z dynamics.Zone) scene.Color { return zoneColors[z] }
 
-// Build computes the phase portrait of net (METHOD 5.1-5.4): a
-// noise-driven run projected on its first two principal components and
-// coloured by the argmax output, the density of the run, the flow field of
-// the input-free dynamics in the PC plane, input-free runs and the fixed
-// point they reach, and the residency zones of states along the run.
-// Randomness comes only from r. The returned PCA is the basis used.
+// Build computes the phase portrait of net (METHOD 5.1-5.4): noise-driven
+// activity projected on its first two principal components and coloured by
+// the argmax output, the density of the activity, the flow field of the
+// input-free dynamics in the PC plane, input-free runs and the fixed point
+// they reach, and the residency zones of states along the runs.
+//
+// The activity is one long run (SourceLong) when it stays bounded; when it
+// diverges, it is Runs runs of the trained horizon from h0 = 0
+// (SourceHorizon), and when those span orders of magnitude in |h|, their
+// directions are drawn (ScaleDirection; see the constants). So a network
+// that emulates the HMM over its trained horizon is shown doing so however
+// its activity grows beyond it, and Info.Caption says what is shown.
+// Randomness comes only from r. The returned PCA is the basis used (fitted
+// on directions for ScaleDirection).
 func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dynamics.PCA, error) {
 	if net == nil {
 		return nil, nil, nil, errors.New("scene: portrait: nil network")
@@ -99,6 +165,9 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	if opt.Sigma == 0 {
 		opt.Sigma = dynamics.DefaultSigma
 	}
+	if opt.Horizon <= 0 {
+		opt.Horizon = DefaultHorizon
+	}
 	H := net.H
 	iv := dynamics.Intervention{}
 	if len(opt.Neurons) > 0 {
@@ -111,31 +180,22 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("scene: portrait: %w", err)
 	}
-	run, err := sim.Simulate(r, dynamics.PCAWarmup+opt.Steps, nil, false)
+	act, err := activity(sim, r, opt.Steps, opt.Horizon)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("scene: portrait: %w", err)
+		return nil, nil, nil, err
 	}
-	states := run.States[dynamics.PCAWarmup*H:]
-	outs := run.Out[dynamics.PCAWarmup:]
-	T := opt.Steps
-	// An unstable network's activity can overflow: keep the finite part.
-	diverged := false
-	for t := range T {
-		if !finite(states[t*H : (t+1)*H]) {
-			T, diverged = t, true
-			break
-		}
-	}
-	if T < 2 {
-		return nil, nil, nil, errors.New("scene: portrait: the network's activity diverges at once (|h| overflows)")
-	}
+	states, outs, T := act.states, act.outs, act.n
 	if opt.DrawSteps > T {
 		opt.DrawSteps = T
+	}
+	shown := states
+	if act.scale == ScaleDirection {
+		shown = directions(states, H)
 	}
 
 	pca := opt.Basis
 	if pca == nil || pca.H != H || pca.K < 2 {
-		if pca, err = dynamics.FitPCA(states, T, H, 2); err != nil {
+		if pca, err = dynamics.FitPCA(shown, T, H, 2); err != nil {
 			// A dead network (all states equal) has no principal axes:
 			// fall back to the first two neurons.
 			pca = axisBasis(H)
@@ -143,13 +203,22 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	}
 	mean, pc1, pc2 := pca.Mean, pca.Axes[:H], pca.Axes[H:2*H]
 	proj := make([]scene.Vec, T)
+	xy := make([]float64, 2*T)
 	bounds := scene.EmptyRect()
 	for t := range T {
-		proj[t] = scene.Project(states[t*H:(t+1)*H], mean, pc1, pc2)
+		proj[t] = scene.Project(shown[t*H:(t+1)*H], mean, pc1, pc2)
+		xy[2*t], xy[2*t+1] = proj[t].X, proj[t].Y
 		bounds = bounds.Add(proj[t])
 	}
-	info := &Info{Sigma: opt.Sigma, Steps: T, Diverged: diverged, Explained: pca.ExplainedRatio(),
-		TransitionRate: dynamics.TransitionRate(&dynamics.Run{T: T, Out: outs})}
+	sep, err := dynamics.ClusterSeparation(xy, outs, net.O)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("scene: portrait: %w", err)
+	}
+	info := &Info{Sigma: opt.Sigma, Steps: T, Diverged: act.cut, Explained: pca.ExplainedRatio(),
+		TransitionRate: dynamics.TransitionRate(act.runs...), Source: act.source, Scale: act.scale,
+		Runs: len(act.runs), Horizon: act.runs[0].T, LongDivergedAt: act.longDivergedAt,
+		NormSpread: act.spread, Separation: sep}
+	info.Caption = caption(info)
 
 	if opt.Detect != nil {
 		if len(opt.Neurons) > 0 {
@@ -166,8 +235,10 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	p := &scene.Portrait{Mean: mean, PC1: pc1, PC2: pc2, Kick: opt.Kick, Net: weightsOf(net)}
 	s := &p.Scene
 
-	// Input-free runs from states on the run (METHOD 5.2).
+	// Input-free runs from states on the activity (METHOD 5.2).
 	var decay *dynamics.Collapse
+	var decayLines [][]float64 // states of the drawn input-free runs, as shown
+	var endPoint []float64     // where all input-free runs end, as shown
 	if opt.Decay {
 		runs := min(DefaultDecayRuns, T)
 		starts := make([]float64, 0, runs*H)
@@ -175,11 +246,29 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 			t := (k*T)/runs + r.IntN(max(T/runs, 1))
 			starts = append(starts, states[min(t, T-1)*H:(min(t, T-1)+1)*H]...)
 		}
-		decay, err = dynamics.RunCollapse(net, starts, runs, DefaultDecaySteps, iv)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("scene: portrait: %w", err)
+		if act.scale == ScaleDirection {
+			decayLines, endPoint = directionDecay(net, iv, starts, runs, DefaultDecaySteps)
+			info.Endpoints = 0
+			if endPoint != nil {
+				info.Endpoints = 1
+			}
+		} else {
+			decay, err = dynamics.RunCollapse(net, starts, runs, DefaultDecaySteps, iv)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("scene: portrait: %w", err)
+			}
+			info.Endpoints = decay.Endpoints
+			for _, tr := range decay.Trajectories {
+				decayLines = append(decayLines, tr.States[:min(tr.T, decayDrawn)*H])
+			}
+			// An unstable, untrained network sends input-free runs to
+			// infinity: the end point (or its norm) overflows and is no
+			// fixed point to mark.
+			if decay.FixedPoint != nil && finite(decay.FixedPoint) && finite([]float64{decay.FixedPointNorm}) {
+				endPoint = decay.FixedPoint
+				info.FixedNorm = decay.FixedPointNorm
+			}
 		}
-		info.Endpoints = decay.Endpoints
 	}
 
 	if bounds.Empty() {
@@ -192,33 +281,38 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 		s.Heatmaps = append(s.Heatmaps, density(proj, bounds, DefaultDensityGrid))
 	}
 	if opt.Flow {
-		s.Arrows = flowField(net, iv, bounds, mean, pc1, pc2, DefaultFlowGrid)
+		s.Arrows = flowField(net, iv, bounds, mean, pc1, pc2, DefaultFlowGrid, act.scale == ScaleDirection)
 	}
-	if decay != nil {
-		for _, tr := range decay.Trajectories[:min(DefaultDecayDrawn, len(decay.Trajectories))] {
-			l := scene.Polyline{Color: scene.FlowColor.WithAlpha(0.7), Width: 1}
-			for t := range min(tr.T, 60) {
-				l.Points = append(l.Points, scene.Project(tr.State(t), mean, pc1, pc2))
-			}
-			s.Lines = append(s.Lines, l)
+	for _, st := range decayLines[:min(DefaultDecayDrawn, len(decayLines))] {
+		l := scene.Polyline{Color: scene.FlowColor.WithAlpha(0.7), Width: 1}
+		for t := range len(st) / H {
+			l.Points = append(l.Points, scene.Project(st[t*H:(t+1)*H], mean, pc1, pc2))
 		}
+		s.Lines = append(s.Lines, l)
 	}
-	traj := scene.Polyline{Width: 1.5}
-	for t := T - opt.DrawSteps; t < T; t++ {
-		traj.Points = append(traj.Points, proj[t])
-		traj.Colors = append(traj.Colors, scene.OutputColor(int(outs[t])).WithAlpha(0.85))
+	// The most recent DrawSteps states, one polyline per run.
+	from := T - opt.DrawSteps
+	seg := act.runs[0].T
+	for a := from; a < T; {
+		b := min((a/seg+1)*seg, T)
+		traj := scene.Polyline{Width: 1.5}
+		for t := a; t < b; t++ {
+			traj.Points = append(traj.Points, proj[t])
+			traj.Colors = append(traj.Colors, scene.OutputColor(int(outs[t])).WithAlpha(0.85))
+		}
+		s.Lines = append(s.Lines, traj)
+		a = b
 	}
-	s.Lines = append(s.Lines, traj)
 
 	if len(opt.Kick) > 0 {
-		s.Markers = append(s.Markers, kickMarks(states, proj, T, H, T-opt.DrawSteps, opt.Kick)...)
+		s.Markers = append(s.Markers, kickMarks(shown, proj, T, H, from, opt.Kick)...)
 	}
 	if opt.Zones {
 		n := min(DefaultZoneStates, opt.DrawSteps)
 		zs := make([]float64, 0, n*H)
 		idx := make([]int, n)
 		for k := range n {
-			idx[k] = T - opt.DrawSteps + k*opt.DrawSteps/n
+			idx[k] = from + k*opt.DrawSteps/n
 			zs = append(zs, states[idx[k]*H:(idx[k]+1)*H]...)
 		}
 		res, err := dynamics.Residency(sim, r, zs, n, dynamics.ResidencyOptions{})
@@ -235,17 +329,244 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 			}
 		}
 	}
-	// An unstable, untrained network sends input-free runs to infinity: the
-	// end point (or its norm) overflows and is no fixed point to mark.
-	if decay != nil && decay.FixedPoint != nil && finite(decay.FixedPoint) && finite([]float64{decay.FixedPointNorm}) {
-		fp := scene.Project(decay.FixedPoint, mean, pc1, pc2)
+	if endPoint != nil {
+		fp := scene.Project(endPoint, mean, pc1, pc2)
 		info.FixedPoint = []float64{fp.X, fp.Y}
-		info.FixedNorm = decay.FixedPointNorm
 		s.Markers = append(s.Markers,
 			scene.Marker{At: fp, Color: scene.Background, Size: 8, Shape: scene.Dot},
 			scene.Marker{At: fp, Color: scene.FixedPoint, Size: 7, Shape: scene.Cross})
 	}
 	return p, info, pca, nil
+}
+
+// decayDrawn is how many steps of each input-free run are drawn: trained
+// networks collapse within a few dozen steps (METHOD 3: about 50x in 20).
+const decayDrawn = 60
+
+// shownActivity is the noise-driven activity a portrait draws.
+type shownActivity struct {
+	runs           []*dynamics.Run // one long run or the horizon runs
+	states         []float64       // their states, run after run (n x H)
+	outs           []uint8         // their outputs
+	n              int             // states
+	source, scale  string
+	spread         float64 // NormSpread of states
+	longDivergedAt int
+	cut            bool // even the horizon runs overflowed: cut short
+}
+
+// activity simulates the long run and, when it diverges, the horizon runs
+// (see Build).
+func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivity, error) {
+	H := sim.Net.H
+	run, err := sim.Simulate(r, dynamics.PCAWarmup+steps, nil, false)
+	if err != nil {
+		return nil, fmt.Errorf("scene: portrait: %w", err)
+	}
+	long := &dynamics.Run{T: steps, H: H, O: run.O, States: run.States[dynamics.PCAWarmup*H:],
+		Logits: run.Logits[dynamics.PCAWarmup*run.O:], Out: run.Out[dynamics.PCAWarmup:]}
+	norms := stateNorms(long.States, H)
+	bad := divergedAt(norms)
+	if bad < 0 {
+		return &shownActivity{runs: []*dynamics.Run{long}, states: long.States, outs: long.Out, n: steps,
+			source: SourceLong, scale: ScaleState, spread: normSpread(norms)}, nil
+	}
+	nRuns := max(2, steps/horizon)
+	runs, err := sim.SimulateBatch(r, nRuns, horizon, nil, false)
+	if err != nil {
+		return nil, fmt.Errorf("scene: portrait: %w", err)
+	}
+	a := &shownActivity{source: SourceHorizon, scale: ScaleState, longDivergedAt: max(bad, 1)}
+	for k, rn := range runs {
+		// A run that overflows ends the set (the directions of infinite
+		// states are undefined).
+		end := rn.T
+		for t := range rn.T {
+			if !finite(rn.State(t)) {
+				end, a.cut = t, true
+				break
+			}
+		}
+		if end < rn.T {
+			if end >= 2 && k == 0 {
+				runs[0] = &dynamics.Run{T: end, H: H, O: rn.O, States: rn.States[:end*H], Logits: rn.Logits[:end*rn.O], Out: rn.Out[:end]}
+				k = 1
+			}
+			runs = runs[:k]
+			break
+		}
+	}
+	if len(runs) == 0 {
+		return nil, errors.New("scene: portrait: the network's activity overflows within 2 steps (|h| beyond float64)")
+	}
+	a.runs = runs
+	for _, rn := range runs {
+		a.states = append(a.states, rn.States...)
+		a.outs = append(a.outs, rn.Out...)
+	}
+	a.n = len(a.outs)
+	a.spread = normSpread(stateNorms(a.states, H))
+	if a.spread > MaxNormSpread {
+		a.scale = ScaleDirection
+	}
+	return a, nil
+}
+
+// stateNorms returns |h| of every state (n x H).
+func stateNorms(states []float64, H int) []float64 {
+	out := make([]float64, len(states)/H)
+	for t := range out {
+		var s float64
+		for _, v := range states[t*H : (t+1)*H] {
+			s += v * v
+		}
+		out[t] = math.Sqrt(s)
+	}
+	return out
+}
+
+// normSpread is the ratio of the 99th to the 50th percentile of the norms
+// (0 when the median is 0: a silent network has no spread to speak of).
+func normSpread(norms []float64) float64 {
+	if len(norms) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), norms...)
+	sort.Float64s(s)
+	med, p99 := s[len(s)/2], s[min(len(s)-1, len(s)*99/100)]
+	if !(med > 0) || math.IsInf(p99, 0) || math.IsNaN(p99) {
+		if math.IsInf(p99, 0) || math.IsNaN(p99) {
+			return math.MaxFloat64
+		}
+		return 0
+	}
+	return p99 / med
+}
+
+// divergedAt returns the first step at which the run stops being drawable
+// as states: a non-finite norm, or the norm exceeds MaxNormSpread^2 times
+// the median of the run so far (a bounded network's run never does: its
+// spread stays below MaxNormSpread), or -1 when the whole run is drawable
+// (finite and NormSpread <= MaxNormSpread).
+func divergedAt(norms []float64) int {
+	for t, v := range norms {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return t
+		}
+	}
+	if normSpread(norms) <= MaxNormSpread {
+		return -1
+	}
+	// The run is drawable up to where it leaves the band around its early
+	// median (the first PCAWarmup-free stretch of 100 steps).
+	s := append([]float64(nil), norms[:min(len(norms), 100)]...)
+	sort.Float64s(s)
+	lim := s[len(s)/2] * MaxNormSpread * MaxNormSpread
+	for t, v := range norms {
+		if v > lim {
+			return t
+		}
+	}
+	return len(norms)
+}
+
+// directions returns the states scaled to unit length (zero states stay 0).
+func directions(states []float64, H int) []float64 {
+	out := make([]float64, len(states))
+	for t := range len(states) / H {
+		h := states[t*H : (t+1)*H]
+		var s float64
+		for _, v := range h {
+			s += v * v
+		}
+		if s = math.Sqrt(s); s > 0 {
+			for i, v := range h {
+				out[t*H+i] = v / s
+			}
+		}
+	}
+	return out
+}
+
+// directionDecay runs the input-free dynamics of the direction from each
+// start (runs x H): h -> relu(W_hh h) rescaled to unit length every step,
+// exact for a positively homogeneous network. It returns the first
+// DefaultDecayDrawn trajectories (decayDrawn steps each) and the common end
+// direction, or nil when the runs end in different directions (or die).
+func directionDecay(net *rnn.Net, iv dynamics.Intervention, starts []float64, runs, steps int) ([][]float64, []float64) {
+	H := net.H
+	var lines [][]float64
+	var end []float64
+	same := true
+	next := make([]float64, H)
+	for k := range runs {
+		h := directions(starts[k*H:(k+1)*H], H)
+		var line []float64
+		for t := range steps {
+			inputFree(net, iv, h, next)
+			if copy(h, directions(next, H)); !finite(h) || norm2(h) == 0 {
+				same = false
+				break
+			}
+			if k < DefaultDecayDrawn && t < decayDrawn {
+				line = append(line, h...)
+			}
+		}
+		if line != nil {
+			lines = append(lines, line)
+		}
+		if end == nil {
+			end = append([]float64(nil), h...)
+		} else if d := dist(end, h); d > directionTol {
+			same = false
+		}
+	}
+	if !same {
+		end = nil
+	}
+	return lines, end
+}
+
+// directionTol is the distance between two unit vectors below which
+// input-free runs count as ending in the same direction (a few degrees).
+const directionTol = 0.05
+
+func norm2(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	return s
+}
+
+func dist(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += (a[i] - b[i]) * (a[i] - b[i])
+	}
+	return math.Sqrt(s)
+}
+
+// caption describes in words what a portrait shows.
+func caption(in *Info) string {
+	what := fmt.Sprintf("a noise-driven run of %d steps", in.Steps)
+	if in.Source == SourceHorizon {
+		what = fmt.Sprintf("%d runs of the trained length T = %d from h0 = 0 (the long run diverges after %d steps)", in.Runs, in.Horizon, in.LongDivergedAt)
+	}
+	if in.Scale == ScaleDirection {
+		what += fmt.Sprintf("; |h| spans a factor %.3g, so the directions h/|h| are drawn (the output depends only on them)", in.NormSpread)
+	}
+	if in.Diverged {
+		what += "; the activity overflows within T, only its finite part is drawn"
+	}
+	sep := "outputs not separated in this plane"
+	switch {
+	case len(in.Separation.Outputs) < 2:
+		sep = "fewer than two outputs are emitted"
+	case in.Separation.Separated:
+		sep = "output clusters separated"
+	}
+	return fmt.Sprintf("%s; %s (separation %.2f, %.0f%% of states nearest their output's centre)", what, sep, in.Separation.Ratio, 100*in.Separation.Accuracy)
 }
 
 func finite(v []float64) bool {
@@ -296,8 +617,9 @@ func density(pts []scene.Vec, b scene.Rect, g int) scene.Heatmap {
 // flowField evaluates the input-free update h -> relu(G W_hh h) on a grid of
 // the PC plane (each grid point lifted to h = mean + x*pc1 + y*pc2) and
 // returns arrows along the projected displacement, the longest one cell
-// long.
-func flowField(net *rnn.Net, iv dynamics.Intervention, b scene.Rect, mean, pc1, pc2 []float64, g int) []scene.Arrow {
+// long. With dir, the update is followed by the scaling to unit length (the
+// flow of directions, see ScaleDirection).
+func flowField(net *rnn.Net, iv dynamics.Intervention, b scene.Rect, mean, pc1, pc2 []float64, g int, dir bool) []scene.Arrow {
 	H := net.H
 	h := make([]float64, H)
 	next := make([]float64, H)
@@ -312,15 +634,9 @@ func flowField(net *rnn.Net, iv dynamics.Intervention, b scene.Rect, mean, pc1, 
 			for k := range h {
 				h[k] = mean[k] + at.X*pc1[k] + at.Y*pc2[k]
 			}
-			for a := range H {
-				s := 0.0
-				for c, v := range h {
-					s += net.Whh[a*H+c] * v
-				}
-				if iv.MuRec != nil {
-					s *= iv.MuRec[a]
-				}
-				next[a] = max(s, 0)
+			inputFree(net, iv, h, next)
+			if dir {
+				next = directions(next, H)
 			}
 			p := scene.Project(next, mean, pc1, pc2)
 			d := scene.Vec{X: p.X - at.X, Y: p.Y - at.Y}
@@ -328,7 +644,7 @@ func flowField(net *rnn.Net, iv dynamics.Intervention, b scene.Rect, mean, pc1, 
 			as = append(as, arrow{at, d})
 		}
 	}
-	if !(longest > 0) {
+	if !(longest > 0) || math.IsInf(longest, 0) {
 		return nil
 	}
 	scale := 0.9 * math.Min(cw, ch) / longest
@@ -343,6 +659,22 @@ func flowField(net *rnn.Net, iv dynamics.Intervention, b scene.Rect, mean, pc1, 
 		out = append(out, scene.Arrow{From: from, To: to, Color: scene.FlowColor.WithAlpha(float32(0.25 + 0.5*l)), Width: 1})
 	}
 	return out
+}
+
+// inputFree sets next = relu(MuRec ⊙ (W_hh h)), one step of the input-free
+// dynamics under the intervention.
+func inputFree(net *rnn.Net, iv dynamics.Intervention, h, next []float64) {
+	H := net.H
+	for a := range H {
+		s := 0.0
+		for c, v := range h {
+			s += net.Whh[a*H+c] * v
+		}
+		if iv.MuRec != nil {
+			s *= iv.MuRec[a]
+		}
+		next[a] = max(s, 0)
+	}
 }
 
 // kickThreshold is the z-score of a kick neuron's activity above which a

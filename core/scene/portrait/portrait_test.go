@@ -132,23 +132,61 @@ func TestBuildSilenced(t *testing.T) {
 
 func TestBuildDivergingNetwork(t *testing.T) {
 	n := testNet(t)
-	// W_hh = 50 I: relu activity grows 50-fold a step and overflows float64
-	// within about 200 steps.
+	// W_hh = 50 I: relu activity grows 50-fold a step, so the long run
+	// overflows float64 within about 200 steps, while runs of the trained
+	// horizon (30 steps) stay finite but span 50^30 in |h|.
 	clear(n.Whh)
 	for i := range n.H {
 		n.Whh[i*n.H+i] = 50
 	}
-	p, info, _, err := Build(n, rand.New(rand.NewPCG(1, 2)), Options{Steps: 1000, Decay: true, Flow: true})
+	p, info, _, err := Build(n, rand.New(rand.NewPCG(1, 2)), Options{Steps: 1000, Decay: true, Flow: true, Zones: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !info.Diverged || info.Steps >= 1000 || info.Steps < 2 {
-		t.Errorf("diverged %v after %d steps", info.Diverged, info.Steps)
+	if info.Source != SourceHorizon || info.Scale != ScaleDirection || info.Diverged || info.Runs != 1000/30 ||
+		info.Horizon != DefaultHorizon || info.Steps != 990 || info.LongDivergedAt < 1 || info.LongDivergedAt > 200 {
+		t.Errorf("info %+v", info)
+	}
+	if info.NormSpread <= MaxNormSpread || info.Caption == "" {
+		t.Errorf("norm spread %v, caption %q", info.NormSpread, info.Caption)
+	}
+	for _, l := range p.Scene.Lines {
+		for _, q := range l.Points {
+			if !finite([]float64{q.X, q.Y}) {
+				t.Fatalf("non-finite point %v", q)
+			}
+		}
 	}
 	if _, err := json.Marshal(info); err != nil {
 		t.Errorf("info of a diverging network does not encode: %v", err)
 	}
 	if _, err := scene.Decode(p.Encode()); err != nil {
 		t.Errorf("decode: %v", err)
+	}
+
+	// W_hh = 1e60 I overflows float64 within 6 steps: what stayed finite is
+	// drawn and flagged.
+	for i := range n.H {
+		n.Whh[i*n.H+i] = 1e60
+	}
+	_, info, _, err = Build(n, rand.New(rand.NewPCG(1, 2)), Options{Steps: 1000, Horizon: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Diverged || info.Runs != 1 || info.Steps < 2 || info.Steps >= 30 {
+		t.Errorf("overflowing network: %+v", info)
+	}
+	if _, err := json.Marshal(info); err != nil {
+		t.Errorf("info of an overflowing network does not encode: %v", err)
+	}
+}
+
+func TestBuildBoundedUsesLongRun(t *testing.T) {
+	_, info, _, err := Build(testNet(t), rand.New(rand.NewPCG(1, 2)), Options{Steps: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Source != SourceLong || info.Scale != ScaleState || info.Runs != 1 || info.Horizon != 500 || info.LongDivergedAt != 0 || info.Diverged {
+		t.Errorf("info %+v", info)
 	}
 }
