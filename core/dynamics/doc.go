@@ -15,7 +15,8 @@
 //     continuations under noise mixing (5.6).
 //   - ScanNoise: the noise-level scan, densities, stochastic-resonance
 //     curve and emission fidelity (stats.EmissionFidelity) versus noise
-//     level (5.3).
+//     level (5.3); Resonance, the same curve one level at a time (for the
+//     page).
 //   - ReferenceRun: the seeded long noise-driven run the analyses read (5.1).
 //   - StretchZones, ZoneSensitivity: residency, zones and stability along a
 //     stretch of the run with per-zone means (5.4, 5.5), and the noise
@@ -24,6 +25,7 @@
 //     GroupActivity: automatic kick neurons and connectivity (5.7).
 //   - CausalTests, Hazards: scaling neuron sets by mu in [0, 2] (5.8).
 //   - RunEvolution, NoiseDrift: training evolution and the bifurcation (5.9).
+//   - ClusterSeparation: how well a 2-D projection tells the output.
 //   - ReadoutAngles, Compositionality: readout geometry and output-pair
 //     subspaces (5.10, 5.11).
 //

@@ -98,23 +98,10 @@ func ScanNoise(net *rnn.Net, r *rand.Rand, pca *PCA, opt NoiseScanOptions) (*Noi
 	}
 	sw := &NoiseScan{Bins: bins, X0: math.Inf(1), X1: math.Inf(-1), Y0: math.Inf(1), Y1: math.Inf(-1)}
 	for _, sigma := range sigmas {
-		sim, err := NewSim(net, sigma, Intervention{})
+		lv, runs, err := noiseLevel(net, r, sigma, chains, per, 0, Intervention{}, opt.HMM, ex, nfs)
 		if err != nil {
 			return nil, err
 		}
-		warm, err := sim.SimulateBatch(r, chains, PCAWarmup, nil, false)
-		if err != nil {
-			return nil, err
-		}
-		h0 := make([]float64, 0, chains*net.H)
-		for _, w := range warm {
-			h0 = append(h0, w.State(w.T-1)...)
-		}
-		runs, err := sim.SimulateBatch(r, chains, per, h0, false)
-		if err != nil {
-			return nil, err
-		}
-		lv := NoiseLevel{Sigma: sigma, Rate: TransitionRate(runs...)}
 		var all []float64
 		for _, run := range runs {
 			p := pca.Project(run.States, run.T)
@@ -127,13 +114,6 @@ func ScanNoise(net *rnn.Net, r *rand.Rand, pca *PCA, opt NoiseScanOptions) (*Noi
 		for i := 0; i < len(all); i += 2 {
 			sw.X0, sw.X1 = math.Min(sw.X0, all[i]), math.Max(sw.X1, all[i])
 			sw.Y0, sw.Y1 = math.Min(sw.Y0, all[i+1]), math.Max(sw.Y1, all[i+1])
-		}
-		if opt.HMM != nil {
-			T, O := opt.HMM.SeqLen, net.O
-			obs := net.Sample(r, nfs, T, sigma)
-			hobs, _ := opt.HMM.Sample(r, nfs, T)
-			f := stats.EmissionFidelity(stats.Summary(obs, nfs, T, O), stats.Summary(hobs, nfs, T, O), ex)
-			lv.Fidelity = &f
 		}
 		sw.Levels = append(sw.Levels, lv)
 	}
@@ -154,13 +134,83 @@ func ScanNoise(net *rnn.Net, r *rand.Rand, pca *PCA, opt NoiseScanOptions) (*Noi
 			lv.Density[cy*bins+cx] += 1 / float64(n)
 		}
 		if f := lv.Fidelity; f != nil {
-			score := f.TransDiff + f.FreqDiff + math.Abs(f.ChangesDiff)/float64(opt.HMM.SeqLen)
-			if score < best {
+			if score := fitScore(f, opt.HMM.SeqLen); score < best {
 				best, sw.BestSigma = score, lv.Sigma
 			}
 		}
 	}
 	return sw, nil
+}
+
+// noiseLevel runs one noise level of ScanNoise and Resonance: chains
+// chains of per steps after a warm-up of PCAWarmup steps from h = 0, or,
+// with horizon > 0, chains*per/horizon runs of horizon steps from h0 = 0
+// (rate); then, with an HMM (ex its exact statistics at its SeqLen), the
+// emission fidelity of nfs sequences. It returns the level (without
+// densities) and the runs.
+func noiseLevel(net *rnn.Net, r *rand.Rand, sigma float64, chains, per, horizon int, iv Intervention, h *hmm.HMM, ex hmm.Exact, nfs int) (NoiseLevel, []*Run, error) {
+	sim, err := NewSim(net, sigma, iv)
+	if err != nil {
+		return NoiseLevel{}, nil, err
+	}
+	var runs []*Run
+	if horizon > 0 {
+		if runs, err = sim.SimulateBatch(r, max(1, chains*per/horizon), horizon, nil, false); err != nil {
+			return NoiseLevel{}, nil, err
+		}
+	} else {
+		warm, err := sim.SimulateBatch(r, chains, PCAWarmup, nil, false)
+		if err != nil {
+			return NoiseLevel{}, nil, err
+		}
+		h0 := make([]float64, 0, chains*net.H)
+		for _, w := range warm {
+			h0 = append(h0, w.State(w.T-1)...)
+		}
+		if runs, err = sim.SimulateBatch(r, chains, per, h0, false); err != nil {
+			return NoiseLevel{}, nil, err
+		}
+	}
+	lv := NoiseLevel{Sigma: sigma, Rate: TransitionRate(runs...)}
+	if h != nil {
+		T, O := h.SeqLen, net.O
+		obs := scaledNet(net, iv).Sample(r, nfs, T, sigma)
+		hobs, _ := h.Sample(r, nfs, T)
+		f := stats.EmissionFidelity(stats.Summary(obs, nfs, T, O), stats.Summary(hobs, nfs, T, O), ex)
+		lv.Fidelity = &f
+	}
+	return lv, runs, nil
+}
+
+// scaledNet returns net with the intervention folded into its weights:
+// MuRec ⊙ (W_hh h) = (diag(MuRec) W_hh) h, and the same for W_in, so
+// rnn.Net.Sample emits what the intervened network emits. Without an
+// intervention it is net itself.
+func scaledNet(net *rnn.Net, iv Intervention) *rnn.Net {
+	if iv.MuRec == nil && iv.MuNoise == nil {
+		return net
+	}
+	n := net.Clone()
+	for i := range n.H {
+		if iv.MuRec != nil {
+			for j := range n.H {
+				n.Whh[i*n.H+j] *= iv.MuRec[i]
+			}
+		}
+		if iv.MuNoise != nil {
+			for j := range n.D {
+				n.Win[i*n.D+j] *= iv.MuNoise[i]
+			}
+		}
+	}
+	return n
+}
+
+// fitScore sums an emission fit's differences into one error, 0 = the
+// HMM's statistics: TransDiff + FreqDiff + |ChangesDiff| / T (changes per
+// sequence turned into changes per step).
+func fitScore(f *stats.EmissionFit, T int) float64 {
+	return f.TransDiff + f.FreqDiff + math.Abs(f.ChangesDiff)/float64(T)
 }
 
 func binOf(v, lo, hi float64, bins int) int {
