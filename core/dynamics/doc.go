@@ -21,7 +21,7 @@
 //   - StretchZones, ZoneSensitivity: residency, zones and stability along a
 //     stretch of the run with per-zone means (5.4, 5.5), and the noise
 //     sensitivity of its cluster and transition states (5.6).
-//   - FindKickNeurons, Prevention, IntegratingPopulations, Blocks,
+//   - FindKickNeurons, Prevention, IntegratingPopulations, Blocks, UnitRoles,
 //     GroupActivity: automatic kick neurons and connectivity (5.7).
 //   - CausalTests, Hazards: scaling neuron sets by mu in [0, 2] (5.8).
 //   - RunEvolution, NoiseDrift: training evolution and the bifurcation (5.9).
