@@ -83,6 +83,9 @@ type Options struct {
 	// options as `hmmrnn analyze` and the sweeps, so the page marks the
 	// same neurons. It needs the nominal network (no Neurons).
 	Detect *dynamics.KickOptions
+	// Window, when > 0, returns the activity of the last Window states
+	// shown in Info.Window (for the page's units view).
+	Window int
 	// Horizon is the sequence length the network was trained on: the
 	// length of the runs shown when the long run diverges (0 =
 	// DefaultHorizon).
@@ -125,6 +128,25 @@ type Info struct {
 	Diverged bool `json:"diverged"`
 	// Caption says in words what the picture shows.
 	Caption string `json:"caption"`
+	// Window is the recent activity when Options.Window was set.
+	Window *Window `json:"window,omitempty"`
+}
+
+// Window is a stretch of the activity a portrait shows, unit by unit, for a
+// raster: Level[t*H+i] is unit i's activity at step t as a fraction of
+// Peak[i] (its largest in the window) in 0..255. The activity is what the
+// picture shows: directions h/|h| for ScaleDirection.
+type Window struct {
+	Steps int       `json:"steps"`
+	H     int       `json:"hidden"`
+	Level []byte    `json:"level"` // Steps x H, base64 in JSON
+	Peak  []float64 `json:"peak"`
+	Out   []uint8   `json:"-"`
+	// Outputs is Out as numbers (a []uint8 would be base64 in JSON).
+	Outputs []int `json:"outputs"`
+	// Starts lists the steps of the window where a run starts at h0 = 0
+	// (SourceHorizon); empty for one long run.
+	Starts []int `json:"starts"`
 }
 
 // Zone colours (ring markers of the residency analysis).
@@ -219,6 +241,9 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 		Runs: len(act.runs), Horizon: act.runs[0].T, LongDivergedAt: act.longDivergedAt,
 		NormSpread: act.spread, Separation: sep}
 	info.Caption = caption(info)
+	if opt.Window > 0 {
+		info.Window = window(shown, outs, T, H, min(opt.Window, T), act.runs[0].T)
+	}
 
 	if opt.Detect != nil {
 		if len(opt.Neurons) > 0 {
@@ -337,6 +362,31 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 			scene.Marker{At: fp, Color: scene.FixedPoint, Size: 7, Shape: scene.Cross})
 	}
 	return p, info, pca, nil
+}
+
+// window returns the last w of the T states (T x H) as a Window; runs of
+// seg steps start at multiples of seg.
+func window(states []float64, outs []uint8, T, H, w, seg int) *Window {
+	from := T - w
+	win := &Window{Steps: w, H: H, Level: make([]byte, w*H), Peak: make([]float64, H), Outputs: make([]int, w), Starts: []int{}}
+	win.Out = outs[from:T]
+	for t := range w {
+		win.Outputs[t] = int(win.Out[t])
+		if seg < T && (from+t)%seg == 0 {
+			win.Starts = append(win.Starts, t)
+		}
+		for i, v := range states[(from+t)*H : (from+t+1)*H] {
+			win.Peak[i] = math.Max(win.Peak[i], v)
+		}
+	}
+	for t := range w {
+		for i, v := range states[(from+t)*H : (from+t+1)*H] {
+			if win.Peak[i] > 0 {
+				win.Level[t*H+i] = byte(math.Round(255 * math.Max(v, 0) / win.Peak[i]))
+			}
+		}
+	}
+	return win
 }
 
 // decayDrawn is how many steps of each input-free run are drawn: trained

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"hmmrnn/core/dynamics"
@@ -188,5 +189,45 @@ func TestBuildBoundedUsesLongRun(t *testing.T) {
 	}
 	if info.Source != SourceLong || info.Scale != ScaleState || info.Runs != 1 || info.Horizon != 500 || info.LongDivergedAt != 0 || info.Diverged {
 		t.Errorf("info %+v", info)
+	}
+}
+
+func TestBuildWindow(t *testing.T) {
+	n := testNet(t)
+	_, info, _, err := Build(n, rand.New(rand.NewPCG(4, 4)), Options{Steps: 300, Window: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := info.Window
+	if w == nil || w.Steps != 120 || w.H != n.H || len(w.Level) != 120*n.H || len(w.Peak) != n.H || len(w.Outputs) != 120 || len(w.Starts) != 0 {
+		t.Fatalf("window %+v", w)
+	}
+	// Each active unit reaches level 255 at its peak, and levels scale
+	// with activity.
+	for i, p := range w.Peak {
+		top := byte(0)
+		for s := range w.Steps {
+			top = max(top, w.Level[s*n.H+i])
+		}
+		if (p > 0) != (top == 255) {
+			t.Errorf("unit %d: peak %v, top level %d", i, p, top)
+		}
+	}
+	// Horizon runs mark where each run starts.
+	clear(n.Whh)
+	for i := range n.H {
+		n.Whh[i*n.H+i] = 50
+	}
+	_, info, _, err = Build(n, rand.New(rand.NewPCG(4, 4)), Options{Steps: 300, Window: 100, Horizon: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10 runs of 30 = 300 states; the last 100 start at state 200, runs
+	// start at 210, 240, 270: window steps 10, 40, 70.
+	if w := info.Window; w == nil || !reflect.DeepEqual(w.Starts, []int{10, 40, 70}) {
+		t.Errorf("run starts %v", w.Starts)
+	}
+	if _, err := json.Marshal(info); err != nil {
+		t.Error(err)
 	}
 }
