@@ -146,65 +146,17 @@ func RunEvolution(r *rand.Rand, cps []Checkpoint, opt EvolutionOptions, progress
 	ev := &Evolution{Bifurcation: -1}
 	runs := make([]*Run, len(cps))
 	for k, cp := range cps {
-		if cp.Net == nil {
-			return nil, fmt.Errorf("dynamics: checkpoint %d (%s) has no network", k, cp.Label)
-		}
-		sim, err := NewSim(cp.Net, sigma, Intervention{})
-		if err != nil {
-			return nil, fmt.Errorf("checkpoint %s: %w", cp.Label, err)
-		}
-		warm, err := sim.Simulate(r, PCAWarmup, nil, false)
-		if err != nil {
-			return nil, err
-		}
-		run, err := sim.Simulate(r, steps, warm.State(warm.T-1), false)
+		p, run, err := EvolutionPointOf(cp, r, sigma, steps, ne)
 		if err != nil {
 			return nil, err
 		}
 		runs[k] = run
-		p := EvolutionPoint{Label: cp.Label, Step: cp.Step, Rate: TransitionRate(run)}
-		sp, err := NewSpectra(cp.Net, nil)
-		if err != nil {
-			return nil, err
-		}
-		for j := 0; j < ne; j++ {
-			s, err := sp.At(run.State(j * run.T / ne))
-			if err != nil {
-				return nil, err
-			}
-			p.MeanComplex += float64(s.Complex) / float64(ne)
-			p.MeanUnstable += float64(s.Unstable) / float64(ne)
-			p.MeanCritical += float64(s.Critical) / float64(ne)
-		}
-		p.Diverged = !finite(run.States) || maxAbs(run.States) > divergeAbs
-		p.DH2 = NoiseDrift(cp.Net, run.States, run.T, sigma)
-		for _, v := range p.DH2 {
-			p.MeanDH2 += v / float64(len(p.DH2))
-		}
 		ev.Points = append(ev.Points, p)
 		if progress != nil {
 			progress(k+1, len(cps))
 		}
 	}
-	if len(cps) >= 2 {
-		// A run of diverging checkpoints ending before the last one: the
-		// bifurcation is where the dynamics becomes bounded for good.
-		last := -1
-		for k, p := range ev.Points {
-			if p.Diverged {
-				last = k
-			}
-		}
-		if last >= 0 && last < len(ev.Points)-1 {
-			ev.Bifurcation = last + 1
-		} else {
-			best := -1.0
-			for k := 1; k < len(ev.Points); k++ {
-				if d := math.Abs(ev.Points[k].MeanUnstable - ev.Points[k-1].MeanUnstable); d > best {
-					best, ev.Bifurcation = d, k
-				}
-			}
-		}
+	if ev.Bifurcation = Bifurcation(ev.Points); ev.Bifurcation >= 0 {
 		ev.BifurcationStep = ev.Points[ev.Bifurcation].Step
 	}
 	pick := []int{0}
@@ -231,6 +183,77 @@ func RunEvolution(r *rand.Rand, cps []Checkpoint, opt EvolutionOptions, progress
 		ev.Portraits = append(ev.Portraits, Portrait{Index: k, Label: cps[k].Label, Proj: pca.Project(run.States, run.T), Out: run.Out})
 	}
 	return ev, nil
+}
+
+// EvolutionPointOf summarises one checkpoint (see RunEvolution): a run of
+// steps noise-driven steps after a warm-up of PCAWarmup, its transition
+// rate, the eigenvalue counts averaged over ne states spread over it, and
+// the noise drift. It also returns the run.
+func EvolutionPointOf(cp Checkpoint, r *rand.Rand, sigma float64, steps, ne int) (EvolutionPoint, *Run, error) {
+	if cp.Net == nil {
+		return EvolutionPoint{}, nil, fmt.Errorf("dynamics: checkpoint %s has no network", cp.Label)
+	}
+	if steps <= 0 || ne <= 0 {
+		return EvolutionPoint{}, nil, fmt.Errorf("dynamics: checkpoint %s: need steps > 0 and eigen states > 0, got %d, %d", cp.Label, steps, ne)
+	}
+	sim, err := NewSim(cp.Net, sigma, Intervention{})
+	if err != nil {
+		return EvolutionPoint{}, nil, fmt.Errorf("checkpoint %s: %w", cp.Label, err)
+	}
+	warm, err := sim.Simulate(r, PCAWarmup, nil, false)
+	if err != nil {
+		return EvolutionPoint{}, nil, err
+	}
+	run, err := sim.Simulate(r, steps, warm.State(warm.T-1), false)
+	if err != nil {
+		return EvolutionPoint{}, nil, err
+	}
+	p := EvolutionPoint{Label: cp.Label, Step: cp.Step, Rate: TransitionRate(run)}
+	sp, err := NewSpectra(cp.Net, nil)
+	if err != nil {
+		return EvolutionPoint{}, nil, err
+	}
+	for j := 0; j < ne; j++ {
+		s, err := sp.At(run.State(j * run.T / ne))
+		if err != nil {
+			return EvolutionPoint{}, nil, err
+		}
+		p.MeanComplex += float64(s.Complex) / float64(ne)
+		p.MeanUnstable += float64(s.Unstable) / float64(ne)
+		p.MeanCritical += float64(s.Critical) / float64(ne)
+	}
+	p.Diverged = !finite(run.States) || maxAbs(run.States) > divergeAbs
+	p.DH2 = NoiseDrift(cp.Net, run.States, run.T, sigma)
+	for _, v := range p.DH2 {
+		p.MeanDH2 += v / float64(len(p.DH2))
+	}
+	return p, run, nil
+}
+
+// Bifurcation returns the index of the bifurcation checkpoint among points
+// in training order (see Evolution.Bifurcation), -1 with fewer than 2.
+func Bifurcation(points []EvolutionPoint) int {
+	if len(points) < 2 {
+		return -1
+	}
+	// A run of diverging checkpoints ending before the last one: the
+	// bifurcation is where the dynamics becomes bounded for good.
+	last := -1
+	for k, p := range points {
+		if p.Diverged {
+			last = k
+		}
+	}
+	if last >= 0 && last < len(points)-1 {
+		return last + 1
+	}
+	b, best := -1, -1.0
+	for k := 1; k < len(points); k++ {
+		if d := math.Abs(points[k].MeanUnstable - points[k-1].MeanUnstable); d > best {
+			best, b = d, k
+		}
+	}
+	return b
 }
 
 func finite(v []float64) bool {
