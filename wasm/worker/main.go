@@ -63,6 +63,7 @@ type worker struct {
 	useHelper                           bool      // the page's switch (on by default)
 	helperBroken                        bool      // it failed once; the page was told
 	net                                 int       // the page's id of the network shown (the id of its init, load or reset)
+	mech                                *Mechanism
 }
 
 // jsBytes copies b into a new Uint8Array (whose buffer the caller may
@@ -220,6 +221,7 @@ func (w *worker) replace(id int, s *Session, err error) {
 
 func (w *worker) install(s *Session) {
 	w.s = s
+	w.mech = NewMechanism(s)
 	w.running, w.remaining = false, 0
 	w.trainTime = 0
 	w.stepMs = 0
@@ -269,6 +271,38 @@ func (w *worker) sendPortrait() {
 	w.postNet(info, bin)
 	w.lastPortrait = time.Now()
 	w.portraitStep = w.s.StepCount()
+	if err := w.mech.Restart(info.Silenced); err != nil {
+		postError(err)
+	}
+}
+
+// mechanismWork does one piece of the live analyses (a snapshot's
+// evolution summary, else a level of the resonance curve) and posts what
+// changed; it reports whether there was work.
+func (w *worker) mechanismWork() bool {
+	if w.s == nil || w.mech == nil {
+		return false
+	}
+	did, err := w.mech.EvolveOne()
+	if err != nil {
+		postError(err)
+		return false
+	}
+	if did {
+		if ev, changed := w.mech.EvolutionMessage(); changed {
+			post(ev, nil)
+		}
+		return true
+	}
+	res, did, err := w.mech.ResonanceOne()
+	if err != nil {
+		postError(err)
+		return false
+	}
+	if did {
+		post(res, nil)
+	}
+	return did
 }
 
 // train runs one slice of steps.
@@ -326,7 +360,17 @@ func (w *worker) train() {
 func (w *worker) loop() {
 	for {
 		if !w.running || w.s == nil {
-			w.handle(<-w.cmds)
+			// Idle: finish the live analyses between commands.
+			select {
+			case c := <-w.cmds:
+				w.handle(c)
+			default:
+				if !w.mechanismWork() {
+					w.handle(<-w.cmds)
+				} else {
+					time.Sleep(time.Millisecond) // let the event loop deliver commands
+				}
+			}
 			continue
 		}
 		for drained := false; !drained; {
@@ -341,6 +385,7 @@ func (w *worker) loop() {
 			continue
 		}
 		w.train()
+		w.mechanismWork()
 		// Sleep: lets the event loop run; below full speed, longer pauses
 		// leave the machine's cores to the page.
 		pause := time.Millisecond

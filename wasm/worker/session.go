@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,6 +58,11 @@ type View struct {
 	Decay   bool    `json:"decay"`
 	Zones   bool    `json:"zones"`
 	Kick    bool    `json:"kick"` // find and mark the kick neurons
+	// Units adds the units view's data (recent activity per unit and the
+	// units' roles, which needs the kick neurons); Silenced lists units
+	// the page silenced one by one (mu = 0 on both inputs).
+	Units    bool  `json:"units"`
+	Silenced []int `json:"silenced"`
 	// Snapshot picks a saved snapshot (index into Status.Snapshots) to
 	// show instead of the current network; -1 or out of range = current.
 	Snapshot int `json:"snapshot"`
@@ -67,6 +73,10 @@ type snapshot struct {
 	step int
 	net  *rnn.Net
 }
+
+// unitsWindow is the number of recent states of the units view's raster:
+// at the demo's ~0.04 switches per step, about ten switches.
+const unitsWindow = 240
 
 // Session is one HMM with one network: trained live, or loaded from a model
 // file (and trainable further when the file has its resume state).
@@ -528,6 +538,12 @@ type PortraitInfo struct {
 	Step int    `json:"step"`
 	portrait.Info
 	KickNeurons []int `json:"kick_neurons"` // the neurons the silencing switch acts on
+	// Roles groups the units by role (View.Units; nil before a kick
+	// detection or for a network whose long run diverges: every unit
+	// "other").
+	Roles *dynamics.Roles `json:"roles,omitempty"`
+	// Silenced is the set of neurons silenced in the picture.
+	Silenced []int `json:"silenced"`
 	H           int   `json:"hidden"`
 	Snapshot    int   `json:"snapshot"` // index of the snapshot shown, -1 = current
 }
@@ -556,7 +572,10 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 		opt.Basis = s.basis
 	}
 	r := rand.New(rand.NewPCG(s.seed(), uint64(step)))
-	if (v.Kick || v.Silence) && s.kickFor != step {
+	if v.Units {
+		opt.Window = unitsWindow
+	}
+	if (v.Kick || v.Silence || v.Units) && s.kickFor != step {
 		// Find the kick neurons on the nominal network with the detection
 		// of `hmmrnn analyze --seed <session seed>` at the network's noise
 		// level, so both name the same set; the random-set controls (report
@@ -577,15 +596,36 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 	if v.Kick || v.Silence {
 		opt.Kick = s.kick
 	}
-	if v.Silence && len(s.kick) > 0 {
-		opt.Neurons, opt.Mu, opt.Mode = s.kick, 0, dynamics.Both
+	var silenced []int
+	if v.Silence {
+		silenced = append(silenced, s.kick...)
+	}
+	for _, i := range v.Silenced {
+		if i < 0 || i >= net.H {
+			return nil, PortraitInfo{}, fmt.Errorf("worker: silenced unit %d out of range [0, %d)", i, net.H)
+		}
+		if !slices.Contains(silenced, i) {
+			silenced = append(silenced, i)
+		}
+	}
+	slices.Sort(silenced)
+	if len(silenced) > 0 {
+		opt.Neurons, opt.Mu, opt.Mode = silenced, 0, dynamics.Both
 	}
 	p, info, basis, err := portrait.Build(net, r, opt)
 	if err != nil {
 		return nil, PortraitInfo{}, err
 	}
 	s.basis, s.basisFor = alignBasis(basis, s.basis), step
-	pi := PortraitInfo{Type: "portrait", Step: step, Info: *info, KickNeurons: opt.Kick, H: net.H, Snapshot: -1}
+	pi := PortraitInfo{Type: "portrait", Step: step, Info: *info, KickNeurons: opt.Kick, H: net.H, Snapshot: -1, Silenced: silenced}
+	if pi.Silenced == nil {
+		pi.Silenced = []int{}
+	}
+	if v.Units {
+		if pi.Roles, err = dynamics.UnitRoles(net, s.kickInfo); err != nil {
+			return nil, PortraitInfo{}, err
+		}
+	}
 	if s.kickFor == step {
 		pi.Info.Kick = s.kickInfo
 	}
