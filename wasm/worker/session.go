@@ -544,8 +544,8 @@ type PortraitInfo struct {
 	Roles *dynamics.Roles `json:"roles,omitempty"`
 	// Silenced is the set of neurons silenced in the picture.
 	Silenced []int `json:"silenced"`
-	H           int   `json:"hidden"`
-	Snapshot    int   `json:"snapshot"` // index of the snapshot shown, -1 = current
+	H        int   `json:"hidden"`
+	Snapshot int   `json:"snapshot"` // index of the snapshot shown, -1 = current
 }
 
 // Portrait computes the phase portrait of the current network. The PCA
