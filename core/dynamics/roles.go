@@ -41,6 +41,20 @@ type Roles struct {
 	// groups, row by row (to = Groups[k / len(Groups)], from = Groups[k %
 	// len(Groups)]); empty groups give mean 0.
 	Blocks []Block `json:"blocks"`
+	// Units summarises each unit's weights (for the page's hover).
+	Units []UnitWeights `json:"units"`
+}
+
+// UnitWeights summarises the weights of one hidden unit i.
+type UnitWeights struct {
+	InNorm float64   `json:"in_norm"` // |row i of W_in|: how much noise it receives
+	Out    []float64 `json:"out"`     // column i of W_out: its vote for each output
+	Self   float64   `json:"self"`    // W_hh[i, i]
+	// From[g] is the mean W_hh[i, j] over the units j of group g (what
+	// the group sends it) and To[g] the mean W_hh[j, i] (what it sends the
+	// group); 0 for an empty group.
+	From []float64 `json:"from"`
+	To   []float64 `json:"to"`
 }
 
 // UnitRoles groups the units of net by the kick detection kr (nil or
@@ -104,5 +118,21 @@ func UnitRoles(net *rnn.Net, kr *KickResult) (*Roles, error) {
 		names[k], members[k] = g.Name, g.Neurons
 	}
 	ro.Blocks = Blocks(net, names, members)
+	D, O := net.D, net.O
+	ro.Units = make([]UnitWeights, H)
+	for i := range H {
+		u := UnitWeights{InNorm: norm(net.Win[i*D : (i+1)*D]), Out: make([]float64, O), Self: net.Whh[i*H+i],
+			From: make([]float64, len(members)), To: make([]float64, len(members))}
+		for o := range O {
+			u.Out[o] = net.Wout[o*H+i]
+		}
+		for g, m := range members {
+			for _, j := range m {
+				u.From[g] += net.Whh[i*H+j] / float64(len(m))
+				u.To[g] += net.Whh[j*H+i] / float64(len(m))
+			}
+		}
+		ro.Units[i] = u
+	}
 	return ro, nil
 }

@@ -57,6 +57,16 @@ func TestUnitRoles(t *testing.T) {
 		t.Errorf("%d blocks", len(ro.Blocks))
 	}
 
+	// Unit k1's weights: planted noise input 1 (W_in = I), readout 0, and
+	// what the integrating group sends it (0.055 on average).
+	u := ro.Units[k1]
+	if len(ro.Units) != H || u.InNorm != 1 || len(u.Out) != 3 || u.Self != 0 || math.Abs(u.From[2]-0.055) > 1e-12 || len(u.To) != len(names) {
+		t.Errorf("unit %d weights %+v", k1, u)
+	}
+	if a := ro.Units[0]; math.Abs(a.Out[0]-5.0/plantN) > 1e-12 || math.Abs(a.To[0]-(plantAlpha-plantBeta)/plantN) > 1e-12 {
+		t.Errorf("unit 0 weights %+v", a)
+	}
+
 	none, err := UnitRoles(net, nil)
 	if err != nil || len(none.Groups) != 1 || len(none.Groups[0].Neurons) != H || len(none.Blocks) != 1 {
 		t.Errorf("no kick result: %+v, %v", none, err)
