@@ -101,6 +101,10 @@ type Resonance struct {
 	Sigmas   []float64                 `json:"sigmas"`   // all levels of the curve
 	Points   []dynamics.ResonancePoint `json:"points"`   // computed so far
 	Done     bool                      `json:"done"`
+	// TargetRate is the HMM's own output switches per step (expected
+	// changes per sequence over its T-1 steps), the level the curve should
+	// cross at the trained noise.
+	TargetRate float64 `json:"target_rate"`
 }
 
 // Restart starts a new curve for the network shown now with the given
@@ -146,5 +150,5 @@ func (m *Mechanism) ResonanceOne() (Resonance, bool, error) {
 	}
 	m.resPts = append(m.resPts, p)
 	return Resonance{Type: "resonance", Step: m.resStep, Silenced: slices.Clone(m.silenced), Sigmas: m.res.Sigmas(),
-		Points: slices.Clone(m.resPts), Done: m.res.Done()}, ok, nil
+		Points: slices.Clone(m.resPts), Done: m.res.Done(), TargetRate: m.s.exact.Changes / float64(max(m.s.T-1, 1))}, ok, nil
 }

@@ -65,6 +65,9 @@ func TestMechanismEvolutionAndResonance(t *testing.T) {
 		}
 		last = r
 	}
+	if want := s.exact.Changes / float64(s.T-1); last.TargetRate != want || want <= 0 {
+		t.Errorf("target rate %v, want %v", last.TargetRate, want)
+	}
 	if !last.Done || len(last.Points) != len(last.Sigmas) {
 		t.Errorf("curve ended with %d of %d levels, done %v", len(last.Points), len(last.Sigmas), last.Done)
 	}

@@ -32,8 +32,11 @@ export function portraitInfo(msg) {
 // noise, and what the analyses found.
 export function portraitRate(msg) {
   let txt = `σ = ${msg.sigma.toFixed(2)}: ${(msg.transition_rate * 100).toFixed(2)} output switches per 100 steps`;
-  if (msg.diverged) txt += ` · the activity diverges after ${msg.steps} steps (unstable network)`;
-  if (msg.fixed_point) txt += ` · input-free runs end at one point (|h*| = ${msg.fixed_norm.toExponential(1)})`;
+  if (msg.caption) txt += ` · shows ${msg.caption}`;
+  if (msg.fixed_point) {
+    txt += msg.scale === 'direction' ? ' · input-free runs turn to one direction (×)'
+      : ` · input-free runs end at one point (|h*| = ${msg.fixed_norm.toExponential(1)})`;
+  }
   if (msg.kick && msg.kick.neurons) txt += ` · kick neurons ${msg.kick.neurons.join(', ')} (silencing cuts switching by ${(100 * msg.kick.cut).toFixed(0)}%)`;
   if (msg.zones) txt += ` · zones: ${msg.zones[0]} transition, ${msg.zones[1]} kick, ${msg.zones[2]} cluster`;
   return txt;

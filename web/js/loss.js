@@ -1,10 +1,14 @@
 // loss.js: the loss chart: the Sinkhorn divergence of every step (binned
-// to the canvas width), the plateau restarts and the step the criterion
-// was first met.
+// to the canvas width), the plateau restarts, the step the criterion
+// was first met, and the step where the mechanism appears: the
+// bifurcation into the noise-driven regime of the training-evolution
+// analysis of the worker's weight snapshots (core/dynamics Bifurcation).
 
 import { $, st, on } from './page.js';
 import { fmt } from './format.js';
 import { binMeans, extent, linear, stepX } from './scale.js';
+
+let bifurcation = -1; // step of the bifurcation, -1 = not found yet
 
 function draw() {
   const c = $('loss'), g = c.getContext('2d');
@@ -29,6 +33,11 @@ function draw() {
   };
   for (const r of st.restarts) mark(r, '#e0a000');
   if (st.metStep) mark(st.metStep, '#1b7f3b');
+  if (bifurcation >= 0 && bifurcation >= st.step - n) {
+    mark(bifurcation, '#8e44ad');
+    const x = stepX(bifurcation, st.step, n, bins, x0, x1);
+    g.fillStyle = '#8e44ad'; g.fillText('mechanism', Math.min(x + 2, x1 - 52), y0 + 18);
+  }
   g.strokeStyle = '#0072b2'; g.lineWidth = 1.2; g.beginPath();
   ys.forEach((v, i) => (i ? g.lineTo(X(i), Y(v)) : g.moveTo(X(i), Y(v))));
   g.stroke(); g.lineWidth = 1;
@@ -36,5 +45,6 @@ function draw() {
 
 export function init() {
   on('status', draw);
-  on('newnet', draw);
+  on('newnet', () => { bifurcation = -1; draw(); });
+  on('evolution', (m) => { bifurcation = m.bifurcation_step; st.bifurcation = m; draw(); });
 }

@@ -13,9 +13,11 @@ import * as loss from './loss.js';
 import * as stats from './stats.js';
 import * as portrait from './portrait.js';
 import * as exporting from './exporting.js';
+import * as units from './units.js';
+import * as resonance from './resonance.js';
 import * as api from './api.js';
 
-const PANELS = [header, hmm, net, gallery, loss, stats, portrait, exporting, api];
+const PANELS = [header, hmm, net, gallery, loss, stats, portrait, units, resonance, exporting, api];
 for (const p of PANELS) p.init();
 
 // Layout: the embed mode and the sections hidden by the URL.

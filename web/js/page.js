@@ -23,12 +23,14 @@ export const st = {
   trainMs: 0, lastRun: 0, snapshots: [], helper: false, benching: false,
   snapshot: -1, // index of the training snapshot shown, -1 = the live network
   net: 0,       // id of the network shown (see newNetwork)
+  unitsView: false, // the units view is open (the worker adds its data to portraits)
+  silenced: [],     // units the visitor silenced one by one in the units view
 };
 
 // view is what the worker draws of the network: the portrait's settings.
 export const view = () => ({
   sigma: P.sigma, silence: P.silence, kick: P.kick, flow: P.flow, density: P.density, decay: P.decay, zones: P.zones,
-  snapshot: st.snapshot,
+  snapshot: st.snapshot, units: st.unitsView, silenced: st.silenced,
 });
 
 // paramsChanged tells every panel to show P (event 'params') and writes
@@ -99,7 +101,7 @@ export const send = (cmd) => worker.postMessage(JSON.stringify(cmd));
 // status, stats and portrait message (net); the page drops those of an
 // older network still on their way.
 export function newNetwork(cmd) {
-  Object.assign(st, { losses: [], restarts: [], plateau: false, metStep: 0, trainMs: 0, stats: null, loss: null, snapshot: -1 });
+  Object.assign(st, { losses: [], restarts: [], plateau: false, metStep: 0, trainMs: 0, stats: null, loss: null, snapshot: -1, silenced: [] });
   st.net++;
   cmd.id = st.net;
   if (cmd.cmd !== 'reset') cmd.view = view();

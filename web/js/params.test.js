@@ -35,7 +35,7 @@ test('bad values give a message and the default or the clamped value', () => {
 test('hide keeps known sections and names unknown ones', () => {
   const { params, errors } = parseParams('hide=loss,bogus,net');
   assert.deepEqual(params.hide, ['loss', 'net']);
-  assert.deepEqual(errors, ['hide: unknown section bogus (known: header, hmm, net, loss, stats, portraitctl, export)']);
+  assert.deepEqual(errors, ['hide: unknown section bogus (known: header, hmm, net, loss, resonance, stats, portraitctl, units, export)']);
 });
 
 test('toQuery and parseParams round-trip', () => {
