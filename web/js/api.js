@@ -2,7 +2,7 @@
 // browser tests, embedding pages and the console). Every call that
 // changes the network resolves once the page shows the new one.
 
-import { $, P, st, send, waitFor } from './page.js';
+import { $, P, st, send, view, waitFor } from './page.js';
 import { parseParams, toQuery } from './params.js';
 import { play, pause, reset, step } from './header.js';
 import { setArchitecture } from './hmm.js';
@@ -43,6 +43,18 @@ export const api = {
   setNoise: (sigma) => { $('sigma').value = sigma; $('sigma').oninput(); },
   silence: (on) => { $('silence').checked = !!on; $('silence').onchange(); return waitFor('portrait'); },
   stats: () => st.stats, portrait: () => st.portrait, gallery: gallery.list,
+  // units(on) opens or closes the units view; resolves with the next
+  // portrait that carries (or drops) its data.
+  units: (on) => { $('unitsOn').checked = !!on; $('unitsOn').onchange(); return waitFor('portrait', (m) => !!m.roles === !!on); },
+  // silenceUnits(list) silences exactly these units; resolves with the
+  // portrait that shows it.
+  silenceUnits: (list) => {
+    st.silenced = list.slice(); send({ cmd: 'view', view: view() });
+    return waitFor('portrait', (m) => m.silenced.join() === list.slice().sort((a, b) => a - b).join());
+  },
+  // resonance() is the stochastic-resonance curve so far, evolution() the
+  // snapshots' training-evolution summary with the bifurcation step.
+  resonance: () => st.resonance || null, evolution: () => st.evolution || null,
   losses: () => st.losses.slice(),
   app: () => (appWin() && appWin().hmmrnnApp ? appWin().hmmrnnApp.stats() : null),
   parseParams, toQuery,

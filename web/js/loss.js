@@ -45,6 +45,6 @@ function draw() {
 
 export function init() {
   on('status', draw);
-  on('newnet', () => { bifurcation = -1; draw(); });
-  on('evolution', (m) => { bifurcation = m.bifurcation_step; st.bifurcation = m; draw(); });
+  on('newnet', () => { bifurcation = -1; st.evolution = null; draw(); });
+  on('evolution', (m) => { bifurcation = m.bifurcation_step; st.evolution = m; draw(); });
 }

@@ -4,7 +4,7 @@
 // Resonance), the HMM's own switch rate as a reference, and the portrait's
 // sigma marked; the noise slider moves the mark.
 
-import { $, P, on } from './page.js';
+import { $, P, st, on } from './page.js';
 import { resonanceSeries } from './mechanism.js';
 import { linear } from './scale.js';
 
@@ -49,8 +49,8 @@ function draw() {
 }
 
 export function init() {
-  on('resonance', (m) => { curve = m; draw(); });
-  on('newnet', () => { curve = null; draw(); });
+  on('resonance', (m) => { curve = st.resonance = m; draw(); });
+  on('newnet', () => { curve = st.resonance = null; draw(); });
   on('params', draw);
   $('sigma').addEventListener('input', draw);
   draw();

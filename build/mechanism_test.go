@@ -1,0 +1,82 @@
+package build
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPortraitShowsMechanism trains the default demo (linear2, H 50, D 10,
+// B 256, T 30) in the page for each seed in $HMMRNN_MECHANISM_SEEDS
+// (default 1, the seed of issue 13, whose network's long run diverges)
+// until the fit criterion holds, then checks the first portrait drawn
+// after that step: it is not diverged (finite states, not cut short) and
+// its output clusters are separated (core/dynamics ClusterSeparation,
+// skill >= 0.5); it logs the figures per seed. Then it checks the
+// mechanism panels on the trained network: the units view (roles of every
+// unit; silencing one unit changes the portrait's switch rate), the
+// complete stochastic-resonance curve and the evolution summary.
+func TestPortraitShowsMechanism(t *testing.T) {
+	e := browserEnv(t)
+	seeds := os.Getenv("HMMRNN_MECHANISM_SEEDS")
+	if seeds == "" {
+		seeds = "1"
+	}
+	limit := 4 * time.Minute
+	for _, seed := range strings.Split(seeds, ",") {
+		seed = strings.TrimSpace(seed)
+		p := e.open(t, "?seed="+seed)
+		eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
+		// Wait for the criterion, then for a portrait of a network at or
+		// after that step (the worker draws one every few seconds).
+		pi := eval[map[string]any](p, fmt.Sprintf(`new Promise((r) => { const t0 = performance.now();
+			const f = () => { const s = window.hmmrnn.state(), q = window.hmmrnn.portrait();
+				if (s.met_step > 0 && q && q.snapshot < 0 && q.step >= s.met_step) { window.hmmrnn.pause(); r({ ...q, met_step: s.met_step }); }
+				else if (performance.now() - t0 > %d) { window.hmmrnn.pause(); r({ timeout: true, met_step: s.met_step, step: s.step }); }
+				else setTimeout(f, 200); }; f(); })`, limit.Milliseconds()), limit+time.Minute)
+		if pi["timeout"] == true {
+			t.Errorf("seed %s: no portrait after the criterion within %v (met at step %v, step %v)", seed, limit, pi["met_step"], pi["step"])
+			continue
+		}
+		sep, _ := pi["separation"].(map[string]any)
+		t.Logf("seed %s: criterion met at step %v; portrait at step %v: %v/%v, %v runs x %v steps, long run diverged at step %v, norm spread %.3g, separation skill %.2f (ratio %.2f, accuracy %.3f, chance %.3f), diverged %v",
+			seed, pi["met_step"], pi["step"], pi["source"], pi["scale"], pi["runs"], pi["horizon"], pi["long_diverged_at"], pi["norm_spread"],
+			sep["skill"], sep["ratio"], sep["accuracy"], sep["chance"], pi["diverged"])
+		if pi["diverged"] != false || sep["separated"] != true {
+			t.Errorf("seed %s: portrait after the criterion: diverged %v, separated %v (%v)", seed, pi["diverged"], sep["separated"], pi["caption"])
+		}
+		p.saveScreenshot("mechanism-seed" + seed)
+
+		// Units view: every unit has a role; silencing the most active unit
+		// of the window changes the switch rate.
+		u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 2*time.Minute)
+		roles, _ := u["roles"].(map[string]any)
+		of, _ := roles["of"].([]any)
+		if u["window"] == nil || len(of) != 50 {
+			t.Fatalf("seed %s: units view data: window %v, %d roles", seed, u["window"] != nil, len(of))
+		}
+		rate0 := u["transition_rate"].(float64)
+		s := eval[map[string]any](p, `window.hmmrnn.silenceUnits([(() => { const w = window.hmmrnn.portrait().window, lv = atob(w.level);
+			let best = 0, top = -1; for (let i = 0; i < w.hidden; i++) { let s = 0; for (let t = 0; t < w.steps; t++) s += lv.charCodeAt(t * w.hidden + i) * w.peak[i]; if (s > top) { top = s; best = i; } } return best; })()])`, 2*time.Minute)
+		t.Logf("seed %s: switch rate %.4f, with unit %v silenced %.4f", seed, rate0, s["silenced"], s["transition_rate"])
+		if s["transition_rate"].(float64) == rate0 {
+			t.Errorf("seed %s: silencing unit %v left the switch rate at %v", seed, s["silenced"], rate0)
+		}
+		eval[map[string]any](p, `window.hmmrnn.silenceUnits([])`, 2*time.Minute)
+		// The resonance curve completes for the shown network, the
+		// evolution summary covers the snapshots.
+		res := eval[map[string]any](p, `new Promise((r) => { const f = () => { const c = window.hmmrnn.resonance();
+			if (c && c.done && c.silenced.length === 0) r(c); else setTimeout(f, 200); }; f(); })`, 2*time.Minute)
+		pts, _ := res["points"].([]any)
+		ev := eval[map[string]any](p, `window.hmmrnn.evolution()`, 10*time.Second)
+		evPts, _ := ev["points"].([]any)
+		t.Logf("seed %s: resonance curve of %d levels at step %v; evolution of %d snapshots, bifurcation at step %v", seed, len(pts), res["step"], len(evPts), ev["bifurcation_step"])
+		if len(pts) < 5 || len(evPts) < 2 {
+			t.Errorf("seed %s: resonance %d levels, evolution %d snapshots", seed, len(pts), len(evPts))
+		}
+		p.saveScreenshot("mechanism-units-seed" + seed)
+		p.noErrors()
+	}
+}
