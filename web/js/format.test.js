@@ -27,10 +27,10 @@ test('numbers: fmt and step time', () => {
 
 test('portrait lines say what is drawn', () => {
   const msg = { snapshot: 2, step: 400, explained: [0.61, 0.2], sigma: 1, transition_rate: 0.0421, diverged: false, steps: 3990,
-    caption: '133 runs of the trained length T = 30 from h0 = 0 (the long run diverges after 827 steps); output clusters separated',
+    caption: '133 runs of the trained length T = 30 from h0 = 0 (the long run\'s activity grows out of range by step 827); output clusters separated',
     fixed_point: false, kick: { neurons: [3, 17], cut: 0.8 }, zones: null };
   assert.equal(portraitInfo(msg), 'snapshot at step 400 · PC1 61%, PC2 20% of variance');
-  assert.equal(portraitRate(msg), 'σ = 1.00: 4.21 output switches per 100 steps · shows 133 runs of the trained length T = 30 from h0 = 0 (the long run diverges after 827 steps); output clusters separated · kick neurons 3, 17 (silencing cuts switching by 80%)');
+  assert.equal(portraitRate(msg), 'σ = 1.00: 4.21 output switches per 100 steps · shows 133 runs of the trained length T = 30 from h0 = 0 (the long run\'s activity grows out of range by step 827); output clusters separated · kick neurons 3, 17 (silencing cuts switching by 80%)');
   assert.match(portraitRate({ ...msg, fixed_point: [0, 0], scale: 'direction' }), / · input-free runs turn to one direction \(×\)/);
   assert.match(portraitRate({ ...msg, fixed_point: [0, 0], scale: 'state', fixed_norm: 0.5 }), / · input-free runs end at one point \(\|h\*\| = 5\.0e-1\)/);
   assert.equal(portraitInfo({ ...msg, snapshot: -1, explained: [] }), 'step 400 · PC1 0%, PC2 0% of variance');

@@ -494,10 +494,11 @@ func normSpread(norms []float64) float64 {
 }
 
 // divergedAt returns the first step at which the run stops being drawable
-// as states: a non-finite norm, or the norm exceeds MaxNormSpread^2 times
-// the median of the run so far (a bounded network's run never does: its
-// spread stays below MaxNormSpread), or -1 when the whole run is drawable
-// (finite and NormSpread <= MaxNormSpread).
+// as states, or -1 when the whole run is drawable (finite, NormSpread <=
+// MaxNormSpread): the first non-finite norm, else the first norm above
+// MaxNormSpread^2 times the median of the run's first 100 steps, else (a
+// run whose spread comes from a slow drift rather than a blow-up) the step
+// of its largest norm.
 func divergedAt(norms []float64) int {
 	for t, v := range norms {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -507,17 +508,19 @@ func divergedAt(norms []float64) int {
 	if normSpread(norms) <= MaxNormSpread {
 		return -1
 	}
-	// The run is drawable up to where it leaves the band around its early
-	// median (the first PCAWarmup-free stretch of 100 steps).
 	s := append([]float64(nil), norms[:min(len(norms), 100)]...)
 	sort.Float64s(s)
 	lim := s[len(s)/2] * MaxNormSpread * MaxNormSpread
+	top := 0
 	for t, v := range norms {
 		if v > lim {
 			return t
 		}
+		if v > norms[top] {
+			top = t
+		}
 	}
-	return len(norms)
+	return top
 }
 
 // directions returns the states scaled to unit length (zero states stay 0).
@@ -601,7 +604,7 @@ func dist(a, b []float64) float64 {
 func caption(in *Info) string {
 	what := fmt.Sprintf("a noise-driven run of %d steps", in.Steps)
 	if in.Source == SourceHorizon {
-		what = fmt.Sprintf("%d runs of the trained length T = %d from h0 = 0 (the long run diverges after %d steps)", in.Runs, in.Horizon, in.LongDivergedAt)
+		what = fmt.Sprintf("%d runs of the trained length T = %d from h0 = 0 (the long run's activity grows out of range by step %d)", in.Runs, in.Horizon, in.LongDivergedAt)
 	}
 	if in.Scale == ScaleDirection {
 		what += fmt.Sprintf("; |h| spans a factor %.3g, so the directions h/|h| are drawn (the output depends only on them)", in.NormSpread)
