@@ -64,7 +64,14 @@ type worker struct {
 	helperBroken                        bool      // it failed once; the page was told
 	net                                 int       // the page's id of the network shown (the id of its init, load or reset)
 	mech                                *Mechanism
+	mechTime                            time.Duration // spent on the live analyses while training
 }
+
+// mechShare caps the time the live analyses take while training at this
+// fraction of the training time (they cost tens of milliseconds a piece
+// against 60 ms training slices, and would otherwise slow training by a
+// third or more while a resonance curve is computed).
+const mechShare = 0.2
 
 // jsBytes copies b into a new Uint8Array (whose buffer the caller may
 // transfer with postMessage).
@@ -224,6 +231,7 @@ func (w *worker) install(s *Session) {
 	w.mech = NewMechanism(s)
 	w.running, w.remaining = false, 0
 	w.trainTime = 0
+	w.mechTime = 0
 	w.stepMs = 0
 	s.ResendLosses()
 	w.sendStatus()
@@ -385,7 +393,11 @@ func (w *worker) loop() {
 			continue
 		}
 		w.train()
-		w.mechanismWork()
+		if w.running && float64(w.mechTime) < mechShare*float64(w.trainTime) {
+			t0 := time.Now()
+			w.mechanismWork()
+			w.mechTime += time.Since(t0)
+		}
 		// Sleep: lets the event loop run; below full speed, longer pauses
 		// leave the machine's cores to the page.
 		pause := time.Millisecond

@@ -20,9 +20,9 @@ import (
 
 // Live evolution summary of a snapshot: a shorter run and fewer spectra
 // than core/dynamics' offline defaults (2,000 steps, 30 states), so a
-// snapshot of the demo network costs ~30 ms natively.
+// snapshot of the demo network costs ~15 ms natively.
 const (
-	evoSteps  = 1000
+	evoSteps  = 500
 	evoEigens = 10
 )
 
