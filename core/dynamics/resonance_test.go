@@ -56,6 +56,14 @@ func TestResonance(t *testing.T) {
 	if b := curve(); !reflect.DeepEqual(a, b) {
 		t.Errorf("same seed, different curves")
 	}
+	// Runs of a short horizon from h0 = 0: the output flickers while the
+	// planted network leaves h = 0 (the argmax of near-zero logits), so
+	// more switches per step than in the long chains; none without noise.
+	opt.Horizon = 10
+	h := curve()
+	if h[0].Rate != 0 || !(h[3].Rate > a[3].Rate) {
+		t.Errorf("horizon rates %v %v, long-chain rate %v", h[0].Rate, h[3].Rate, a[3].Rate)
+	}
 }
 
 func TestResonanceErrors(t *testing.T) {
@@ -66,6 +74,7 @@ func TestResonanceErrors(t *testing.T) {
 		"negative sigma": {Sigmas: []float64{1, -1}},
 		"NaN sigma":      {Sigmas: []float64{math.NaN()}},
 		"HMM T = 0":      {HMM: m},
+		"horizon < 0":    {Horizon: -1},
 	} {
 		if _, err := NewResonance(net, 1, opt); err == nil {
 			t.Errorf("%s accepted", name)

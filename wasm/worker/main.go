@@ -12,6 +12,7 @@ import (
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/rnn"
 	"hmmrnn/core/scene"
+	"hmmrnn/core/scene/portrait"
 	"hmmrnn/core/train"
 )
 
@@ -279,7 +280,11 @@ func (w *worker) sendPortrait() {
 	w.postNet(info, bin)
 	w.lastPortrait = time.Now()
 	w.portraitStep = w.s.StepCount()
-	if err := w.mech.Restart(info.Silenced); err != nil {
+	horizon := 0
+	if info.Source == portrait.SourceHorizon {
+		horizon = info.Horizon
+	}
+	if err := w.mech.Restart(info.Silenced, horizon); err != nil {
 		postError(err)
 	}
 }

@@ -35,6 +35,7 @@ type Mechanism struct {
 	res      *dynamics.Resonance
 	resPts   []dynamics.ResonancePoint
 	resStep  int
+	horizon  int
 	silenced []int
 }
 
@@ -101,17 +102,18 @@ type Resonance struct {
 	Sigmas   []float64                 `json:"sigmas"`   // all levels of the curve
 	Points   []dynamics.ResonancePoint `json:"points"`   // computed so far
 	Done     bool                      `json:"done"`
-	// TargetRate is the HMM's own output switches per step (expected
-	// changes per sequence over its T-1 steps), the level the curve should
-	// cross at the trained noise.
-	TargetRate float64 `json:"target_rate"`
+	// Horizon is the length of the runs from h0 = 0 the rates were
+	// measured on (0: long chains).
+	Horizon int `json:"horizon"`
 }
 
 // Restart starts a new curve for the network shown now with the given
 // units silenced (mu = 0 on both inputs); the worker calls it whenever it
 // sends a new portrait, so the curve follows the portrait (while training,
-// every few seconds) rather than every step.
-func (m *Mechanism) Restart(silenced []int) error {
+// every few seconds) rather than every step. horizon > 0 measures the
+// rates on runs of that many steps from h0 = 0, as the portrait does for a
+// network whose long run diverges (dynamics.ResonanceOptions.Horizon).
+func (m *Mechanism) Restart(silenced []int, horizon int) error {
 	s := m.s
 	net := s.Net()
 	iv := dynamics.Intervention{}
@@ -126,11 +128,11 @@ func (m *Mechanism) Restart(silenced []int) error {
 	h := s.hmm.Clone()
 	h.SeqLen = s.T
 	// A copy: training changes the network in place between pieces.
-	res, err := dynamics.NewResonance(net.Clone(), s.seed()^uint64(step), dynamics.ResonanceOptions{HMM: h, Iv: iv})
+	res, err := dynamics.NewResonance(net.Clone(), s.seed()^uint64(step), dynamics.ResonanceOptions{HMM: h, Iv: iv, Horizon: horizon})
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	m.res, m.resPts, m.resStep = res, nil, step
+	m.res, m.resPts, m.resStep, m.horizon = res, nil, step, horizon
 	m.silenced = slices.Clone(silenced)
 	slices.Sort(m.silenced)
 	return nil
@@ -150,5 +152,5 @@ func (m *Mechanism) ResonanceOne() (Resonance, bool, error) {
 	}
 	m.resPts = append(m.resPts, p)
 	return Resonance{Type: "resonance", Step: m.resStep, Silenced: slices.Clone(m.silenced), Sigmas: m.res.Sigmas(),
-		Points: slices.Clone(m.resPts), Done: m.res.Done(), TargetRate: m.s.exact.Changes / float64(max(m.s.T-1, 1))}, ok, nil
+		Points: slices.Clone(m.resPts), Done: m.res.Done(), Horizon: m.horizon}, ok, nil
 }

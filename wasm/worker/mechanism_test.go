@@ -45,10 +45,10 @@ func TestMechanismEvolutionAndResonance(t *testing.T) {
 	if _, did, _ := m.ResonanceOne(); did {
 		t.Error("resonance level computed before any curve was started")
 	}
-	if err := m.Restart([]int{99}); err == nil {
+	if err := m.Restart([]int{99}, 0); err == nil {
 		t.Error("silenced unit out of range accepted")
 	}
-	if err := m.Restart([]int{3, 1}); err != nil {
+	if err := m.Restart([]int{3, 1}, 0); err != nil {
 		t.Fatal(err)
 	}
 	var last Resonance
@@ -65,8 +65,14 @@ func TestMechanismEvolutionAndResonance(t *testing.T) {
 		}
 		last = r
 	}
-	if want := s.exact.Changes / float64(s.T-1); last.TargetRate != want || want <= 0 {
-		t.Errorf("target rate %v, want %v", last.TargetRate, want)
+	if last.Horizon != 0 {
+		t.Errorf("horizon %d, want 0", last.Horizon)
+	}
+	if err := m.Restart(nil, 30); err != nil {
+		t.Fatal(err)
+	}
+	if r, did, err := m.ResonanceOne(); err != nil || !did || r.Horizon != 30 || len(r.Silenced) != 0 {
+		t.Errorf("horizon curve %+v, %v, %v", r, did, err)
 	}
 	if !last.Done || len(last.Points) != len(last.Sigmas) {
 		t.Errorf("curve ended with %d of %d levels, done %v", len(last.Points), len(last.Sigmas), last.Done)

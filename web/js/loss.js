@@ -36,7 +36,11 @@ function draw() {
   if (bifurcation >= 0 && bifurcation >= st.step - n) {
     mark(bifurcation, '#8e44ad');
     const x = stepX(bifurcation, st.step, n, bins, x0, x1);
-    g.fillStyle = '#8e44ad'; g.fillText('mechanism', Math.min(x + 2, x1 - 52), y0 + 18);
+    g.fillStyle = '#8e44ad';
+    const right = x > x1 - 60; // near the right edge: the label goes left of the mark
+    g.textAlign = right ? 'right' : 'left';
+    g.fillText('mechanism', right ? x - 2 : x + 2, y0 + 18);
+    g.textAlign = 'left';
   }
   g.strokeStyle = '#0072b2'; g.lineWidth = 1.2; g.beginPath();
   ys.forEach((v, i) => (i ? g.lineTo(X(i), Y(v)) : g.moveTo(X(i), Y(v))));

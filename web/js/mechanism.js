@@ -62,17 +62,15 @@ export function levels(win) {
 
 // resonanceSeries turns the worker's resonance message into the chart's
 // series: switches per 100 steps and the emission error per computed
-// level, the axes' upper ends (at least the HMM's own switch rate, and
-// never 0), and the sigma range.
+// level, the axes' upper ends (never 0), and the sigma range.
 export function resonanceSeries(msg) {
   const pts = msg.points || [];
   const rate = pts.map((p) => [p.sigma, 100 * p.transition_rate]);
   const error = pts.filter((p) => p.fidelity).map((p) => [p.sigma, p.error]);
   const sig = msg.sigmas && msg.sigmas.length ? msg.sigmas : pts.map((p) => p.sigma);
-  const target = 100 * (msg.target_rate || 0);
   return {
-    rate, error, target,
-    rateMax: Math.max(1e-9, target, ...rate.map((p) => p[1])) * 1.1,
+    rate, error,
+    rateMax: Math.max(1e-9, ...rate.map((p) => p[1])) * 1.1,
     errorMax: Math.max(1e-9, ...error.map((p) => p[1])) * 1.1,
     sigmaMin: Math.min(0, ...sig), sigmaMax: Math.max(1, ...sig),
   };

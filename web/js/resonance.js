@@ -1,8 +1,10 @@
 // resonance.js: the stochastic-resonance panel (METHOD 5.3): the shown
 // network's output switch rate and emission error against the noise level
 // sigma, computed by the worker one level at a time (core/dynamics
-// Resonance), the HMM's own switch rate as a reference, and the portrait's
-// sigma marked; the noise slider moves the mark.
+// Resonance), with the portrait's sigma marked; the noise slider moves the
+// mark. The switch rate counts changes of the argmax output (METHOD 5.3);
+// the emission error compares sampled sequences with the HMM's exact
+// statistics.
 
 import { $, P, st, on } from './page.js';
 import { resonanceSeries } from './mechanism.js';
@@ -28,10 +30,6 @@ function draw() {
   g.fillStyle = '#777';
   for (const v of [s.sigmaMin, 1, 2, s.sigmaMax]) if (v >= s.sigmaMin && v <= s.sigmaMax) g.fillText(String(v), X(v) - 3, H - 4);
   g.fillText('σ', x1 - 10, H - 4);
-  if (s.target > 0) {
-    g.strokeStyle = '#0072b2'; g.setLineDash([2, 3]);
-    g.beginPath(); g.moveTo(x0, Yr(s.target)); g.lineTo(x1, Yr(s.target)); g.stroke(); g.setLineDash([]);
-  }
   const line = (pts, Y, colour, dash) => {
     g.strokeStyle = colour; g.fillStyle = colour; g.setLineDash(dash); g.lineWidth = 1.4; g.beginPath();
     pts.forEach(([x, y], i) => (i ? g.lineTo(X(x), Y(y)) : g.moveTo(X(x), Y(y))));
@@ -44,8 +42,9 @@ function draw() {
   g.strokeStyle = '#d01040'; g.beginPath(); g.moveTo(sx, y0); g.lineTo(sx, y1); g.stroke();
   g.fillStyle = '#d01040'; g.fillText(`σ = ${(+P.sigma).toFixed(2)}`, Math.min(sx + 3, x1 - 44), y0 + 8);
   const silenced = curve.silenced.length ? ` with unit${curve.silenced.length > 1 ? 's' : ''} ${curve.silenced.join(', ')} silenced` : '';
-  $('resinfo').textContent = `network at step ${curve.step}${silenced}; ${curve.points.length} of ${curve.sigmas.length} levels` +
-    ' · blue: switches per 100 steps (dotted: the HMM\'s) · grey dashed: emission error (0 = the HMM\'s statistics)';
+  const runs = curve.horizon ? `runs of T = ${curve.horizon} from h0 = 0` : 'long runs';
+  $('resinfo').textContent = `network at step ${curve.step}${silenced}; ${curve.points.length} of ${curve.sigmas.length} levels (${runs})` +
+    ' · blue: argmax-output switches per 100 steps · grey dashed: emission error of sampled sequences (0 = the HMM\'s statistics)';
 }
 
 export function init() {

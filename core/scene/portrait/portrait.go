@@ -296,10 +296,7 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 		}
 	}
 
-	if bounds.Empty() {
-		bounds = scene.Rect{Min: scene.Vec{X: -1, Y: -1}, Max: scene.Vec{X: 1, Y: 1}}
-	}
-	bounds = bounds.Pad(0.08)
+	bounds = viewBounds(xy, bounds, endPoint, mean, pc1, pc2)
 	s.Bounds = bounds
 
 	if opt.Density {
@@ -387,6 +384,39 @@ func window(states []float64, outs []uint8, T, H, w, seg int) *Window {
 		}
 	}
 	return win
+}
+
+// boundsQuantile is the share of the states left out at each end of each
+// axis when framing the picture: a few far states (the first steps of
+// runs from h0 = 0, rare excursions) would otherwise shrink the clusters
+// that hold nearly all of them.
+const boundsQuantile = 0.005
+
+// viewBounds frames the picture: the central 1 - 2*boundsQuantile of the
+// states along each axis, widened to hold the input-free end point when
+// it lies within the states' full extent, padded by 8%.
+func viewBounds(xy []float64, full scene.Rect, end, mean, pc1, pc2 []float64) scene.Rect {
+	n := len(xy) / 2
+	if n == 0 || full.Empty() {
+		return scene.Rect{Min: scene.Vec{X: -1, Y: -1}, Max: scene.Vec{X: 1, Y: 1}}.Pad(0.08)
+	}
+	xs, ys := make([]float64, n), make([]float64, n)
+	for t := range n {
+		xs[t], ys[t] = xy[2*t], xy[2*t+1]
+	}
+	sort.Float64s(xs)
+	sort.Float64s(ys)
+	lo, hi := int(boundsQuantile*float64(n)), n-1-int(boundsQuantile*float64(n))
+	b := scene.EmptyRect().Add(scene.Vec{X: xs[lo], Y: ys[lo]}).Add(scene.Vec{X: xs[hi], Y: ys[hi]})
+	if end != nil {
+		if fp := scene.Project(end, mean, pc1, pc2); fp.X >= full.Min.X && fp.X <= full.Max.X && fp.Y >= full.Min.Y && fp.Y <= full.Max.Y {
+			b = b.Add(fp)
+		}
+	}
+	if b.Max.X-b.Min.X <= 0 || b.Max.Y-b.Min.Y <= 0 {
+		b = full
+	}
+	return b.Pad(0.08)
 }
 
 // decayDrawn is how many steps of each input-free run are drawn: trained
@@ -619,7 +649,11 @@ func caption(in *Info) string {
 	case in.Separation.Separated:
 		sep = "output clusters separated"
 	}
-	return fmt.Sprintf("%s; %s (separation %.2f, %.0f%% of states nearest their output's centre)", what, sep, in.Separation.Ratio, 100*in.Separation.Accuracy)
+	if len(in.Separation.Outputs) < 2 {
+		return fmt.Sprintf("%s; %s", what, sep)
+	}
+	return fmt.Sprintf("%s; %s (skill %.2f: %.0f%% of states nearest their output's centre, %.0f%% by chance)", what, sep,
+		in.Separation.Skill, 100*in.Separation.Accuracy, 100*in.Separation.Chance)
 }
 
 func finite(v []float64) bool {

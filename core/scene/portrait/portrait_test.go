@@ -33,10 +33,16 @@ func TestBuildLayers(t *testing.T) {
 	if len(traj.Points) != 200 || len(traj.Colors) != 200 {
 		t.Fatalf("trajectory has %d points, %d colours; want 200", len(traj.Points), len(traj.Colors))
 	}
+	// The frame holds the central 99% of the states along each axis
+	// (boundsQuantile), plus 8% padding: at most 2% of them fall outside.
+	out := 0
 	for _, q := range traj.Points {
 		if q.X < s.Bounds.Min.X || q.X > s.Bounds.Max.X || q.Y < s.Bounds.Min.Y || q.Y > s.Bounds.Max.Y {
-			t.Fatalf("point %v outside bounds %v", q, s.Bounds)
+			out++
 		}
+	}
+	if out > len(traj.Points)/50 {
+		t.Errorf("%d of %d points outside bounds %v", out, len(traj.Points), s.Bounds)
 	}
 	// Colours are output colours (alpha aside).
 	for _, c := range traj.Colors {
