@@ -79,4 +79,33 @@ func TestPortraitShowsMechanism(t *testing.T) {
 		p.saveScreenshot("mechanism-units-seed" + seed)
 		p.noErrors()
 	}
+
+	// A bounded network (the gallery's linear2, H 150): the portrait shows
+	// its long run, separated, and the units view finds kick neurons.
+	p := e.open(t, "?gallery=linear2")
+	pi := eval[map[string]any](p, `window.hmmrnn.portrait()`, 10*time.Second)
+	sep, _ := pi["separation"].(map[string]any)
+	t.Logf("gallery linear2: %v/%v, separation skill %.2f (ratio %.2f, accuracy %.3f)", pi["source"], pi["scale"], sep["skill"], sep["ratio"], sep["accuracy"])
+	if pi["source"] != "long" || sep["separated"] != true {
+		t.Errorf("gallery linear2 portrait: %v", pi["caption"])
+	}
+	u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 3*time.Minute)
+	groups, _ := u["roles"].(map[string]any)["groups"].([]any)
+	var names []string
+	kick := 0
+	for _, g := range groups {
+		g := g.(map[string]any)
+		n, _ := g["neurons"].([]any)
+		names = append(names, fmt.Sprintf("%v (%d)", g["name"], len(n)))
+		if g["kind"] == "kick" {
+			kick += len(n)
+		}
+	}
+	t.Logf("gallery linear2 roles: %s", strings.Join(names, ", "))
+	if kick == 0 {
+		t.Errorf("gallery linear2: no kick neurons in the units view (%s)", strings.Join(names, ", "))
+	}
+	eval[bool](p, `(window.scrollTo(0, 600), true)`, 5*time.Second)
+	p.saveScreenshot("mechanism-units-gallery-linear2")
+	p.noErrors()
 }
