@@ -43,12 +43,14 @@ function draw() {
     }
   }
   g.putImageData(img, LEFT, 0);
+  let lastY = -Infinity; // labels of thin bands are pushed down so they do not overlap
   for (const b of rows.bands) {
     g.fillStyle = roleColor(shown.roles, b.group);
     g.fillRect(LEFT - 6, b.from * h, 5, (b.to - b.from) * h - 1);
     g.fillStyle = '#444';
-    const y = (b.from + b.to) / 2 * h + 3;
-    g.fillText(`${b.name} (${b.to - b.from})`, 2, Math.min(Math.max(y, 10), Hc - STRIP - 6));
+    const y = Math.min(Math.max((b.from + b.to) / 2 * h + 3, 10, lastY + 11), Hc - STRIP - 6);
+    g.fillText(`${b.name} (${b.to - b.from})`, 2, y);
+    lastY = y;
   }
   for (const s of win.starts) {
     g.strokeStyle = 'rgba(0,0,0,0.25)'; g.beginPath(); g.moveTo(LEFT + s * w, 0); g.lineTo(LEFT + s * w, H * h); g.stroke();
