@@ -12,10 +12,11 @@ import (
 )
 
 // Live defaults of the stochastic-resonance curve: fewer and shorter runs
-// than NoiseSweep's offline 10 x 1,000 steps and 500 sequences, so that a
-// level of the demo network (H 50) costs a few tens of milliseconds in the
-// browser's worker. At a rate of ~0.04 switches per step, 8 x 500 steps
-// hold ~160 switches: a relative standard error of ~8%.
+// than NoiseSweep's offline 10 x 1,000 steps and 500 sequences, about
+// 10,000 network steps per level: 90-190 ms per level of the demo network
+// (H 50, D 10) natively, measured on the shared 2-core machine under heavy
+// load (GOMAXPROCS=1, load average ~30). At a rate of ~0.04 switches per
+// step, 8 x 500 steps hold ~160 switches: a relative standard error of ~8%.
 const (
 	ResonanceChains = 8
 	ResonanceSteps  = 500 // per chain, after the warm-up

@@ -69,9 +69,9 @@ type worker struct {
 }
 
 // mechShare caps the time the live analyses take while training at this
-// fraction of the training time (they cost tens of milliseconds a piece
-// against 60 ms training slices, and would otherwise slow training by a
-// third or more while a resonance curve is computed).
+// fraction of the training time (a piece can cost more than a 60 ms
+// training slice, and a resonance curve restarts with every portrait, so
+// uncapped they would slow training by half or more).
 const mechShare = 0.2
 
 // jsBytes copies b into a new Uint8Array (whose buffer the caller may

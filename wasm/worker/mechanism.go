@@ -9,8 +9,9 @@ import (
 )
 
 // The live analyses of the mechanism, computed a piece at a time between
-// training slices (each piece costs tens of milliseconds at the demo's
-// size, so the page's commands are never held up for long):
+// training slices (a piece of the demo network costs 14-190 ms natively,
+// measured on the loaded shared machine; the worker caps their share of
+// the time while training, see mechShare):
 //   - the training-evolution summary of every weight snapshot and the
 //     bifurcation step it implies (METHOD 5.9), marked on the loss chart;
 //   - the stochastic-resonance curve of the shown network (METHOD 5.3),
@@ -19,8 +20,8 @@ import (
 // Resonance); this file only schedules it.
 
 // Live evolution summary of a snapshot: a shorter run and fewer spectra
-// than core/dynamics' offline defaults (2,000 steps, 30 states), so a
-// snapshot of the demo network costs ~15 ms natively.
+// than core/dynamics' offline defaults (2,000 steps, 30 states): 14-77 ms
+// per snapshot of the demo network natively on the loaded shared machine.
 const (
 	evoSteps  = 500
 	evoEigens = 10
