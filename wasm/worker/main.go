@@ -303,7 +303,7 @@ func (w *worker) mechanismWork() bool {
 	}
 	if did {
 		if ev, changed := w.mech.EvolutionMessage(); changed {
-			post(ev, nil)
+			w.postNet(ev, nil)
 		}
 		return true
 	}
@@ -313,7 +313,7 @@ func (w *worker) mechanismWork() bool {
 		return false
 	}
 	if did {
-		post(res, nil)
+		w.postNet(res, nil)
 	}
 	return did
 }
