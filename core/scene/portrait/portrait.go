@@ -47,7 +47,10 @@ const (
 	// SourceHorizon: many runs of the trained horizon T from h0 = 0, the
 	// distribution the network was trained on; used when the long run
 	// diverges (a network trained on T-step sequences need not stay
-	// bounded beyond T).
+	// bounded beyond T) or stays on one output (a network may learn to
+	// pick an output from h0 = 0 and hardly switch after T: measured on
+	// demo seed 2 in the browser, criterion met at step 603, a 4,000-step
+	// run emitting one output on more than 95% of its steps).
 	SourceHorizon = "horizon"
 	// ScaleState draws the states h; ScaleDirection their directions
 	// h/|h|, used when |h| spans orders of magnitude. This is faithful
@@ -114,6 +117,10 @@ type Info struct {
 	// which it stopped being drawable: its activity overflowed or its norm
 	// spread passed MaxNormSpread by then; 0 when it stayed bounded.
 	LongDivergedAt int `json:"long_diverged_at"`
+	// LongOneOutput is set when the bounded long run was not drawn because
+	// it emits fewer than two outputs on dynamics.SeparationMinShare of
+	// its steps.
+	LongOneOutput bool `json:"long_one_output"`
 	// NormSpread is the ratio of the 99th to the 50th percentile of |h|
 	// over the states shown (before any scaling to directions).
 	NormSpread float64 `json:"norm_spread"`
@@ -238,7 +245,7 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	}
 	info := &Info{Sigma: opt.Sigma, Steps: T, Diverged: act.cut, Explained: pca.ExplainedRatio(),
 		TransitionRate: dynamics.TransitionRate(act.runs...), Source: act.source, Scale: act.scale,
-		Runs: len(act.runs), Horizon: act.runs[0].T, LongDivergedAt: act.longDivergedAt,
+		Runs: len(act.runs), Horizon: act.runs[0].T, LongDivergedAt: act.longDivergedAt, LongOneOutput: act.longOneOutput,
 		NormSpread: act.spread, Separation: sep}
 	info.Caption = caption(info)
 	if opt.Window > 0 {
@@ -432,11 +439,12 @@ type shownActivity struct {
 	source, scale  string
 	spread         float64 // NormSpread of states
 	longDivergedAt int
+	longOneOutput  bool
 	cut            bool // even the horizon runs overflowed: cut short
 }
 
-// activity simulates the long run and, when it diverges, the horizon runs
-// (see Build).
+// activity simulates the long run and, when it diverges or stays on one
+// output, the horizon runs (see Build and SourceHorizon).
 func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivity, error) {
 	H := sim.Net.H
 	run, err := sim.Simulate(r, dynamics.PCAWarmup+steps, nil, false)
@@ -447,7 +455,8 @@ func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivi
 		Logits: run.Logits[dynamics.PCAWarmup*run.O:], Out: run.Out[dynamics.PCAWarmup:]}
 	norms := stateNorms(long.States, H)
 	bad := divergedAt(norms)
-	if bad < 0 {
+	oneOutput := bad < 0 && emitted(long.Out, sim.Net.O) < 2
+	if bad < 0 && !oneOutput {
 		return &shownActivity{runs: []*dynamics.Run{long}, states: long.States, outs: long.Out, n: steps,
 			source: SourceLong, scale: ScaleState, spread: normSpread(norms)}, nil
 	}
@@ -456,7 +465,10 @@ func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivi
 	if err != nil {
 		return nil, fmt.Errorf("scene: portrait: %w", err)
 	}
-	a := &shownActivity{source: SourceHorizon, scale: ScaleState, longDivergedAt: max(bad, 1)}
+	a := &shownActivity{source: SourceHorizon, scale: ScaleState, longOneOutput: oneOutput}
+	if bad >= 0 {
+		a.longDivergedAt = max(bad, 1)
+	}
 	for k, rn := range runs {
 		// A run that overflows ends the set (the directions of infinite
 		// states are undefined).
@@ -490,6 +502,22 @@ func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivi
 		a.scale = ScaleDirection
 	}
 	return a, nil
+}
+
+// emitted counts the outputs emitted on at least
+// dynamics.SeparationMinShare of the steps of out.
+func emitted(out []uint8, O int) int {
+	count := make([]int, O)
+	for _, o := range out {
+		count[o]++
+	}
+	n := 0
+	for _, c := range count {
+		if float64(c) >= dynamics.SeparationMinShare*float64(len(out)) {
+			n++
+		}
+	}
+	return n
 }
 
 // stateNorms returns |h| of every state (n x H).
@@ -634,7 +662,11 @@ func dist(a, b []float64) float64 {
 func caption(in *Info) string {
 	what := fmt.Sprintf("a noise-driven run of %d steps", in.Steps)
 	if in.Source == SourceHorizon {
-		what = fmt.Sprintf("%d runs of the trained length T = %d from h0 = 0 (the long run's activity grows out of range by step %d)", in.Runs, in.Horizon, in.LongDivergedAt)
+		why := fmt.Sprintf("the long run's activity grows out of range by step %d", in.LongDivergedAt)
+		if in.LongOneOutput {
+			why = "a long run stays on one output"
+		}
+		what = fmt.Sprintf("%d runs of the trained length T = %d from h0 = 0 (%s)", in.Runs, in.Horizon, why)
 	}
 	if in.Scale == ScaleDirection {
 		what += fmt.Sprintf("; |h| spans a factor %.3g, so the directions h/|h| are drawn (the output depends only on them)", in.NormSpread)

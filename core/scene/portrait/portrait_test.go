@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"hmmrnn/core/dynamics"
@@ -235,5 +236,31 @@ func TestBuildWindow(t *testing.T) {
 	}
 	if _, err := json.Marshal(info); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestBuildLongRunOnOneOutput(t *testing.T) {
+	// A readout that always names output 0 (h >= 0, row 0 all +1, the
+	// others -1): the bounded long run stays on one output, so the trained
+	// horizon's runs are shown, and say that no clusters can be told apart.
+	n := testNet(t)
+	for o := range n.O {
+		for i := range n.H {
+			n.Wout[o*n.H+i] = -1
+			if o == 0 {
+				n.Wout[o*n.H+i] = 1
+			}
+		}
+	}
+	_, info, _, err := Build(n, rand.New(rand.NewPCG(5, 5)), Options{Steps: 600, Horizon: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Source != SourceHorizon || !info.LongOneOutput || info.LongDivergedAt != 0 || info.Runs != 30 || info.Horizon != 20 ||
+		info.Separation.Separated || len(info.Separation.Outputs) != 1 {
+		t.Errorf("info %+v", info)
+	}
+	if want := "a long run stays on one output"; !strings.Contains(info.Caption, want) {
+		t.Errorf("caption %q lacks %q", info.Caption, want)
 	}
 }
