@@ -121,6 +121,11 @@ type Info struct {
 	// it emits fewer than two outputs on dynamics.SeparationMinShare of
 	// its steps.
 	LongOneOutput bool `json:"long_one_output"`
+	// LongNotSeparated is set when the long run was drawable but its
+	// output clusters were not separated and the horizon's runs separate
+	// them better; LongSkill is then the long run's separation skill.
+	LongNotSeparated bool    `json:"long_not_separated"`
+	LongSkill        float64 `json:"long_skill"`
 	// NormSpread is the ratio of the 99th to the 50th percentile of |h|
 	// over the states shown (before any scaling to directions).
 	NormSpread float64 `json:"norm_spread"`
@@ -213,40 +218,42 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	pic, err := project(act, opt.Basis, net.O)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	longSkill := 0.0
+	if act.source == SourceLong && !pic.sep.Separated {
+		// The long run shows no separated clusters: show the trained
+		// horizon's runs instead when they do (a network may settle in
+		// the long run on a balance of outputs it does not have within T
+		// from h0 = 0: demo seed 2 in the browser at its criterion step,
+		// long-run skill 0.21 with one output on 76% of the steps). A
+		// given basis is kept (the caller wants the axes not to move).
+		alt, err := horizonActivity(sim, r, opt.Steps, opt.Horizon)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		altPic, err := project(alt, opt.Basis, net.O)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if altPic.sep.Separated && altPic.sep.Skill > pic.sep.Skill {
+			longSkill = pic.sep.Skill
+			act, pic = alt, altPic
+			act.longNotSeparated = true
+		}
+	}
 	states, outs, T := act.states, act.outs, act.n
 	if opt.DrawSteps > T {
 		opt.DrawSteps = T
 	}
-	shown := states
-	if act.scale == ScaleDirection {
-		shown = directions(states, H)
-	}
-
-	pca := opt.Basis
-	if pca == nil || pca.H != H || pca.K < 2 {
-		if pca, err = dynamics.FitPCA(shown, T, H, 2); err != nil {
-			// A dead network (all states equal) has no principal axes:
-			// fall back to the first two neurons.
-			pca = axisBasis(H)
-		}
-	}
+	shown, pca, proj, xy, bounds, sep := pic.shown, pic.pca, pic.proj, pic.xy, pic.bounds, pic.sep
 	mean, pc1, pc2 := pca.Mean, pca.Axes[:H], pca.Axes[H:2*H]
-	proj := make([]scene.Vec, T)
-	xy := make([]float64, 2*T)
-	bounds := scene.EmptyRect()
-	for t := range T {
-		proj[t] = scene.Project(shown[t*H:(t+1)*H], mean, pc1, pc2)
-		xy[2*t], xy[2*t+1] = proj[t].X, proj[t].Y
-		bounds = bounds.Add(proj[t])
-	}
-	sep, err := dynamics.ClusterSeparation(xy, outs, net.O)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("scene: portrait: %w", err)
-	}
 	info := &Info{Sigma: opt.Sigma, Steps: T, Diverged: act.cut, Explained: pca.ExplainedRatio(),
 		TransitionRate: dynamics.TransitionRate(act.runs...), Source: act.source, Scale: act.scale,
 		Runs: len(act.runs), Horizon: act.runs[0].T, LongDivergedAt: act.longDivergedAt, LongOneOutput: act.longOneOutput,
-		NormSpread: act.spread, Separation: sep}
+		LongNotSeparated: act.longNotSeparated, LongSkill: longSkill, NormSpread: act.spread, Separation: sep}
 	info.Caption = caption(info)
 	if opt.Window > 0 {
 		info.Window = window(shown, outs, T, H, min(opt.Window, T), act.runs[0].T)
@@ -432,15 +439,16 @@ const decayDrawn = 60
 
 // shownActivity is the noise-driven activity a portrait draws.
 type shownActivity struct {
-	runs           []*dynamics.Run // one long run or the horizon runs
-	states         []float64       // their states, run after run (n x H)
-	outs           []uint8         // their outputs
-	n              int             // states
-	source, scale  string
-	spread         float64 // NormSpread of states
-	longDivergedAt int
-	longOneOutput  bool
-	cut            bool // even the horizon runs overflowed: cut short
+	runs             []*dynamics.Run // one long run or the horizon runs
+	states           []float64       // their states, run after run (n x H)
+	outs             []uint8         // their outputs
+	n                int             // states
+	source, scale    string
+	spread           float64 // NormSpread of states
+	longDivergedAt   int
+	longOneOutput    bool
+	longNotSeparated bool
+	cut              bool // even the horizon runs overflowed: cut short
 }
 
 // activity simulates the long run and, when it diverges or stays on one
@@ -460,15 +468,28 @@ func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivi
 		return &shownActivity{runs: []*dynamics.Run{long}, states: long.States, outs: long.Out, n: steps,
 			source: SourceLong, scale: ScaleState, spread: normSpread(norms)}, nil
 	}
+	a, err := horizonActivity(sim, r, steps, horizon)
+	if err != nil {
+		return nil, err
+	}
+	a.longOneOutput = oneOutput
+	if bad >= 0 {
+		a.longDivergedAt = max(bad, 1)
+	}
+	return a, nil
+}
+
+// horizonActivity simulates the horizon runs: steps/horizon runs (at least
+// 2) of horizon steps from h0 = 0, cut where one overflows, drawn as
+// directions when their norms spread beyond MaxNormSpread.
+func horizonActivity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivity, error) {
+	H := sim.Net.H
 	nRuns := max(2, steps/horizon)
 	runs, err := sim.SimulateBatch(r, nRuns, horizon, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("scene: portrait: %w", err)
 	}
-	a := &shownActivity{source: SourceHorizon, scale: ScaleState, longOneOutput: oneOutput}
-	if bad >= 0 {
-		a.longDivergedAt = max(bad, 1)
-	}
+	a := &shownActivity{source: SourceHorizon, scale: ScaleState}
 	for k, rn := range runs {
 		// A run that overflows ends the set (the directions of infinite
 		// states are undefined).
@@ -518,6 +539,45 @@ func emitted(out []uint8, O int) int {
 		}
 	}
 	return n
+}
+
+// picture is an activity projected on the portrait's plane.
+type picture struct {
+	shown  []float64 // the states drawn (directions for ScaleDirection)
+	pca    *dynamics.PCA
+	proj   []scene.Vec
+	xy     []float64 // proj as x0, y0, x1, y1, ...
+	bounds scene.Rect
+	sep    dynamics.Separation
+}
+
+// project fits (or reuses) the PCA basis of the activity and measures how
+// well the plane separates the outputs.
+func project(act *shownActivity, basis *dynamics.PCA, O int) (*picture, error) {
+	H, T := act.runs[0].H, act.n
+	p := &picture{shown: act.states, pca: basis, proj: make([]scene.Vec, T), xy: make([]float64, 2*T), bounds: scene.EmptyRect()}
+	if act.scale == ScaleDirection {
+		p.shown = directions(act.states, H)
+	}
+	if p.pca == nil || p.pca.H != H || p.pca.K < 2 {
+		var err error
+		if p.pca, err = dynamics.FitPCA(p.shown, T, H, 2); err != nil {
+			// A dead network (all states equal) has no principal axes:
+			// fall back to the first two neurons.
+			p.pca = axisBasis(H)
+		}
+	}
+	mean, pc1, pc2 := p.pca.Mean, p.pca.Axes[:H], p.pca.Axes[H:2*H]
+	for t := range T {
+		p.proj[t] = scene.Project(p.shown[t*H:(t+1)*H], mean, pc1, pc2)
+		p.xy[2*t], p.xy[2*t+1] = p.proj[t].X, p.proj[t].Y
+		p.bounds = p.bounds.Add(p.proj[t])
+	}
+	var err error
+	if p.sep, err = dynamics.ClusterSeparation(p.xy, act.outs, O); err != nil {
+		return nil, fmt.Errorf("scene: portrait: %w", err)
+	}
+	return p, nil
 }
 
 // stateNorms returns |h| of every state (n x H).
@@ -663,8 +723,11 @@ func caption(in *Info) string {
 	what := fmt.Sprintf("a noise-driven run of %d steps", in.Steps)
 	if in.Source == SourceHorizon {
 		why := fmt.Sprintf("the long run's activity grows out of range by step %d", in.LongDivergedAt)
-		if in.LongOneOutput {
+		switch {
+		case in.LongOneOutput:
 			why = "a long run stays on one output"
+		case in.LongNotSeparated:
+			why = fmt.Sprintf("a long run's outputs are not separated: skill %.2f", in.LongSkill)
 		}
 		what = fmt.Sprintf("%d runs of the trained length T = %d from h0 = 0 (%s)", in.Runs, in.Horizon, why)
 	}

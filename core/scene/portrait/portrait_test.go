@@ -30,9 +30,17 @@ func TestBuildLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &p.Scene
-	traj := s.Lines[len(s.Lines)-1]
+	// The trajectory: the lines coloured per point (one per run shown; the
+	// input-free runs have one colour), 200 points in all.
+	var traj scene.Polyline
+	for _, l := range s.Lines {
+		if l.Colors != nil {
+			traj.Points = append(traj.Points, l.Points...)
+			traj.Colors = append(traj.Colors, l.Colors...)
+		}
+	}
 	if len(traj.Points) != 200 || len(traj.Colors) != 200 {
-		t.Fatalf("trajectory has %d points, %d colours; want 200", len(traj.Points), len(traj.Colors))
+		t.Fatalf("trajectory has %d points, %d colours; want 200 (%s)", len(traj.Points), len(traj.Colors), info.Caption)
 	}
 	// The frame holds the central 99% of the states along each axis
 	// (boundsQuantile), plus 8% padding: at most 2% of them fall outside.
@@ -262,5 +270,20 @@ func TestBuildLongRunOnOneOutput(t *testing.T) {
 	}
 	if want := "a long run stays on one output"; !strings.Contains(info.Caption, want) {
 		t.Errorf("caption %q lacks %q", info.Caption, want)
+	}
+}
+
+func TestBuildPrefersSeparatedHorizon(t *testing.T) {
+	// The untrained test network: its long run's outputs are not
+	// separated in the PC plane, its runs of 30 steps from h0 = 0 are
+	// (with this seed), so those are drawn, and the
+	// caption says why.
+	_, info, _, err := Build(testNet(t), rand.New(rand.NewPCG(2, 2)), Options{Steps: 600, DrawSteps: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Source != SourceHorizon || !info.LongNotSeparated || !info.Separation.Separated || !(info.LongSkill < info.Separation.Skill) ||
+		info.LongDivergedAt != 0 || !strings.Contains(info.Caption, "a long run's outputs are not separated") {
+		t.Errorf("info %+v", info)
 	}
 }
