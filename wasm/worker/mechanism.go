@@ -152,6 +152,6 @@ func (m *Mechanism) ResonanceOne() (Resonance, bool, error) {
 		return Resonance{}, false, fmt.Errorf("worker: %w", err)
 	}
 	m.resPts = append(m.resPts, p)
-	return Resonance{Type: "resonance", Step: m.resStep, Silenced: slices.Clone(m.silenced), Sigmas: m.res.Sigmas(),
+	return Resonance{Type: "resonance", Step: m.resStep, Silenced: append([]int{}, m.silenced...), Sigmas: m.res.Sigmas(),
 		Points: slices.Clone(m.resPts), Done: m.res.Done(), Horizon: m.horizon}, ok, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"hmmrnn/core/dynamics"
@@ -71,8 +72,13 @@ func TestMechanismEvolutionAndResonance(t *testing.T) {
 	if err := m.Restart(nil, 30); err != nil {
 		t.Fatal(err)
 	}
-	if r, did, err := m.ResonanceOne(); err != nil || !did || r.Horizon != 30 || len(r.Silenced) != 0 {
+	r, did, err := m.ResonanceOne()
+	if err != nil || !did || r.Horizon != 30 || r.Silenced == nil || len(r.Silenced) != 0 {
 		t.Errorf("horizon curve %+v, %v, %v", r, did, err)
+	}
+	// The page reads silenced as a list: never null.
+	if b, _ := json.Marshal(r); !strings.Contains(string(b), `"silenced":[]`) {
+		t.Errorf("message %s", b)
 	}
 	if !last.Done || len(last.Points) != len(last.Sigmas) {
 		t.Errorf("curve ended with %d of %d levels, done %v", len(last.Points), len(last.Sigmas), last.Done)

@@ -41,7 +41,8 @@ function draw() {
   const sx = X(Math.min(Math.max(P.sigma, s.sigmaMin), s.sigmaMax));
   g.strokeStyle = '#d01040'; g.beginPath(); g.moveTo(sx, y0); g.lineTo(sx, y1); g.stroke();
   g.fillStyle = '#d01040'; g.fillText(`σ = ${(+P.sigma).toFixed(2)}`, Math.min(sx + 3, x1 - 44), y0 + 8);
-  const silenced = curve.silenced.length ? ` with unit${curve.silenced.length > 1 ? 's' : ''} ${curve.silenced.join(', ')} silenced` : '';
+  const sil = curve.silenced || [];
+  const silenced = sil.length ? ` with unit${sil.length > 1 ? 's' : ''} ${sil.join(', ')} silenced` : '';
   const runs = curve.horizon ? `runs of T = ${curve.horizon} from h0 = 0` : 'long runs';
   $('resinfo').textContent = `network at step ${curve.step}${silenced}; ${curve.points.length} of ${curve.sigmas.length} levels (${runs})` +
     ' · blue: argmax-output switches per 100 steps · grey dashed: emission error of sampled sequences (0 = the HMM\'s statistics)';
