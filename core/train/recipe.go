@@ -20,13 +20,13 @@ const (
 // Recipe is a named way to train: what it sets in a Config and how long a
 // run may stay on the fair-coin plateau before the monitor restarts it.
 type Recipe struct {
-	Name string
+	Name string `json:"name"`
 	// WhhGain is Config.WhhGain (1: PyTorch's initialisation).
-	WhhGain float64
+	WhhGain float64 `json:"whh_gain"`
 	// LR is Config.LR.
-	LR float64
+	LR float64 `json:"lr"`
 	// PlateauAfter is the monitor's patience in steps (Monitor.PlateauAfter).
-	PlateauAfter int
+	PlateauAfter int `json:"plateau_after"`
 }
 
 // PaperRecipe is RecipePaper.

@@ -1,0 +1,186 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"hmmrnn/core/rnn"
+	"hmmrnn/core/stats"
+)
+
+// Defaults of a FitRun.
+const (
+	// DefaultFitEvery is the step interval of a FitRun's checks: at ~6 ms
+	// per demo step a check (sampling DefaultFitSamples RNN sequences and
+	// two HMM sets) costs about a tenth of the 200 steps between checks.
+	DefaultFitEvery = 200
+	// DefaultFitSamples is the number of sequences per check: at 1000 every
+	// noise floor of every preset stays well under its tolerance except the
+	// fully-connected frequencies (stats.FitNoiseFactor).
+	DefaultFitSamples = 1000
+	// DefaultFitRunStreak is how many successive checks must meet the
+	// criterion: one pass can be luck.
+	DefaultFitRunStreak = 2
+)
+
+// FitRun trains until the fit criterion (stats.JudgeFit) is met, within a
+// step and a wall-clock budget, restarting runs that stay on the fair-coin
+// plateau with the next seed. Its fields are the policy; Train runs it.
+type FitRun struct {
+	Recipe Recipe
+	// Every, Samples and Streak: check every Every steps with Samples
+	// sequences; Streak successive passing checks count as fit (0:
+	// the defaults above).
+	Every, Samples, Streak int
+	// MaxSteps bounds the steps summed over restarts and MaxTime the wall
+	// time (0: no bound; at least one must be set).
+	MaxSteps int
+	MaxTime  time.Duration
+	// Now is the clock MaxTime is read on (nil: time.Now).
+	Now func() time.Time
+	// OnCheck, when set, sees every check: the trainer's seed, the steps
+	// of the whole run so far, the verdict.
+	OnCheck func(seed uint64, steps int, fit stats.FitResult)
+}
+
+// FitOutcome is what a FitRun found.
+type FitOutcome struct {
+	// Net is the network meeting the criterion, else the one with the
+	// lowest validation loss over every trainer of the run (restarts
+	// included), else the last one.
+	Net *rnn.Net
+	// Seed is the seed of the trainer Net comes from; Config its config.
+	Seed   uint64
+	Config Config
+	// Met reports the criterion met; Steps is then the run's step count
+	// (summed over restarts) when the streak completed and Seconds the wall
+	// time to it. Otherwise they are the totals of the budget spent.
+	Met     bool
+	Steps   int
+	Seconds float64
+	// Restarts is the number of plateau restarts.
+	Restarts int
+	// Fit is Net's verdict (CheckFit with the run's sample size).
+	Fit stats.FitResult
+}
+
+// Check streams: every check of a trainer draws its RNN sample and its two
+// HMM sets from fresh PCGs seeded with the trainer's seed (common random
+// numbers: successive checks differ by the weights only).
+const (
+	streamFitRNN = 301
+	streamFitHMM = 302
+)
+
+// CheckFit samples n sequences of net and judges them against cfg's HMM
+// with stats.JudgeFit; the report (without matched distances) comes along.
+func CheckFit(net *rnn.Net, cfg Config, n int) (*stats.Report, error) {
+	x := net.Sample(rand.New(rand.NewPCG(cfg.Seed, streamFitRNN)), n, cfg.SeqLen, cfg.NoiseStd)
+	return stats.CompareWith(cfg.HMM, x, n, cfg.SeqLen, rand.New(rand.NewPCG(cfg.Seed, streamFitHMM)), stats.Options{SkipMatch: true})
+}
+
+// Train runs the policy from cfg (the recipe applied to it first). An error
+// is a failed step or a cancelled ctx; the outcome then holds the best
+// network so far.
+func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
+	every, samples, streakNeed := f.Every, f.Samples, f.Streak
+	if every <= 0 {
+		every = DefaultFitEvery
+	}
+	if samples <= 0 {
+		samples = DefaultFitSamples
+	}
+	if streakNeed <= 0 {
+		streakNeed = DefaultFitRunStreak
+	}
+	if f.MaxSteps <= 0 && f.MaxTime <= 0 {
+		return FitOutcome{}, errors.New("train: a fit run needs a step or a time budget")
+	}
+	now := f.Now
+	if now == nil {
+		now = time.Now
+	}
+	patience := f.Recipe.PlateauAfter
+	if patience <= 0 {
+		patience = DefaultPlateauAfter
+	}
+	f.Recipe.Apply(&cfg)
+	tr, err := New(cfg)
+	if err != nil {
+		return FitOutcome{}, err
+	}
+	start := now()
+	var out FitOutcome
+	bestVal := math.Inf(1)
+	// keepBest remembers tr's best-validation weights if they beat those of
+	// the trainers before it.
+	keepBest := func(tr *Trainer) {
+		net, step := tr.Best()
+		v := tr.bestVal
+		if step == 0 {
+			v = math.Inf(1)
+		}
+		if out.Net == nil || v < bestVal {
+			bestVal, out.Net, out.Seed, out.Config = v, net.Clone(), tr.cfg.Seed, tr.cfg
+		}
+	}
+	done, streak := 0, 0 // steps of abandoned trainers; successive passes
+	finish := func(err error) (FitOutcome, error) {
+		keepBest(tr)
+		out.Steps, out.Seconds = done+tr.StepCount(), now().Sub(start).Seconds()
+		if rep, cerr := CheckFit(out.Net, out.Config, samples); cerr == nil {
+			out.Fit = rep.Fit
+		} else if err == nil {
+			err = cerr
+		}
+		return out, err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return finish(err)
+		}
+		steps := done + tr.StepCount()
+		if (f.MaxSteps > 0 && steps >= f.MaxSteps) || (f.MaxTime > 0 && now().Sub(start) >= f.MaxTime) {
+			return finish(nil)
+		}
+		if _, err := tr.Step(); err != nil {
+			return finish(err)
+		}
+		if tr.StepCount()%every != 0 {
+			continue
+		}
+		rep, err := CheckFit(tr.Net(), tr.cfg, samples)
+		if err != nil {
+			return finish(err)
+		}
+		if f.OnCheck != nil {
+			f.OnCheck(tr.cfg.Seed, done+tr.StepCount(), rep.Fit)
+		}
+		if rep.Fit.OK {
+			streak++
+		} else {
+			streak = 0
+		}
+		if streak >= streakNeed {
+			out = FitOutcome{Net: tr.Net().Clone(), Seed: tr.cfg.Seed, Config: tr.cfg, Met: true,
+				Steps: done + tr.StepCount(), Seconds: now().Sub(start).Seconds(), Restarts: out.Restarts, Fit: rep.Fit}
+			return out, nil
+		}
+		if !rep.Fit.OK && tr.StepCount() >= patience && Plateaued(rep.RNN, rep.Sample) {
+			keepBest(tr)
+			c := tr.cfg
+			c.Seed++
+			next, err := New(c)
+			if err != nil {
+				return finish(fmt.Errorf("train: restart at step %d: %w", done+tr.StepCount(), err))
+			}
+			done += tr.StepCount()
+			tr, streak = next, 0
+			out.Restarts++
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/stats"
+)
+
+// fitConfig is a tiny run of m that takes milliseconds per step.
+func fitConfig(t *testing.T, m *hmm.HMM) Config {
+	t.Helper()
+	c := DefaultConfig(m)
+	c.Hidden, c.Input, c.Batch, c.SeqLen = 8, 3, 16, 10
+	c.ValSize, c.ValEvery, c.Seed = 20, 2, 7
+	return c
+}
+
+// Restarts follow the seeds, so two runs of one configuration restart at
+// the same steps and end with the same network, bit for bit.
+func TestFitRunRestartsReproducible(t *testing.T) {
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipe := PaperRecipe
+	recipe.PlateauAfter = 2 // an untrained net is on the plateau: restart at every check
+	f := FitRun{Recipe: recipe, Every: 2, Samples: 60, MaxSteps: 9}
+	var seeds [2][]uint64
+	var outs [2]FitOutcome
+	for i := range outs {
+		f.OnCheck = func(seed uint64, steps int, fit stats.FitResult) { seeds[i] = append(seeds[i], seed) }
+		outs[i], err = f.Train(context.Background(), fitConfig(t, m))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := outs[0], outs[1]
+	if a.Met || a.Steps != 9 || a.Restarts != 4 {
+		t.Errorf("met %v steps %d restarts %d, want false, 9, 4 (a restart at every check)", a.Met, a.Steps, a.Restarts)
+	}
+	if want := []uint64{7, 8, 9, 10}; !equalU(seeds[0], want) {
+		t.Errorf("checked seeds %v, want %v", seeds[0], want)
+	}
+	if !equalU(seeds[0], seeds[1]) || a.Seed != b.Seed || a.Restarts != b.Restarts || !sameNet(a.Net, b.Net) {
+		t.Errorf("two runs differ: seeds %v / %v, kept %d / %d", seeds[0], seeds[1], a.Seed, b.Seed)
+	}
+	if len(a.Fit.Figures) != 4 {
+		t.Errorf("the kept network was not judged: %v", a.Fit)
+	}
+}
+
+func equalU(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// An HMM of independent uniform symbols is nearly what an untrained
+// network emits (independent symbols, frequencies a few hundredths off):
+// the criterion is met within a few checks, and the run stops after
+// Streak passing checks with the judged network.
+func TestFitRunStopsAtFit(t *testing.T) {
+	third := []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
+	m, err := hmm.New("iid", []float64{1}, [][]float64{{1}}, [][]float64{third}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := fitConfig(t, m)
+	fast := PaperRecipe
+	fast.LR = 1e-2 // the frequencies move within a few dozen steps
+	f := FitRun{Recipe: fast, Every: 2, Samples: 400, Streak: 2, MaxSteps: 300}
+	out, err := f.Train(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Met || out.Steps%2 != 0 || out.Steps < 4 || !out.Fit.OK || out.Restarts != 0 {
+		t.Errorf("met %v at %d steps, fit %v, restarts %d; want met at a check after >= 2 checks", out.Met, out.Steps, out.Fit, out.Restarts)
+	}
+	t.Logf("met at step %d", out.Steps)
+}
+
+// The wall-clock budget is read on the injected clock.
+func TestFitRunTimeBudget(t *testing.T) {
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clock time.Time
+	f := FitRun{Recipe: PaperRecipe, Every: 1000, MaxTime: 5 * time.Second,
+		Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
+	out, err := f.Train(context.Background(), fitConfig(t, m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The clock is read at the start and before each step: 1 s per read,
+	// so four steps fit in 5 s.
+	if out.Met || out.Steps != 4 {
+		t.Errorf("met %v after %d steps, want not met after 4", out.Met, out.Steps)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f.MaxTime = time.Hour
+	if out, err := f.Train(ctx, fitConfig(t, m)); !errors.Is(err, context.Canceled) || out.Net == nil {
+		t.Errorf("cancelled: %v, net %v; want context.Canceled and the initial network", err, out.Net != nil)
+	}
+	f.MaxTime = 0
+	if _, err := f.Train(context.Background(), fitConfig(t, m)); err == nil {
+		t.Error("no budget: no error")
+	}
+}
