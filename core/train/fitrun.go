@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"hmmrnn/core/model"
 	"hmmrnn/core/rnn"
 	"hmmrnn/core/stats"
 )
@@ -53,9 +54,11 @@ type FitOutcome struct {
 	// lowest validation loss over every trainer of the run (restarts
 	// included), else the last one.
 	Net *rnn.Net
-	// Seed is the seed of the trainer Net comes from; Config its config.
-	Seed   uint64
-	Config Config
+	// Trainer is the trainer Net comes from (Net is its current weights
+	// when Met, else its best-validation ones); Seed and Config are its.
+	Trainer *Trainer
+	Seed    uint64
+	Config  Config
 	// Met reports the criterion met; Steps is then the run's step count
 	// (summed over restarts) when the streak completed and Seconds the wall
 	// time to it. Otherwise they are the totals of the budget spent.
@@ -125,7 +128,7 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 			v = math.Inf(1)
 		}
 		if out.Net == nil || v < bestVal {
-			bestVal, out.Net, out.Seed, out.Config = v, net.Clone(), tr.cfg.Seed, tr.cfg
+			bestVal, out.Net, out.Trainer, out.Seed, out.Config = v, net.Clone(), tr, tr.cfg.Seed, tr.cfg
 		}
 	}
 	done, streak := 0, 0 // steps of abandoned trainers; successive passes
@@ -166,7 +169,7 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 			streak = 0
 		}
 		if streak >= streakNeed {
-			out = FitOutcome{Net: tr.Net().Clone(), Seed: tr.cfg.Seed, Config: tr.cfg, Met: true,
+			out = FitOutcome{Net: tr.Net().Clone(), Trainer: tr, Seed: tr.cfg.Seed, Config: tr.cfg, Met: true,
 				Steps: done + tr.StepCount(), Seconds: now().Sub(start).Seconds(), Restarts: out.Restarts, Fit: rep.Fit}
 			return out, nil
 		}
@@ -183,4 +186,13 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 			out.Restarts++
 		}
 	}
+}
+
+// Snapshot returns the kept network as a model file: the kept trainer's
+// snapshot (with its resume state) holding Net.
+func (o FitOutcome) Snapshot(command string) (*model.File, error) {
+	if o.Trainer == nil {
+		return nil, errors.New("train: the fit run kept no trainer")
+	}
+	return o.Trainer.Snapshot(!o.Met, command, o.Seconds)
 }

@@ -51,6 +51,7 @@ func TestFitRunRestartsReproducible(t *testing.T) {
 	if len(a.Fit.Figures) != 4 {
 		t.Errorf("the kept network was not judged: %v", a.Fit)
 	}
+	checkSnapshot(t, a)
 }
 
 func equalU(a, b []uint64) bool {
@@ -86,7 +87,7 @@ func TestFitRunStopsAtFit(t *testing.T) {
 	if !out.Met || out.Steps%2 != 0 || out.Steps < 4 || !out.Fit.OK || out.Restarts != 0 {
 		t.Errorf("met %v at %d steps, fit %v, restarts %d; want met at a check after >= 2 checks", out.Met, out.Steps, out.Fit, out.Restarts)
 	}
-	t.Logf("met at step %d", out.Steps)
+	checkSnapshot(t, out)
 }
 
 // The wall-clock budget is read on the injected clock.
@@ -116,5 +117,17 @@ func TestFitRunTimeBudget(t *testing.T) {
 	f.MaxTime = 0
 	if _, err := f.Train(context.Background(), fitConfig(t, m)); err == nil {
 		t.Error("no budget: no error")
+	}
+}
+
+// checkSnapshot asserts that the outcome's model file holds its network.
+func checkSnapshot(t *testing.T, o FitOutcome) {
+	t.Helper()
+	f, err := o.Snapshot("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameNet(f.RNN, o.Net) || f.Training.Seed != o.Seed {
+		t.Errorf("snapshot holds another network (seed %d, kept %d)", f.Training.Seed, o.Seed)
 	}
 }

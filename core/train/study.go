@@ -150,4 +150,3 @@ func worstFigure(f stats.FitResult) (string, float64) {
 	}
 	return name, worst
 }
-
