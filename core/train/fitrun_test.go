@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,28 +43,16 @@ func TestFitRunRestartsReproducible(t *testing.T) {
 	if a.Met || a.Steps != 9 || a.Restarts != 4 {
 		t.Errorf("met %v steps %d restarts %d, want false, 9, 4 (a restart at every check)", a.Met, a.Steps, a.Restarts)
 	}
-	if want := []uint64{7, 8, 9, 10}; !equalU(seeds[0], want) {
+	if want := []uint64{7, 8, 9, 10}; !slices.Equal(seeds[0], want) {
 		t.Errorf("checked seeds %v, want %v", seeds[0], want)
 	}
-	if !equalU(seeds[0], seeds[1]) || a.Seed != b.Seed || a.Restarts != b.Restarts || !sameNet(a.Net, b.Net) {
+	if !slices.Equal(seeds[0], seeds[1]) || a.Seed != b.Seed || a.Restarts != b.Restarts || !sameNet(a.Net, b.Net) {
 		t.Errorf("two runs differ: seeds %v / %v, kept %d / %d", seeds[0], seeds[1], a.Seed, b.Seed)
 	}
 	if len(a.Fit.Figures) != 4 {
 		t.Errorf("the kept network was not judged: %v", a.Fit)
 	}
 	checkSnapshot(t, a)
-}
-
-func equalU(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // An HMM of independent uniform symbols is nearly what an untrained

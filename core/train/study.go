@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/stats"
@@ -68,20 +67,10 @@ func Summarise(name string, runs []StudyRun) StudySummary {
 		}
 	}
 	if len(steps) > 0 {
-		a, b := medianOf(steps), medianOf(secs)
+		a, b := median(steps), median(secs)
 		s.MedianSteps, s.MedianSeconds = &a, &b
 	}
 	return s
-}
-
-func medianOf(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // Do runs the study, HMM by HMM, seed by seed. A cancelled ctx returns the
