@@ -26,7 +26,7 @@ loss, Adam, gradient clipping; METHOD.md section 3). Ctrl-C saves the run to --o
 weights and the state needed to continue training.
 
 With --max-time and --stop-at-fit, trains until the fit criterion holds (checks every
-200 steps, two in a row), within that wall-clock budget and --steps, restarting runs
+250 steps, two in a row), within that wall-clock budget and --steps, restarting runs
 stuck on the fair-coin plateau with the next seed, and writes the network that met
 the criterion, else the best by validation over every restart.`
 

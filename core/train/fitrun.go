@@ -16,13 +16,16 @@ import (
 // Defaults of a FitRun.
 const (
 	// DefaultFitEvery is the step interval of a FitRun's checks: at ~6 ms
-	// per demo step a check (sampling DefaultFitSamples RNN sequences and
-	// two HMM sets) costs about a tenth of the 200 steps between checks.
-	DefaultFitEvery = 200
-	// DefaultFitSamples is the number of sequences per check: at 1000 every
-	// noise floor of every preset stays well under its tolerance except the
-	// fully-connected frequencies (stats.FitNoiseFactor).
-	DefaultFitSamples = 1000
+	// per demo step (one thread) a check, which samples DefaultFitSamples
+	// RNN sequences (~0.2 s at H 50, T 30) and two HMM sets, costs about a
+	// sixth of the 250 steps between checks.
+	DefaultFitEvery = 250
+	// DefaultFitSamples is the number of sequences per check: at 2000 every
+	// noise floor of every preset is under half its tolerance
+	// (stats.TestFitHMMSamplePasses); at 1000 the fully-connected HMM's
+	// frequency noise (about 0.02 for the largest of three) nears the 0.03
+	// tolerance, so a perfect emulator would fail checks by chance.
+	DefaultFitSamples = 2000
 	// DefaultFitRunStreak is how many successive checks must meet the
 	// criterion: one pass can be luck.
 	DefaultFitRunStreak = 2
