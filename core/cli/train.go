@@ -28,7 +28,7 @@ weights and the state needed to continue training.
 With --max-time and --stop-at-fit, trains until the fit criterion holds (checks every
 250 steps, two in a row), within that wall-clock budget and --steps, restarting runs
 stuck on the fair-coin plateau with the next seed, and writes the network that met
-the criterion, else the best by validation over every restart.`
+the criterion, else the checked network closest to it over every restart.`
 
 // loadHMM accepts a preset name or a path to an HMM JSON file (or a model
 // file, whose hmm is used).
@@ -308,7 +308,7 @@ func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Durati
 	if serr != nil {
 		return errors.Join(err, serr)
 	}
-	what := "criterion not met; kept the best validation"
+	what := "criterion not met; kept the checked network closest to it"
 	if o.Met {
 		what = "fit criterion met"
 	}

@@ -53,12 +53,14 @@ type FitRun struct {
 
 // FitOutcome is what a FitRun found.
 type FitOutcome struct {
-	// Net is the network meeting the criterion, else the one with the
-	// lowest validation loss over every trainer of the run (restarts
-	// included), else the last one.
+	// Net is the network meeting the criterion, else the checked network
+	// closest to it (lowest FitScore over every check of every trainer,
+	// restarts included), else (no check) the last one. The checks rank
+	// networks of different seeds on one scale, which validation losses
+	// (each seed has its own validation set) would not, and a network that
+	// passed a single check is kept over one that never did.
 	Net *rnn.Net
-	// Trainer is the trainer Net comes from (Net is its current weights
-	// when Met, else its best-validation ones); Seed and Config are its.
+	// Trainer is the trainer Net comes from; Seed and Config are its.
 	Trainer *Trainer
 	Seed    uint64
 	Config  Config
@@ -70,7 +72,7 @@ type FitOutcome struct {
 	Seconds float64
 	// Restarts is the number of plateau restarts.
 	Restarts int
-	// Fit is Net's verdict (CheckFit with the run's sample size).
+	// Fit is Net's verdict (the check that chose it).
 	Fit stats.FitResult
 }
 
@@ -115,33 +117,24 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 		patience = DefaultPlateauAfter
 	}
 	f.Recipe.Apply(&cfg)
+	cfg.ValEvery = 0 // the checks choose the network kept; validation would only cost time
 	tr, err := New(cfg)
 	if err != nil {
 		return FitOutcome{}, err
 	}
 	start := now()
 	var out FitOutcome
-	bestVal := math.Inf(1)
-	// keepBest remembers tr's best-validation weights if they beat those of
-	// the trainers before it.
-	keepBest := func(tr *Trainer) {
-		net, step := tr.Best()
-		v := tr.bestVal
-		if step == 0 {
-			v = math.Inf(1)
-		}
-		if out.Net == nil || v < bestVal {
-			bestVal, out.Net, out.Trainer, out.Seed, out.Config = v, net.Clone(), tr, tr.cfg.Seed, tr.cfg
-		}
-	}
+	bestScore := math.Inf(1)
 	done, streak := 0, 0 // steps of abandoned trainers; successive passes
 	finish := func(err error) (FitOutcome, error) {
-		keepBest(tr)
 		out.Steps, out.Seconds = done+tr.StepCount(), now().Sub(start).Seconds()
-		if rep, cerr := CheckFit(out.Net, out.Config, samples); cerr == nil {
+		if out.Net == nil { // never checked: keep and judge the current weights
+			out.Net, out.Trainer, out.Seed, out.Config = tr.Net().Clone(), tr, tr.cfg.Seed, tr.cfg
+			rep, cerr := CheckFit(out.Net, out.Config, samples)
+			if cerr != nil {
+				return out, errors.Join(err, cerr)
+			}
 			out.Fit = rep.Fit
-		} else if err == nil {
-			err = cerr
 		}
 		return out, err
 	}
@@ -166,6 +159,10 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 		if f.OnCheck != nil {
 			f.OnCheck(tr.cfg.Seed, done+tr.StepCount(), rep.Fit)
 		}
+		if sc := FitScore(rep.Fit); sc < bestScore {
+			bestScore = sc
+			out.Net, out.Trainer, out.Seed, out.Config, out.Fit = tr.Net().Clone(), tr, tr.cfg.Seed, tr.cfg, rep.Fit
+		}
 		if rep.Fit.OK {
 			streak++
 		} else {
@@ -177,7 +174,6 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 			return out, nil
 		}
 		if !rep.Fit.OK && tr.StepCount() >= patience && Plateaued(rep.RNN, rep.Sample) {
-			keepBest(tr)
 			c := tr.cfg
 			c.Seed++
 			next, err := New(c)
@@ -191,11 +187,38 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	}
 }
 
+// FitScore ranks verdicts: the largest value/limit over the figures (at
+// most 1 when every figure passes; the worst figure decides, as it does
+// for the verdict). A verdict without figures scores +Inf.
+func FitScore(f stats.FitResult) float64 {
+	if len(f.Figures) == 0 {
+		return math.Inf(1)
+	}
+	worst := 0.0
+	for _, g := range f.Figures {
+		r := math.Inf(1)
+		if g.Limit > 0 {
+			r = g.Value / g.Limit
+		} else if g.Value <= 0 {
+			r = 0
+		}
+		worst = math.Max(worst, r)
+	}
+	return worst
+}
+
 // Snapshot returns the kept network as a model file: the kept trainer's
-// snapshot (with its resume state) holding Net.
+// snapshot, whose rnn is Net and whose resume state is the trainer's
+// latest (as with a best-validation file: training resumes from where the
+// trainer stopped, not from Net).
 func (o FitOutcome) Snapshot(command string) (*model.File, error) {
 	if o.Trainer == nil {
 		return nil, errors.New("train: the fit run kept no trainer")
 	}
-	return o.Trainer.Snapshot(!o.Met, command, o.Seconds)
+	f, err := o.Trainer.Snapshot(false, command, o.Seconds)
+	if err != nil {
+		return nil, err
+	}
+	f.RNN = o.Net.Clone()
+	return f, nil
 }

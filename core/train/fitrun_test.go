@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -118,5 +119,23 @@ func checkSnapshot(t *testing.T, o FitOutcome) {
 	}
 	if !sameNet(f.RNN, o.Net) || f.Training.Seed != o.Seed {
 		t.Errorf("snapshot holds another network (seed %d, kept %d)", f.Training.Seed, o.Seed)
+	}
+}
+
+func TestFitScore(t *testing.T) {
+	fig := func(v, l float64) stats.FitFigure { return stats.FitFigure{Value: v, Limit: l} }
+	for _, c := range []struct {
+		figs []stats.FitFigure
+		want float64
+	}{
+		{nil, math.Inf(1)},
+		{[]stats.FitFigure{fig(0.01, 0.05), fig(0.06, 0.03)}, 2},
+		{[]stats.FitFigure{fig(0.01, 0.05), fig(0.015, 0.03)}, 0.5},
+		{[]stats.FitFigure{fig(0, 0)}, 0},
+		{[]stats.FitFigure{fig(0.1, 0)}, math.Inf(1)},
+	} {
+		if got := FitScore(stats.FitResult{Figures: c.figs}); got != c.want {
+			t.Errorf("FitScore(%v) = %v, want %v", c.figs, got, c.want)
+		}
 	}
 }

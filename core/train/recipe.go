@@ -32,7 +32,41 @@ type Recipe struct {
 // PaperRecipe is RecipePaper.
 var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAfter: DefaultPlateauAfter}
 
-// DefaultRecipe is RecipeDefault. CALIBRATE: doc comment with the measured table.
+// DefaultRecipe is RecipeDefault: the paper's recipe with the random
+// initial W_hh scaled by 3 and a plateau patience of 1,000 steps.
+//
+// Why it works: with PyTorch's U(+-1/sqrt(H)) initialisation W_hh has a
+// spectral radius of about 1/sqrt(3) = 0.58, and with about half the ReLU
+// units active the linearised dynamics contract by ~0.4 per step, so h_t
+// forgets h_{t-1} at once and the untrained network emits temporally
+// independent symbols: the fair-coin plateau. The Sinkhorn gradient there
+// carries little about temporal structure, and leaving the plateau is a
+// matter of chance (METHOD.md section 3; issue 12: fully3 left it in 0 of 6
+// seeds within 4,000 steps at the demo settings). Scaled by 3 the radius is
+// ~1.7 (~1.2 with half the units active): the network starts with slow
+// recurrent modes, so its outputs are persistent from the first step, and
+// training shapes that persistence instead of waiting for it to appear.
+// Measured (tmp driver, demo settings H 50, D 10, B 256, T 30, lr 1e-3,
+// checks of 1000 sequences every 200 steps; "left" = the first check at
+// which the run was no longer on the plateau by train.Plateaued):
+//
+//	preset   gain 3: step left (seeds 1, 2, 3)   gain 1 (paper): issue 12's runs
+//	linear2  200, 200, 200
+//	linear3  200, 600, 200                       4 of 6 left, at 800-2,800
+//	linear4  400, 600, 600
+//	linear5  200, 400, 600
+//	fully3   200, 400, 200                       0 of 6 within 4,000 steps
+//	cyclic4  200, 800, 400                       6 of 6, at 400-800
+//
+// So the plateau patience can be short: 1,000 steps is past every escape
+// measured above. Tried and not kept: lr 5e-3 from the paper's
+// initialisation (linear3 seed 1 still on the plateau after 4,000 steps),
+// gain 3 with lr 3e-3 (fully3: noisier, no closer to the criterion after
+// 7,400 steps than lr 1e-3), learning-rate stages 3e-3/1e-3/3e-4/1e-4
+// (fully3 at step 9,800: transitions within 0.02, volatility still 20% low
+// and dwell distance 0.3), batch 1024 after step 1,000 (fully3 at step
+// 4,400: no closer). What the recipe does not do: meet the full fit
+// criterion at the demo settings; see the study in the session's note.
 var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, LR: DefaultLR, PlateauAfter: 1000}
 
 var recipes = map[string]Recipe{RecipeDefault: DefaultRecipe, RecipePaper: PaperRecipe}
