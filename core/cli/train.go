@@ -25,8 +25,9 @@ loss, Adam, gradient clipping; METHOD.md section 3). Ctrl-C saves the run to --o
 (resumable with --resume) before exiting. The model file holds the best-validation
 weights and the state needed to continue training.
 
-With --max-time and --stop-at-fit, trains until the fit criterion holds (checks every
-250 steps, two in a row), within that wall-clock budget and --steps, restarting runs
+With --max-time and --stop-at-fit, trains until the fit criterion holds (checks of 2000
+sequences every 250 steps, a pass confirmed on a second sample), within that wall-clock
+budget and --steps, restarting runs
 stuck on the fair-coin plateau with the next seed, and writes the network that met
 the criterion, else the checked network closest to it over every restart.`
 
