@@ -86,7 +86,8 @@ func DefaultClipFor(m *hmm.HMM) float64 {
 	return DefaultClip
 }
 
-// DefaultConfig returns the demo recipe for m.
+// DefaultConfig returns the paper's configuration (RecipePaper) at the demo
+// sizes for m; live training applies DefaultRecipe on top.
 func DefaultConfig(m *hmm.HMM) Config {
 	T := 30
 	if m != nil {
