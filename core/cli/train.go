@@ -27,7 +27,7 @@ weights and the state needed to continue training.
 
 With --max-time and --stop-at-fit, trains until the fit criterion holds (checks of 2000
 sequences every 250 steps, a pass confirmed on a second sample), within that wall-clock
-budget and --steps, restarting runs
+budget (and --steps if given), restarting runs
 stuck on the fair-coin plateau with the next seed, and writes the network that met
 the criterion, else the checked network closest to it over every restart.`
 
@@ -102,8 +102,8 @@ func runTrain(env *Env, args []string) error {
 	if (*stopAtFit || *plateau) && *evalEvery == 0 && !(*stopAtFit && *maxTime > 0) {
 		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0 (--stop-at-fit with --max-time trains to the fit criterion)")
 	}
-	lrSet := false
-	fs.Visit(func(f *flag.Flag) { lrSet = lrSet || f.Name == "lr" })
+	lrSet, stepsSet := false, false
+	fs.Visit(func(f *flag.Flag) { lrSet, stepsSet = lrSet || f.Name == "lr", stepsSet || f.Name == "steps" })
 	command := "hmmrnn train " + strings.Join(args, " ")
 	var tr *train.Trainer
 	if *resume != "" {
@@ -151,6 +151,9 @@ func runTrain(env *Env, args []string) error {
 			return err
 		}
 		if *maxTime > 0 && *stopAtFit {
+			if !stepsSet {
+				*steps = 0 // the time budget alone bounds a run to the fit criterion
+			}
 			return trainToFit(env, cfg, rc, *maxTime, *steps, *out, command)
 		}
 		if tr, err = train.New(cfg); err != nil {

@@ -3,9 +3,7 @@ package train
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"hmmrnn/core/model"
@@ -37,8 +35,10 @@ const (
 )
 
 // FitRun trains until the fit criterion (stats.JudgeFit) is met, within a
-// step and a wall-clock budget, restarting runs that stay on the fair-coin
-// plateau with the next seed. Its fields are the policy; Train runs it.
+// step and a wall-clock budget, on the one training loop (Run): the
+// Monitor's checks judge by the fit criterion and restart runs that stay
+// on the fair-coin plateau with the next seed (DefaultMonitor's policy,
+// with the recipe's patience). Its fields are the policy; Train runs it.
 type FitRun struct {
 	Recipe Recipe
 	// Every, Samples and Streak: check every Every steps with Samples
@@ -81,27 +81,24 @@ type FitOutcome struct {
 	Fit stats.FitResult
 }
 
-// Check streams: every check of a trainer draws its RNN sample and its two
-// HMM sets from fresh PCGs seeded with the trainer's seed (common random
-// numbers: successive checks differ by the weights only); draw 1, the
-// confirmation of a pass, uses the next pair of streams.
-const (
-	streamFitRNN = 301
-	streamFitHMM = 302
-)
+// confirmSeed offsets the Evaluate seed of a pass's confirmation from the
+// check's (the trainer's seed), so the confirmation draws other RNN and HMM
+// samples; 1<<32 keeps it clear of the neighbouring seeds restarts use.
+const confirmSeed = 1 << 32
 
-// CheckFit samples n sequences of net and judges them against cfg's HMM
-// with stats.JudgeFit; the report (without matched distances) comes along.
-// draw selects the random streams (0: a FitRun's checks, 1: their
-// confirmations).
-func CheckFit(net *rnn.Net, cfg Config, n int, draw uint64) (*stats.Report, error) {
-	x := net.Sample(rand.New(rand.NewPCG(cfg.Seed, streamFitRNN+2*draw)), n, cfg.SeqLen, cfg.NoiseStd)
-	return stats.CompareWith(cfg.HMM, x, n, cfg.SeqLen, rand.New(rand.NewPCG(cfg.Seed, streamFitHMM+2*draw)), stats.Options{SkipMatch: true})
+// FitVerdict is the monitor's form of a fit verdict.
+func FitVerdict(f stats.FitResult) Verdict {
+	v := Verdict{Fit: f.OK}
+	for _, g := range f.Figures {
+		v.Figures = append(v.Figures, Figure{Name: g.Name, Value: g.Value, Limit: g.Limit, Floor: g.Floor})
+	}
+	return v
 }
 
-// Train runs the policy from cfg (the recipe applied to it first). An error
-// is a failed step or a cancelled ctx; the outcome then holds the best
-// network so far.
+// Train runs the policy from cfg (the recipe applied to it first) on the
+// one training loop (Run) with a Monitor whose criterion is the fit
+// criterion, a pass confirmed on a second sample. An error is a failed
+// step or a cancelled ctx; the outcome then holds the best network so far.
 func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	every, samples, streakNeed := f.Every, f.Samples, f.Streak
 	if every <= 0 {
@@ -120,88 +117,72 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	if now == nil {
 		now = time.Now
 	}
-	patience := f.Recipe.PlateauAfter
-	if patience <= 0 {
-		patience = DefaultPlateauAfter
-	}
 	f.Recipe.Apply(&cfg)
 	cfg.ValEvery = 0 // the checks choose the network kept; validation would only cost time
 	tr, err := New(cfg)
 	if err != nil {
 		return FitOutcome{}, err
 	}
-	start := now()
-	var out FitOutcome
-	bestScore := math.Inf(1)
-	done, streak := 0, 0 // steps of abandoned trainers; successive passes
-	finish := func(err error) (FitOutcome, error) {
-		out.Steps, out.Seconds = done+tr.StepCount(), now().Sub(start).Seconds()
-		if out.Net == nil { // never checked: keep and judge the current weights
-			out.Net, out.Trainer, out.Seed, out.Config = tr.Net().Clone(), tr, tr.cfg.Seed, tr.cfg
-			rep, cerr := CheckFit(out.Net, out.Config, samples, 0)
-			if cerr != nil {
-				return out, errors.Join(err, cerr)
-			}
-			out.Fit = rep.Fit
-		}
-		return out, err
+	mon := DefaultMonitor(every, samples)
+	mon.FitStreak = streakNeed
+	if f.Recipe.PlateauAfter > 0 {
+		mon.PlateauAfter = f.Recipe.PlateauAfter
 	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return finish(err)
-		}
-		steps := done + tr.StepCount()
-		if (f.MaxSteps > 0 && steps >= f.MaxSteps) || (f.MaxTime > 0 && now().Sub(start) >= f.MaxTime) {
-			return finish(nil)
-		}
-		if _, err := tr.Step(); err != nil {
-			return finish(err)
-		}
-		if tr.StepCount()%every != 0 {
-			continue
-		}
-		rep, err := CheckFit(tr.Net(), tr.cfg, samples, 0)
-		if err != nil {
-			return finish(err)
-		}
-		if rep.Fit.OK { // confirm on fresh samples; the verdict is the worse of the two
-			conf, err := CheckFit(tr.Net(), tr.cfg, samples, 1)
-			if err != nil {
-				return finish(err)
+	run := NewRun(tr)
+	run.Monitor, run.StopAtFit, run.Now = mon, true, now
+	var out FitOutcome
+	var last stats.FitResult
+	bestScore := math.Inf(1)
+	var confirmErr error
+	mon.Criterion = func(rep *stats.Report) Verdict {
+		t := run.Trainer()
+		c := t.Config()
+		fit := rep.Fit
+		if fit.OK { // confirm on fresh samples; the verdict is the worse of the two
+			conf, err := Evaluate(t.Net(), c.HMM, c.NoiseStd, samples, c.SeqLen, c.Seed+confirmSeed, stats.Options{SkipMatch: true})
+			switch {
+			case err != nil:
+				confirmErr, fit.OK = err, false
+			case !conf.Fit.OK:
+				fit = conf.Fit
 			}
-			if !conf.Fit.OK {
-				rep = conf
-			}
+		}
+		last = fit
+		if sc := FitScore(fit); sc < bestScore {
+			bestScore = sc
+			out.Net, out.Trainer, out.Seed, out.Config, out.Fit = t.Net().Clone(), t, c.Seed, c, fit
 		}
 		if f.OnCheck != nil {
-			f.OnCheck(tr.cfg.Seed, done+tr.StepCount(), rep.Fit)
+			f.OnCheck(c.Seed, run.Steps(), fit)
 		}
-		if sc := FitScore(rep.Fit); sc < bestScore {
-			bestScore = sc
-			out.Net, out.Trainer, out.Seed, out.Config, out.Fit = tr.Net().Clone(), tr, tr.cfg.Seed, tr.cfg, rep.Fit
-		}
-		if rep.Fit.OK {
-			streak++
-		} else {
-			streak = 0
-		}
-		if streak >= streakNeed {
-			out = FitOutcome{Net: tr.Net().Clone(), Trainer: tr, Seed: tr.cfg.Seed, Config: tr.cfg, Met: true,
-				Steps: done + tr.StepCount(), Seconds: now().Sub(start).Seconds(), Restarts: out.Restarts, Fit: rep.Fit}
-			return out, nil
-		}
-		if !rep.Fit.OK && tr.StepCount() >= patience && Plateaued(rep.RNN, rep.Sample) {
-			c := tr.cfg
-			c.Seed++
-			next, err := New(c)
-			if err != nil {
-				return finish(fmt.Errorf("train: restart at step %d: %w", done+tr.StepCount(), err))
-			}
-			done += tr.StepCount()
-			tr, streak = next, 0
-			out.Restarts++
-		}
+		return FitVerdict(fit)
 	}
+	start := now()
+	lim := Limit{Steps: NoStepLimit}
+	if f.MaxSteps > 0 {
+		lim.Steps = f.MaxSteps
+	}
+	if f.MaxTime > 0 {
+		lim.Deadline = start.Add(f.MaxTime)
+	}
+	stop, err := run.Advance(ctx, lim)
+	if err == nil {
+		err = confirmErr
+	}
+	out.Steps, out.Seconds, out.Restarts = run.Steps(), now().Sub(start).Seconds(), len(run.Restarts())
+	t := run.Trainer()
+	switch {
+	case stop == StopFit:
+		out.Met, out.Net, out.Trainer, out.Seed, out.Config, out.Fit = true, t.Net().Clone(), t, t.Config().Seed, t.Config(), last
+	case out.Net == nil: // never checked: keep and judge the current weights
+		out.Net, out.Trainer, out.Seed, out.Config = t.Net().Clone(), t, t.Config().Seed, t.Config()
+		rep, cerr := Evaluate(out.Net, cfg.HMM, cfg.NoiseStd, samples, cfg.SeqLen, cfg.Seed, stats.Options{SkipMatch: true})
+		if cerr != nil {
+			return out, errors.Join(err, cerr)
+		}
+		out.Fit = rep.Fit
+	}
+	return out, err
 }
 
 // FitScore ranks verdicts: the largest value/limit over the figures (at
