@@ -65,7 +65,7 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // fully3 in 0 of 6. Leaving the plateau is not meeting the fit criterion:
 // `hmmrnn study --hmm cyclic4 --seeds 1-7 --max-time 3m --seq-len 30`
 // (loaded machine) met it in 7 of 7 seeds with this recipe (steps
-// 1,750-4,750) and in 6 of 7 with `--recipe paper` (2,250-4,250); linear3,
+// 1,750-4,750) and in 6 of 7 with `--recipe paper` (2,250-5,500); linear3,
 // linear4, linear5, fully3 and linear2 met it in none of the seeds tried
 // within 3 minutes (2,750-8,700 steps), the linear chains' transition rows
 // and volatility still 0.07-0.1 and ~20% off.
