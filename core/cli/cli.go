@@ -61,6 +61,7 @@ var commands = []command{
 	{"bench", "seconds per training step, split into RNN and Sinkhorn", runBench, true},
 	{"analyze", "reverse-engineer a trained model: report.json, figures, index.html", runAnalyze, false},
 	{"sweep", "plan, run, submit (Slurm) and collect grids of networks", runSweep, true},
+	{"study", "measure a training recipe: seeds meeting the fit criterion and time to it", runStudy, true},
 }
 
 // errInterrupted is what an abandoned command returns.

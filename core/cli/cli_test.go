@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"hmmrnn/core/model"
+	"hmmrnn/core/train"
 )
 
 func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -50,6 +51,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--max-memory", "4X"}, "not a size"},
 		{[]string{"eval", "--samples", "1048576"}, "--no-match"},
 		{[]string{"eval", "--seq-len", "300"}, "want 0..255"},
+		{[]string{"train", "--recipe", "magic"}, "default, paper"},
+		{[]string{"train", "--max-time", "-1s", "--stop-at-fit"}, "max-time"},
+		{[]string{"study", "--seeds", "3-1"}, "reversed"},
+		{[]string{"study", "--seeds", "x"}, "seeds"},
+		{[]string{"study", "--max-time", "0"}, "not both 0"},
+		{[]string{"study", "--hmm", "linear2,nope"}, "neither a preset"},
+		{[]string{"study", "--recipe", "magic"}, "default, paper"},
+		{[]string{"study", "--batch", "1"}, "batch"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(context.Background(), tc.args...)
@@ -125,6 +134,46 @@ func TestHelp(t *testing.T) {
 	code, out, _ := runCLI(context.Background())
 	if code != 0 || !strings.Contains(out, "train") {
 		t.Errorf("no args: exit %d, output %q", code, out)
+	}
+}
+
+// A study of two seeds with a step budget writes its JSON and a table
+// line per HMM; train --max-time --stop-at-fit writes the kept network.
+func TestStudyAndTrainToFit(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "s.json")
+	args := []string{"study", "--hmm", "linear2", "--seeds", "1-2", "--max-steps", "4", "--every", "2", "--samples", "50",
+		"--hidden", "8", "--input", "3", "--batch", "16", "--seq-len", "10", "--out", out}
+	code, stdout, stderr := runCLI(context.Background(), args...)
+	if code != 0 {
+		t.Fatalf("study: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "linear2") || !strings.Contains(stderr, "linear2 seed 2: met") {
+		t.Errorf("study output: %q / %q", stdout, stderr)
+	}
+	var sf studyFile
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sf); err != nil {
+		t.Fatal(err)
+	}
+	if len(sf.HMMs) != 1 || sf.HMMs[0].Seeds != 2 || len(sf.HMMs[0].Runs) != 2 || sf.HMMs[0].Runs[1].Steps != 4 ||
+		len(sf.HMMs[0].Runs[0].Fit.Figures) != 4 || sf.Recipe.Name != "default" {
+		t.Errorf("study JSON: %s", data)
+	}
+	m := filepath.Join(dir, "m.json")
+	code, stdout, stderr = runCLI(context.Background(), append([]string{"train", "--max-time", "1h", "--stop-at-fit", "--steps", "4", "--out", m}, tiny...)...)
+	if code != 0 || !strings.Contains(stdout, "wrote "+m) {
+		t.Fatalf("train to fit: exit %d: %s / %s", code, stdout, stderr)
+	}
+	f, err := model.Load(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Training.WhhGain != train.DefaultRecipe.WhhGain {
+		t.Errorf("whh gain %v recorded, want the default recipe's %v", f.Training.WhhGain, train.DefaultRecipe.WhhGain)
 	}
 }
 

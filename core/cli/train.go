@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -11,16 +12,24 @@ import (
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/model"
+	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
 )
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
+       [--recipe NAME] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; METHOD.md section 3). Ctrl-C saves the run to --out
 (resumable with --resume) before exiting. The model file holds the best-validation
-weights and the state needed to continue training.`
+weights and the state needed to continue training.
+
+With --max-time and --stop-at-fit, trains until the fit criterion holds (checks of 2000
+sequences every 250 steps, a pass confirmed on a second sample), within that wall-clock
+budget (and --steps if given), restarting runs
+stuck on the fair-coin plateau with the next seed, and writes the network that met
+the criterion, else the checked network closest to it over every restart.`
 
 // loadHMM accepts a preset name or a path to an HMM JSON file (or a model
 // file, whose hmm is used).
@@ -73,6 +82,7 @@ func runTrain(env *Env, args []string) error {
 	maxTime := fs.Duration("max-time", 0, "wall-clock budget of the training, e.g. 3m (0: none); the run is saved when it ends")
 	plateauAfter := fs.Int("plateau-after", train.DefaultPlateauAfter, "steps a run may emit temporally independent symbols before it counts as stuck")
 	maxMem := memoryFlag(fs)
+	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+"; paper: the paper's plain recipe); --lr overrides its learning rate")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -82,12 +92,18 @@ func runTrain(env *Env, args []string) error {
 	if math.IsNaN(*clip) {
 		return badUsage("--clip NaN: want a number (-1: the HMM's default, 0: off)")
 	}
-	if (*stopAtFit || *plateau) && *evalEvery == 0 {
-		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0")
+	rc, err := train.RecipeByName(*recipe)
+	if err != nil {
+		return badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
 	}
 	if err := checkOutFile("--out", *out); err != nil {
 		return err
 	}
+	if (*stopAtFit || *plateau) && *evalEvery == 0 && !(*stopAtFit && *maxTime > 0) {
+		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0 (--stop-at-fit with --max-time trains to the fit criterion)")
+	}
+	lrSet, stepsSet := false, false
+	fs.Visit(func(f *flag.Flag) { lrSet, stepsSet = lrSet || f.Name == "lr", stepsSet || f.Name == "steps" })
 	command := "hmmrnn train " + strings.Join(args, " ")
 	var tr *train.Trainer
 	if *resume != "" {
@@ -108,7 +124,12 @@ func runTrain(env *Env, args []string) error {
 			return badUsage("%v", err)
 		}
 		cfg := train.DefaultConfig(m)
-		cfg.Hidden, cfg.Input, cfg.Batch, cfg.LR, cfg.Seed = *hidden, *input, *batch, *lr, *seed
+		rc.Apply(&cfg)
+		if lrSet {
+			cfg.LR = *lr
+			rc.LR = *lr
+		}
+		cfg.Hidden, cfg.Input, cfg.Batch, cfg.Seed = *hidden, *input, *batch, *seed
 		cfg.NoiseStd, cfg.Data, cfg.TrainSize, cfg.ValSize, cfg.ValEvery = *noiseStd, *data, *trainSize, *valSize, *valEvery
 		if *seqLen != 0 {
 			cfg.SeqLen = *seqLen
@@ -128,6 +149,12 @@ func runTrain(env *Env, args []string) error {
 		}
 		if err := checkMemory(cfg, *maxMem); err != nil {
 			return err
+		}
+		if *maxTime > 0 && *stopAtFit {
+			if !stepsSet {
+				*steps = 0 // the time budget alone bounds a run to the fit criterion
+			}
+			return trainToFit(env, cfg, rc, *maxTime, *steps, *out, command)
 		}
 		if tr, err = train.New(cfg); err != nil {
 			return err
@@ -263,4 +290,32 @@ func (r *trainRun) summary() error {
 	fmt.Fprintf(r.env.Stdout, "trained %d steps%s in %.1f s; mean loss of the last 100 steps %.4f; best validation step %d; wrote %s\n",
 		tr.StepCount(), restarted, r.seconds(), last, bestStep, r.out)
 	return nil
+}
+
+// trainToFit runs train --max-time --stop-at-fit: a train.FitRun within the
+// budget, then writes the network it kept.
+func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Duration, steps int, out, command string) error {
+	fmt.Fprintf(env.Stderr, "training %s to fit (recipe %s): H=%d D=%d B=%d T=%d lr=%g seed=%d, budget %v and %d steps\n",
+		cfg.HMM.Name, rc.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Seed, maxTime, steps)
+	f := train.FitRun{Recipe: rc, MaxTime: maxTime, MaxSteps: steps,
+		OnCheck: func(seed uint64, step int, fit stats.FitResult) {
+			fmt.Fprintf(env.Stderr, "seed %d step %d: %s\n", seed, step, fit)
+		}}
+	o, err := f.Train(env.Ctx, cfg)
+	if o.Trainer == nil {
+		return err
+	}
+	file, serr := o.Snapshot(command)
+	if serr == nil {
+		serr = file.Save(out)
+	}
+	if serr != nil {
+		return errors.Join(err, serr)
+	}
+	what := "criterion not met; kept the checked network closest to it"
+	if o.Met {
+		what = "fit criterion met"
+	}
+	fmt.Fprintf(env.Stdout, "%s at step %d after %.1f s (%d restarts, seed %d); wrote %s\n%s\n", what, o.Steps, o.Seconds, o.Restarts, o.Seed, out, o.Fit)
+	return err
 }

@@ -67,6 +67,9 @@ type Training struct {
 	// SinkhornConverged is set when the loss ran Sinkhorn to convergence
 	// instead of the paper's 8 annealed iterations.
 	SinkhornConverged bool `json:"sinkhorn_converged,omitempty"`
+	// WhhGain is the factor applied to the random initial W_hh (absent: 1,
+	// the paper's initialisation).
+	WhhGain float64 `json:"whh_gain,omitempty"`
 }
 
 // check reports a training record whose counts no run could have written:

@@ -131,6 +131,9 @@ type Report struct {
 	MatchNotConverged bool `json:"match_not_converged,omitempty"`
 
 	Fidelity Verdict `json:"fidelity"`
+	// Fit is the fit criterion's verdict (JudgeFit), each figure beside
+	// its floor.
+	Fit FitResult `json:"fit"`
 
 	// Figures is the table printed by WriteText.
 	Figures []Figure `json:"figures"`
@@ -241,6 +244,7 @@ func CompareWith(m *hmm.HMM, rnnObs []uint8, n, T int, r *rand.Rand, opt Options
 
 	ok, dT, dF := Fidelity(rep)
 	rep.Fidelity = Verdict{OK: ok, DTrans: dT, DFreq: dF}
+	rep.Fit = JudgeFit(rep)
 	rep.Figures = rep.figures()
 	return rep, nil
 }

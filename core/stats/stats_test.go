@@ -315,7 +315,7 @@ func TestReportJSONAndText(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Fidelity != rep.Fidelity || len(back.Figures) != len(rep.Figures) || back.MatchedRNN != rep.MatchedRNN {
+	if back.Fidelity != rep.Fidelity || len(back.Figures) != len(rep.Figures) || back.MatchedRNN != rep.MatchedRNN || !equalFit(back.Fit, rep.Fit) {
 		t.Error("JSON round trip lost data")
 	}
 	if !rep.Matched || rep.MatchedRNN <= 0 || rep.MatchedFloor <= 0 {
@@ -326,7 +326,7 @@ func TestReportJSONAndText(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := buf.String()
-	for _, want := range []string{"HMM exact", "floor", "freq[0]", "trans[2][2]", "dwell_p1_merged", "matched_distance", "fidelity", "PASS"} {
+	for _, want := range []string{"HMM exact", "floor", "freq[0]", "trans[2][2]", "dwell_p1_merged", "matched_distance", "fidelity", "PASS", "fit criterion", "volatility"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

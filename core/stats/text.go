@@ -8,8 +8,9 @@ import (
 
 // WriteText prints the report as a plain-text table, one figure per line:
 // RNN | HMM exact | HMM sample | |RNN - HMM sample| | noise floor, followed
-// by the transition-matrix differences and the fidelity verdict. It
-// returns the first write error.
+// by the transition-matrix differences, the fidelity verdict and the fit
+// criterion's figures beside their limits and floors. It returns the first
+// write error.
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	name := r.HMM
@@ -62,5 +63,21 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "\nfidelity vs exact (METHOD.md section 3): %s  max|dTrans| = %.4f (< %.2f on well-sampled rows), max|dFreq| = %.4f (< %.2f)\n",
 		verdict, r.Fidelity.DTrans, FidelityTransTol, r.Fidelity.DFreq, FidelityFreqTol)
-	return err
+	if err != nil {
+		return err
+	}
+	verdict = "FAIL"
+	if r.Fit.OK {
+		verdict = "PASS"
+	}
+	fmt.Fprintf(tw, "\nfit criterion (frequencies, transition rows, volatility, dwell times): %s\n", verdict)
+	fmt.Fprint(tw, "figure\tRNN\tlimit\tfloor\t\t\n")
+	for _, f := range r.Fit.Figures {
+		ok := "ok"
+		if !f.OK {
+			ok = "FAIL"
+		}
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%s\t\n", f.Name, f.Value, f.Limit, f.Floor, ok)
+	}
+	return tw.Flush()
 }

@@ -54,7 +54,7 @@ func Bench(ctx context.Context, cfg Config, warmup, steps int, h rnn.Helper) (Be
 
 // median returns the middle value (the mean of the two middle ones for an
 // even count) of a nonempty list.
-func median(v []time.Duration) time.Duration {
+func median[T ~int64 | ~float64](v []T) T {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	n := len(s)

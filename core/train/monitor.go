@@ -69,17 +69,12 @@ type Verdict struct {
 // the HMM.
 type Criterion func(rep *stats.Report) Verdict
 
-// DefaultCriterion is the engine's fidelity test (stats.Fidelity): the
-// largest transition-matrix difference to the HMM's exact values over the
-// well-sampled rows below stats.FidelityTransTol and the largest frequency
-// difference below stats.FidelityFreqTol.
-func DefaultCriterion(rep *stats.Report) Verdict {
-	ok, dT, dF := stats.Fidelity(rep)
-	return Verdict{Fit: ok, Figures: []Figure{
-		{Name: "trans_max_abs", Value: dT, Limit: stats.FidelityTransTol, Floor: rep.SampleVsExact.TransMaxAbs},
-		{Name: "freq_max_abs", Value: dF, Limit: stats.FidelityFreqTol, Floor: rep.SampleVsExact.Freq},
-	}}
-}
+// DefaultCriterion is the fit criterion of issue 12 (stats.JudgeFit, which
+// every report carries as rep.Fit): frequencies, transition rows,
+// volatility and dwell times against the HMM's exact values, each figure
+// beside its floor. One definition for the command line, the sweeps and
+// the page.
+func DefaultCriterion(rep *stats.Report) Verdict { return FitVerdict(rep.Fit) }
 
 // Monitor judges a run every Every steps: it evaluates the network
 // (Evaluate, without the matched distances), applies the fit Criterion,

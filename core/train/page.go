@@ -69,8 +69,9 @@ func (s PageSettings) Model() (*hmm.HMM, error) {
 	return m, nil
 }
 
-// Config returns the run of the page's settings: the demo recipe of the
-// model with the chosen sizes, learning rate and seed, no validation set
+// Config returns the run of the page's settings: the model's paper
+// configuration with DefaultRecipe applied, then the chosen sizes,
+// learning rate and seed, no validation set
 // (the live demo keeps every step for training), checked by CheckPage.
 // Errors name the setting at fault.
 func (s PageSettings) Config() (Config, error) {
@@ -79,6 +80,7 @@ func (s PageSettings) Config() (Config, error) {
 		return Config{}, err
 	}
 	c := DefaultConfig(m)
+	DefaultRecipe.Apply(&c) // the chosen learning rate below overrides the recipe's
 	c.Hidden, c.Input, c.Batch, c.LR, c.Seed = s.Hidden, s.Input, s.Batch, s.LR, s.Seed
 	c.SeqLen = s.SeqLen
 	if c.SeqLen == 0 {

@@ -65,6 +65,11 @@ type Config struct {
 	ValSize, ValEvery int
 	// Sinkhorn selects the loss variant; the zero value is the paper's.
 	Sinkhorn sinkhorn.Options
+	// WhhGain multiplies the random initial W_hh (0 means 1: PyTorch's
+	// U(+-1/sqrt(H)), the paper's). A gain g gives W_hh a spectral radius
+	// of about g/sqrt(3), so g > sqrt(3) starts the network with slow
+	// recurrent modes (see Recipe for why that matters). Ignored with Init.
+	WhhGain float64
 	// Init, when set, replaces the random initialisation: training starts
 	// from a copy of these weights (same H, D and outputs). Starting a
 	// harder HMM from a network trained on an easier one is a way off the
@@ -81,7 +86,8 @@ func DefaultClipFor(m *hmm.HMM) float64 {
 	return DefaultClip
 }
 
-// DefaultConfig returns the demo recipe for m.
+// DefaultConfig returns the paper's configuration (RecipePaper) at the demo
+// sizes for m; live training applies DefaultRecipe on top.
 func DefaultConfig(m *hmm.HMM) Config {
 	T := 30
 	if m != nil {
@@ -137,6 +143,9 @@ func (c *Config) Validate() error {
 	}
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
 		return fmt.Errorf("train: betas (%v, %v) must lie in [0, 1)", c.Beta1, c.Beta2)
+	}
+	if !(c.WhhGain >= 0) || math.IsInf(c.WhhGain, 0) {
+		return fmt.Errorf("train: whh-gain = %v, want a finite value >= 0 (0: 1)", c.WhhGain)
 	}
 	if math.IsNaN(c.Clip) || math.IsInf(c.Clip, 0) {
 		return fmt.Errorf("train: clip = %v, want a finite value", c.Clip)
@@ -235,6 +244,11 @@ func New(cfg Config) (*Trainer, error) {
 	net, err := rnn.New(cfg.Hidden, cfg.Input, cfg.HMM.Outputs(), init)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
+	}
+	if g := cfg.WhhGain; g != 0 && g != 1 {
+		for i := range net.Whh {
+			net.Whh[i] *= g
+		}
 	}
 	if w := cfg.Init; w != nil {
 		if err := w.Validate(); err != nil {

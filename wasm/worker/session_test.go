@@ -374,7 +374,7 @@ func TestStatsFromChecks(t *testing.T) {
 	if !c.Plateau || during.Plateau || now.Plateau || s.Status(true, 0).Plateau {
 		t.Errorf("a run at step %d, within the plateau patience, is reported stuck (check plateau %v)", s.StepCount(), c.Plateau)
 	}
-	if during.RNN.Changes != c.Report.RNN.Volatility || during.Met != c.Fit || during.TransDiff != c.Report.Fidelity.DTrans || len(during.Figures) != 2 || during.Figures[0] != c.Figures[0] {
+	if during.RNN.Changes != c.Report.RNN.Volatility || during.Met != c.Fit || during.TransDiff != c.Report.Fidelity.DTrans || len(during.Figures) != 4 || during.Figures[0] != c.Figures[0] {
 		t.Errorf("stats during training are not the check's")
 	}
 	rep, err := train.Evaluate(s.Net(), s.hmm, s.noiseStd(), statsSeqs, s.T, s.seed(), stats.Options{SkipMatch: true})

@@ -1,0 +1,109 @@
+package train
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Recipe names.
+const (
+	// RecipeDefault is the recipe every preset learns with from random
+	// weights at the demo settings (see DefaultRecipe).
+	RecipeDefault = "default"
+	// RecipePaper is the paper's plain recipe (METHOD.md section 3):
+	// PyTorch's initialisation, lr 1e-3, the engine's plateau patience. It
+	// stays available so the paper's grid can be reproduced as published.
+	RecipePaper = "paper"
+)
+
+// Recipe is a named way to train: what it sets in a Config and how long a
+// run may stay on the fair-coin plateau before the monitor restarts it.
+type Recipe struct {
+	Name string `json:"name"`
+	// WhhGain is Config.WhhGain (1: PyTorch's initialisation).
+	WhhGain float64 `json:"whh_gain"`
+	// LR is Config.LR.
+	LR float64 `json:"lr"`
+	// PlateauAfter is the monitor's patience in steps (Monitor.PlateauAfter).
+	PlateauAfter int `json:"plateau_after"`
+}
+
+// PaperRecipe is RecipePaper.
+var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAfter: DefaultPlateauAfter}
+
+// DefaultRecipe is RecipeDefault: the paper's recipe with the random
+// initial W_hh scaled by 3 and a plateau patience of 1,000 steps.
+//
+// Why it works: with PyTorch's U(+-1/sqrt(H)) initialisation W_hh has a
+// spectral radius of about 1/sqrt(3) = 0.58, and with about half the ReLU
+// units active the linearised dynamics contract by ~0.4 per step, so h_t
+// forgets h_{t-1} at once and the untrained network emits temporally
+// independent symbols: the fair-coin plateau. The Sinkhorn gradient there
+// carries little about temporal structure, and leaving the plateau is a
+// matter of chance (METHOD.md section 3; issue 12: fully3 left it in 0 of 6
+// seeds within 4,000 steps at the demo settings). Scaled by 3 the radius is
+// ~1.7 (~1.2 with half the units active): the network starts with slow
+// recurrent modes, so its outputs are persistent from the first step, and
+// training shapes that persistence instead of waiting for it to appear.
+// Measured at the demo settings (H 50, D 10, B 256, T 30, lr 1e-3, seeds
+// 1-3, 1,000 steps, checks of 1000 sequences every 200 steps; "left" = the
+// first check no longer on the plateau by train.Plateaued; a throwaway
+// driver over train.New and stats.CompareWith, one run per process with
+// GOMAXPROCS=1):
+//
+//	preset   gain 3 (this recipe): step left   gain 1 (paper): step left
+//	linear2  200, 200, 200                     600, 400, 400
+//	linear3  200, 600, 200                     -, -, 800
+//	linear4  400, 600, 600                     -, -, -
+//	linear5  200, 400, 600                     -, -, -
+//	fully3   200, 400, 200                     -, -, -
+//	cyclic4  200, 800, 400                     600, 600, 600
+//
+// (- : still on the plateau at step 1,000.) Issue 12 measured the paper's
+// recipe to 4,000 steps: linear3 left in 4 of 6 seeds (at 800-2,800),
+// fully3 in 0 of 6. Leaving the plateau is not meeting the fit criterion:
+// `hmmrnn study --hmm cyclic4 --seeds 1-7 --max-time 3m --seq-len 30`
+// (loaded machine) met it in 7 of 7 seeds with this recipe (steps
+// 1,750-4,750; seeds 8-10 too, 10 of 10) and in 6 of 7 with `--recipe
+// paper` (2,250-5,500). linear3, linear4, linear5, fully3 and linear2 met
+// it in none of the seeds tried within 3 minutes (2,750-25,300 steps): the
+// linear chains hover at transition rows 0.06-0.1 off and volatility
+// 15-25% off (linear3 seed 2 from step 10,000 to 25,000), fully3 and
+// linear2 fail on dwell times (too few 1-step runs) and volatility.
+// So the plateau patience can be short: 1,000 steps is past every escape
+// measured above. Tried and not kept: lr 5e-3 from the paper's
+// initialisation (linear3 seed 1 still on the plateau after 4,000 steps),
+// gain 3 with lr 3e-3 (fully3: noisier, no closer to the criterion after
+// 7,400 steps than lr 1e-3), learning-rate stages 3e-3/1e-3/3e-4/1e-4
+// (fully3 at step 9,800: transitions within 0.02, volatility still 20% low
+// and dwell distance 0.3), batch 1024 after step 1,000 (fully3 at step
+// 4,400: no closer). What the recipe does not do: meet the full fit
+// criterion at the demo settings; see the study in the session's note.
+var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, LR: DefaultLR, PlateauAfter: 1000}
+
+var recipes = map[string]Recipe{RecipeDefault: DefaultRecipe, RecipePaper: PaperRecipe}
+
+// RecipeNames lists the recipes, sorted.
+func RecipeNames() []string {
+	var n []string
+	for k := range recipes {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// RecipeByName returns the recipe called name.
+func RecipeByName(name string) (Recipe, error) {
+	r, ok := recipes[name]
+	if !ok {
+		return Recipe{}, fmt.Errorf("train: recipe %q, want one of %s", name, strings.Join(RecipeNames(), ", "))
+	}
+	return r, nil
+}
+
+// Apply sets the recipe's fields in c.
+func (r Recipe) Apply(c *Config) {
+	c.WhhGain, c.LR = r.WhhGain, r.LR
+}
