@@ -650,7 +650,7 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 	for k, di := range used {
 		var c []KickCandidate
 		for i := 0; i < H; i++ {
-			kc := KickCandidate{Neuron: i, Direction: dirs[di].Direction, Z: z[k][i], Attribution: att[k][i]}
+			kc := KickCandidate{Neuron: i, Direction: dirs[di].Direction, Z: finiteOr0(z[k][i]), Attribution: finiteOr0(att[k][i])}
 			if prev != nil {
 				kc.Prevented = prev[k][i]
 				if kc.Prevented <= 0 {
@@ -888,4 +888,15 @@ func spreadInts(idx []int, m int) []int {
 		out[k] = idx[k*len(idx)/m]
 	}
 	return out
+}
+
+// finiteOr0 is x, or 0 when x is NaN or infinite: the first-order scores of
+// a reference run whose activity overflows (a network that grows out of
+// range over the long run) carry no ranking information, and a report or a
+// page message must stay valid JSON.
+func finiteOr0(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
 }
