@@ -22,7 +22,7 @@ import (
 const chromiumPath = "/usr/bin/chromium"
 
 // browserFlags make headless Chromium render Ebiten's WebGL in software and
-// keep it off the network (measured on these machines; see issue 6).
+// keep it off the network (measured on these machines).
 func browserFlags(userDir string) []chromedp.ExecAllocatorOption {
 	return append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
@@ -374,7 +374,7 @@ func mean(v []float64) float64 {
 
 // TestResponsiveWhileTraining measures the page's frame rate with the
 // Performance API, idle and while the worker trains the default demo, and
-// watches for long main-thread tasks (issue 6: training must keep at least
+// watches for long main-thread tasks (training must keep at least
 // 80% of the idle frame rate, with no task over 100 ms).
 func TestResponsiveWhileTraining(t *testing.T) {
 	e := browserEnv(t)
@@ -433,7 +433,7 @@ func TestResponsiveWhileTraining(t *testing.T) {
 	if r.Steps == 0 {
 		t.Errorf("no training steps were taken")
 	}
-	// The targets (issue 6: >= 80% of the idle frame rate, no task over
+	// The targets (>= 80% of the idle frame rate, no task over
 	// 100 ms) are timing figures that a loaded machine breaks, so they are
 	// asserted only in measurement runs (HMMRNN_PERF=1, on a quiet machine);
 	// every run logs the numbers above.

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// maxAppWasm is the size limit of the drawing program (issue 6: the main
+// maxAppWasm is the size limit of the drawing program (the main
 // wasm stays under 13 MB raw).
 const maxAppWasm = 13 << 20
 
@@ -58,7 +58,7 @@ func TestSiteSizesAndFiles(t *testing.T) {
 		st, _ := os.Stat(filepath.Join(dir, "app.wasm"))
 		t.Errorf("rebuilt %v although nothing changed (newest input %v, app.wasm %v)", again.Built, before, st.ModTime())
 	}
-	// No page may load anything from another host (issue 6: offline).
+	// No page may load anything from another host (offline).
 	pages := []string{"index.html", "app.html", "worker.js", "style.css"}
 	for _, m := range mods {
 		pages = append(pages, m.Name)

@@ -10,7 +10,7 @@ import (
 
 // TestPortraitShowsMechanism trains the default demo (linear2, H 50, D 10,
 // B 256, T 30) in the page for each seed in $HMMRNN_MECHANISM_SEEDS
-// (default 1, the seed of issue 13, whose network's long run diverges)
+// (default 1, a seed whose network's long run diverges)
 // until the fit criterion holds, then checks the first portrait drawn
 // after that step: it is not diverged (finite states, not cut short) and
 // its output clusters are separated (core/dynamics ClusterSeparation,

@@ -10,7 +10,7 @@ import (
 // loading a gallery network must leave no word of the plateau in the
 // header (format.test.js checks the badge of a network whose last
 // statistics found it stuck), and the statistics panel must describe the loaded network
-// (issue 13, item 5: every status reflects the network shown).
+// (every status reflects the network shown).
 func TestBadgeFollowsNetwork(t *testing.T) {
 	e := browserEnv(t)
 	// A tiny network with a learning rate of 1e-5 barely moves from its

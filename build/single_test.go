@@ -14,7 +14,7 @@ import (
 )
 
 // maxSingleFile is the size the single-file page must stay under with the
-// full gallery (issue 13: "under 8 MB").
+// full gallery ("under 8 MB").
 const maxSingleFile = 8_000_000
 
 // TestEncode7RoundTrip encodes data natively and decodes it with

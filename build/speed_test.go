@@ -91,7 +91,7 @@ func TestHelperWorkerSameLosses(t *testing.T) {
 // Chromium, in the same run, each as the median of the same benchSteps
 // steps of the same seed after the worker's 60 warm-up steps (train.Bench
 // on both sides), and reports both and their ratio
-// (issue 3's target: browser <= 4x native). Each iteration opens the page,
+// (target: browser <= 4x native). Each iteration opens the page,
 // measures in it, closes it, then measures natively (with no page drawing
 // on the other core); the figures are the medians over iterations:
 //

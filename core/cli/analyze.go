@@ -20,7 +20,7 @@ const analyzeSynopsis = `hmmrnn analyze --model model.json [--checkpoints DIR] [
        [--noise-steps N] [--kick-score prevention|attribution] [--kick-mode recurrent|noise|both]
        [--mus LIST] [--mode recurrent|noise|both] [--controls N]
 
-Reverse-engineers a trained model (METHOD.md section 5) and writes report.json,
+Reverse-engineers a trained model (core/METHOD.md section 5) and writes report.json,
 one SVG figure per analysis and index.html into --out. With --json (and no
 --out) only report.json is printed to stdout. Progress goes to stderr.
 "noise" is the noise-level scan of one network (not "hmmrnn sweep", a grid
@@ -37,7 +37,7 @@ func runAnalyze(env *Env, args []string) error {
 	only := fs.String("only", "", "comma-separated analyses to run (default all; prerequisites are added)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	sigma := fs.Float64("sigma", 0, "noise std of the analyses (0: the model's noise_std)")
-	steps := fs.Int("steps", dynamics.PCASteps, "length of the reference noise-driven run (METHOD 5: 30000)")
+	steps := fs.Int("steps", dynamics.PCASteps, "length of the reference noise-driven run (core/METHOD.md section 5: 30000)")
 	resStates := fs.Int("residency-states", 600, "consecutive states whose residency, zone and spectrum are computed")
 	noiseSigmas := fs.String("noise-sigmas", "", "comma-separated noise levels of the noise scan (default 0,0.1,0.25,0.5,0.75,1,1.25,1.5,2,3,4 plus the model's)")
 	noiseSteps := fs.Int("noise-steps", 4000, "steps per noise level of the noise scan (arXiv 2510.25674 section 5.3 uses 10000)")

@@ -42,7 +42,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "extra"}, "unexpected argument"},
 		{[]string{"eval", "--samples", "1"}, "samples"},
 		{[]string{"bench", "--configs", "1,2"}, "H,D,T,B"},
-		// Issue 10 items 4 and 9: sizes that do not fit refused before the
+		// sizes that do not fit refused before the
 		// first allocation, with the estimate and the limit named.
 		{[]string{"train", "--seq-len", "300"}, "seq-len = 300, want 1..255"},
 		{[]string{"train", "--clip", "NaN"}, "--clip NaN"},
@@ -72,7 +72,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 // TestBadFiles gives train, eval and analyze files a hostile user could
-// write (issue 10 items 1, 2 and 9): each must end in one line naming the
+// write (bad files and flags): each must end in one line naming the
 // fault, exit status 2, before anything is sampled or allocated.
 func TestBadFiles(t *testing.T) {
 	dir := t.TempDir()

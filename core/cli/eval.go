@@ -10,7 +10,7 @@ import (
 
 const evalSynopsis = `hmmrnn eval --model model.json [--samples N] [--seq-len T] [--seed S] [--json]
 
-Samples the trained RNN and compares its emission statistics (METHOD.md section 4)
+Samples the trained RNN and compares its emission statistics (core/METHOD.md section 4)
 with the HMM's exact values and with HMM samples of the same size, each figure next
 to its sampling noise floor (the same difference between two HMM sample sets). This is
 the evaluation a sweep stores (train.Evaluate): with a sweep entry's seed and its

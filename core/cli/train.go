@@ -21,7 +21,7 @@ const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--
        [--recipe NAME] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
-loss, Adam, gradient clipping; METHOD.md section 3). Ctrl-C saves the run to --out
+loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
 (resumable with --resume) before exiting. The model file holds the best-validation
 weights and the state needed to continue training.
 

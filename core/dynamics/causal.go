@@ -175,7 +175,7 @@ func Hazards(O int, runs ...*Run) [][]float64 {
 // CausalOptions tune CausalTests.
 type CausalOptions struct {
 	Mus  []float64 // default DefaultMus (0..2 by 0.25)
-	Mode Mode      // which input is scaled (zero value: Recurrent, METHOD 5.8)
+	Mode Mode      // which input is scaled (zero value: Recurrent, core/METHOD.md section 5.8)
 	// Controls is the number of random control sets (default 5), each the
 	// size of the kick set, drawn from the non-kick neurons that are active
 	// on at least 1% of the run's steps (so controls are not padded with
@@ -202,7 +202,7 @@ type CausalCurve struct {
 	Unstable []float64 `json:"unstable,omitempty"`
 }
 
-// Causal is the causal test of METHOD 5.8.
+// Causal is the causal test of core/METHOD.md section 5.8.
 type Causal struct {
 	Mus      []float64     `json:"mus"`
 	Mode     string        `json:"mode"`
@@ -228,7 +228,7 @@ type Causal struct {
 // CausalTests scales the recurrent (or noise, or whole) input of the kick
 // set, the integrating set and random control sets of the kick set's size
 // by each mu and reports transition rates and critical-pair counts around
-// switches (METHOD 5.8). run is the reference noise-driven run.
+// switches (core/METHOD.md section 5.8). run is the reference noise-driven run.
 func CausalTests(net *rnn.Net, r *rand.Rand, sigma float64, run *Run, kick []int, groups []KickGroup, integrating []int, opt CausalOptions) (*Causal, error) {
 	if r == nil || run == nil {
 		return nil, errors.New("dynamics: nil random source or run")

@@ -1,5 +1,5 @@
 // Package dynamics reverse-engineers a noise-driven ReLU RNN (package rnn)
-// that emulates an HMM, following METHOD.md section 5:
+// that emulates an HMM, following core/METHOD.md section 5:
 //
 //   - Sim, Run: simulation with noise std sigma (0 = no input) and
 //     per-neuron interventions scaling the recurrent and/or noise input
@@ -30,7 +30,7 @@
 //     subspaces (5.10, 5.11).
 //
 // Every number the paper fixes is a named constant in consts.go citing its
-// METHOD section; all randomness comes from a passed *rand.Rand (or a seed
+// core/METHOD.md section; all randomness comes from a passed *rand.Rand (or a seed
 // for common random numbers). Throughout, "the output" of a state is the
 // argmax of its logits and a transition rate counts switches of that
 // output per step. The package is pure Go and builds for js/wasm.

@@ -28,7 +28,7 @@ type EvolutionOptions struct {
 	Portraits int
 }
 
-// EvolutionPoint is one checkpoint's summary (METHOD 5.9).
+// EvolutionPoint is one checkpoint's summary (core/METHOD.md section 5.9).
 type EvolutionPoint struct {
 	Label string  `json:"label"`
 	Step  int     `json:"step"`
@@ -56,11 +56,11 @@ type Portrait struct {
 	Out   []uint8   `json:"-"`
 }
 
-// Evolution tracks the dynamics across training checkpoints (METHOD 5.9).
+// Evolution tracks the dynamics across training checkpoints (core/METHOD.md section 5.9).
 type Evolution struct {
 	Points []EvolutionPoint `json:"points"`
 	// Bifurcation is our operational definition of the epoch where the
-	// network enters the noise-driven regime (METHOD 5.9): when early
+	// network enters the noise-driven regime (core/METHOD.md section 5.9): when early
 	// checkpoints diverge (runaway activity with an unstable Jacobian) and
 	// later ones do not, the first checkpoint after the last diverging one;
 	// otherwise the checkpoint right after the largest change of the mean
@@ -81,7 +81,7 @@ type Evolution struct {
 // smooth nonlinearity f this is the Ito term f”(a) s^2 / 2; for ReLU it is
 // exact: E relu(a + xi) = a Phi(a/s) + s phi(a/s)). States are the rows of
 // states (T x H); rows with non-finite values (a diverging network) are
-// skipped. METHOD 5.9 names the quantity; this formula is our choice.
+// skipped. core/METHOD.md section 5.9 names the quantity; this formula is our choice.
 func NoiseDrift(net *rnn.Net, states []float64, T int, sigma float64) []float64 {
 	H, D := net.H, net.D
 	s := make([]float64, H)

@@ -20,7 +20,7 @@ func ExampleMobius() {
 	// lambda (0.9+0.6i) -> z (0.043+0.302i)
 }
 
-// Zones follow the residency thresholds of METHOD 5.4.
+// Zones follow the residency thresholds of core/METHOD.md section 5.4.
 func ExampleClassifyZone() {
 	fmt.Println(dynamics.ClassifyZone(1.2, 0.9), dynamics.ClassifyZone(5, 0.9), dynamics.ClassifyZone(30, 0.95), dynamics.ClassifyZone(30, 0.6))
 	// Output:

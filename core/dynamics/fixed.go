@@ -9,7 +9,7 @@ import (
 	"hmmrnn/core/rnn"
 )
 
-// Collapse is the paper's input-free test (METHOD 5.2): runs without input
+// Collapse is the paper's input-free test (core/METHOD.md section 5.2): runs without input
 // from states on the noise-driven run, and where they end.
 type Collapse struct {
 	Runs  int `json:"runs"`
@@ -19,13 +19,13 @@ type Collapse struct {
 	Endpoints int     `json:"endpoints"`
 	EndTol    float64 `json:"end_tolerance"`
 	// FixedPoint is the mean end state when Endpoints == 1 (the origin for
-	// trained networks without biases: METHOD 3 pitfalls).
+	// trained networks without biases: core/METHOD.md section 3 pitfalls).
 	FixedPoint     []float64 `json:"fixed_point"`
 	FixedPointNorm float64   `json:"fixed_point_norm"`
 	// MeanStartNorm and MeanEndNorm are mean |h| at the start and the end.
 	MeanStartNorm float64 `json:"mean_start_norm"`
 	MeanEndNorm   float64 `json:"mean_end_norm"`
-	// Decay20 is the median of |h_20| / |h_0| over runs (METHOD 3: about 1/50
+	// Decay20 is the median of |h_20| / |h_0| over runs (core/METHOD.md section 3: about 1/50
 	// in trained networks).
 	Decay20 float64 `json:"decay_20"`
 	// Rate is the asymptotic per-step contraction |h_{t+1}|/|h_t| over the
@@ -254,7 +254,7 @@ func Q(net *rnn.Net, h, grad []float64) float64 {
 
 // FindFixedPoints searches fixed and slow points of the input-free map
 // h -> relu(W_hh h) from the given starting states (n x H), going beyond
-// the paper's simulation (METHOD 5.2).
+// the paper's simulation (core/METHOD.md section 5.2).
 //
 // Without biases the map is positively homogeneous (relu(W c h) = c
 // relu(W h) for c > 0), so q(ch) = c^2 q(h): q has no isolated minima but

@@ -9,7 +9,7 @@ import (
 )
 
 // ReadoutAngle is the angle between one readout row of W_out and the plane
-// of the leading principal components (METHOD 5.10).
+// of the leading principal components (core/METHOD.md section 5.10).
 type ReadoutAngle struct {
 	Output  int     `json:"output"`
 	Degrees float64 `json:"degrees"`
@@ -47,7 +47,7 @@ func ReadoutAngles(net *rnn.Net, pca *PCA) ([]ReadoutAngle, error) {
 }
 
 // PairSubspace is the part of a run that emits only one pair of outputs
-// (METHOD 5.11).
+// (core/METHOD.md section 5.11).
 type PairSubspace struct {
 	Outputs [2]uint8 `json:"outputs"`
 	Steps   int      `json:"steps"`
@@ -75,7 +75,7 @@ type CompositionOptions struct {
 
 // Compositionality restricts run to maximal spans that emit only outputs a
 // and b (and contain both), for every pair a < b, fits a PCA within each
-// pair's states and counts the zones of its states (METHOD 5.11). zones maps
+// pair's states and counts the zones of its states (core/METHOD.md section 5.11). zones maps
 // a step of run to its residency zone (may be nil or partial).
 func Compositionality(run *Run, zones map[int]Zone, opt CompositionOptions) ([]PairSubspace, error) {
 	if run == nil {

@@ -677,7 +677,7 @@ func kickCandidates(net *rnn.Net, run *Run, opt KickOptions, counts map[string]i
 
 // IntegratingPopulations ranks, for each kick group, the other neurons j by
 // their mean weight onto the group, mean over k in the group of W_hh[k, j]
-// (the kick neurons' rows of W_hh, METHOD 5.7), and returns the top `size`
+// (the kick neurons' rows of W_hh, core/METHOD.md section 5.7), and returns the top `size`
 // with a positive score per group (default IntegratingSize = 35). This is
 // our reading of the authors' hand procedure: the neurons whose activity
 // drives the kick neurons, i.e. that integrate the noise up to a kick.
@@ -738,7 +738,7 @@ type Block struct {
 
 // Blocks returns the mean weight of W_hh between every ordered pair of named
 // neuron groups (to <- from), e.g. kick<->kick, kick<->integrating,
-// integrating<->integrating (METHOD 5.7).
+// integrating<->integrating (core/METHOD.md section 5.7).
 func Blocks(net *rnn.Net, names []string, groups [][]int) []Block {
 	H := net.H
 	var out []Block

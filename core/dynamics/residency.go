@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 )
 
-// Zone is the residency class of a state (METHOD 5.4).
+// Zone is the residency class of a state (core/METHOD.md section 5.4).
 type Zone uint8
 
 const (
@@ -40,7 +40,7 @@ func (z Zone) String() string {
 // MarshalText writes the zone's name.
 func (z Zone) MarshalText() ([]byte, error) { return []byte(z.String()), nil }
 
-// ClassifyZone applies the thresholds of METHOD 5.4 to a residency time and
+// ClassifyZone applies the thresholds of core/METHOD.md section 5.4 to a residency time and
 // the state's maximum softmax probability.
 func ClassifyZone(residency, maxProb float64) Zone {
 	switch {
@@ -67,7 +67,7 @@ type Residence struct {
 	Zone        Zone    `json:"zone"`
 }
 
-// ResidencyOptions tune Residency; zero fields take the METHOD 5.4 values.
+// ResidencyOptions tune Residency; zero fields take the core/METHOD.md section 5.4 values.
 type ResidencyOptions struct {
 	Continuations int // default ResidencyContinuations (20)
 	MaxSteps      int // default ResidencyMaxSteps (50)
@@ -78,7 +78,7 @@ type ResidencyOptions struct {
 const residencyChunk = 64
 
 // Residency measures, for each of the n states (n x H), how long the output
-// stays put under fresh noise (METHOD 5.4). sim fixes the noise level and any
+// stays put under fresh noise (core/METHOD.md section 5.4). sim fixes the noise level and any
 // intervention. Noise is drawn per step for the continuations still running,
 // in order of state then continuation.
 func Residency(sim *Sim, r *rand.Rand, states []float64, n int, opt ResidencyOptions) ([]Residence, error) {

@@ -44,7 +44,7 @@ type ResonanceOptions struct {
 }
 
 // ResonancePoint is one noise level of the stochastic-resonance curve
-// (METHOD 5.3: transition rate versus sigma).
+// (core/METHOD.md section 5.3: transition rate versus sigma).
 type ResonancePoint struct {
 	Sigma float64 `json:"sigma"`
 	Rate  float64 `json:"transition_rate"` // output switches per step

@@ -8,7 +8,7 @@ import (
 )
 
 // referenceH is the size of the paper's reverse-engineered reference
-// network (METHOD 2: H = 150), whose integrating populations had ~35
+// network (core/METHOD.md section 2: H = 150), whose integrating populations had ~35
 // neurons (IntegratingSize).
 const referenceH = 150
 
@@ -29,7 +29,7 @@ type RoleGroup struct {
 	Neurons   []int      `json:"neurons"`
 }
 
-// Roles assigns every hidden unit one role (METHOD 5.7): the kick neurons
+// Roles assigns every hidden unit one role (core/METHOD.md section 5.7): the kick neurons
 // of each direction, the integrating population of each direction
 // (IntegratingPopulations), the rest; and gives the W_hh block matrix of the
 // roles.

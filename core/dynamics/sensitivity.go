@@ -17,7 +17,7 @@ import (
 // W_in x with the same covariance wherever the state is (only the ReLU
 // gating differs), so a raw spread cannot tell noise-driven from
 // deterministic motion. The noise shares (NoiseShare, NoiseSharePC) measure
-// what METHOD 5.6 asks, whether the motion from h0 is made by the noise or
+// what core/METHOD.md section 5.6 asks, whether the motion from h0 is made by the noise or
 // by the deterministic flow: the share of the continuations' mean squared
 // displacement from h0 that is spread rather than common drift,
 //
@@ -56,7 +56,7 @@ func noiseShare(tr, drift float64) float64 {
 
 // NoiseSensitivity continues the state h0 `n` times for `steps` steps with
 // inputs x_k = (1 - gamma) orig_k + gamma * fresh_k, fresh_k ~ N(0, sigma^2),
-// for each gamma (METHOD 5.6). orig (steps x D) is the noise that actually
+// for each gamma (core/METHOD.md section 5.6). orig (steps x D) is the noise that actually
 // followed h0 on the run. gamma = 0 replays the run (zero spread); gamma = 1
 // is fully fresh noise. A noise share that grows with gamma to near 1 means
 // the state's motion is noise-driven (clusters); one that stays near 0 that
@@ -181,7 +181,7 @@ type Sensitivity struct {
 	// states come from the residency stretch; when it holds too few
 	// transition states, Candidates more states (the two before each of a
 	// sample of the run's output switches) are classified by the same
-	// residency criterion (METHOD 5.4) and their transition states added.
+	// residency criterion (core/METHOD.md section 5.4) and their transition states added.
 	ClusterStates    []int `json:"cluster_states"`
 	TransitionStates []int `json:"transition_states"`
 	Candidates       int   `json:"candidates"`

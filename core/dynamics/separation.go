@@ -9,7 +9,7 @@ import (
 const (
 	// SeparationMinShare is the share of the states an output must be
 	// emitted on to get a centroid: output 1 of the linear chains (1% of the
-	// steps, METHOD 1) has too few states for a stable one and is left out.
+	// steps, core/METHOD.md section 1) has too few states for a stable one and is left out.
 	SeparationMinShare = 0.05
 	// SeparatedAt is the Skill from which the output clusters count as
 	// separated: the plane tells the output at least halfway from chance to

@@ -12,7 +12,7 @@ import (
 	"hmmrnn/core/rnn"
 )
 
-// Mode says which input of a neuron an Intervention scales (METHOD 5.8:
+// Mode says which input of a neuron an Intervention scales (core/METHOD.md section 5.8:
 // "scale the recurrent input (and/or noise input)").
 type Mode int
 
@@ -264,7 +264,7 @@ func maxSoftmax(v []float64) float64 {
 
 // Run is one simulated trajectory. Step t (0-based) holds h_{t+1}, the state
 // after the t-th update from the initial state, its logits and the argmax of
-// the logits ("the emitted output" of the analyses: METHOD 5 colours points
+// the logits ("the emitted output" of the analyses: core/METHOD.md section 5 colours points
 // by the argmax of the logits, not by the Gumbel sample).
 type Run struct {
 	T, H, O int

@@ -11,7 +11,7 @@ import (
 )
 
 // Mobius maps an eigenvalue lambda of a discrete-time Jacobian to
-// z = (lambda - 1)/(lambda + 1) (METHOD 5.5): the unit circle goes to the
+// z = (lambda - 1)/(lambda + 1) (core/METHOD.md section 5.5): the unit circle goes to the
 // imaginary axis, so Re z > 0 exactly when |lambda| > 1, and a complex pair
 // crossing the unit circle (a Hopf point) crosses Re z = 0 with Im z != 0.
 // lambda = -1 maps to complex infinity.
@@ -24,9 +24,9 @@ func Mobius(lambda complex128) complex128 {
 
 // Spectrum summarises the Jacobian J = D diag(mu) W_hh of the input-free map
 // h -> relu(mu ⊙ W_hh h) at a state h, with D = diag(mu ⊙ W_hh h > 0)
-// (METHOD 5.5). We evaluate D at the pre-activation of the noise-free update
+// (core/METHOD.md section 5.5). We evaluate D at the pre-activation of the noise-free update
 // from h (the mean input is zero), so that at a fixed point it is the usual
-// linearisation; this choice is ours where METHOD says "pre-activation".
+// linearisation; this choice is ours where core/METHOD.md says "pre-activation".
 type Spectrum struct {
 	// Eigen holds all H eigenvalues: those of the active block of J and one
 	// zero per inactive neuron (an inactive neuron's row of J is zero).

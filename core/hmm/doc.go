@@ -1,5 +1,5 @@
 // Package hmm implements the categorical hidden Markov models that the RNNs
-// of this project learn to emulate (METHOD.md section 1).
+// of this project learn to emulate (core/METHOD.md section 1).
 //
 // A model has M hidden states and O output symbols (both at most 255, so
 // that states and symbols fit in a uint8). Start is the distribution of the

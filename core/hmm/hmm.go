@@ -15,11 +15,11 @@ import (
 const (
 	MaxStates  = 255
 	MaxOutputs = 255
-	MinOutputs = 2 // METHOD.md section 1: any O >= 2.
+	MinOutputs = 2 // core/METHOD.md section 1: any O >= 2.
 )
 
 // RowSumTol is the tolerance on the sum of each probability row
-// (METHOD.md section 1: rows summing to 1, tolerance 1e-6).
+// (core/METHOD.md section 1: rows summing to 1, tolerance 1e-6).
 const RowSumTol = 1e-6
 
 // HMM is a categorical hidden Markov model. See the package documentation

@@ -9,7 +9,7 @@ import (
 )
 
 func TestPresetsValid(t *testing.T) {
-	// METHOD.md section 1: states and default sequence lengths.
+	// core/METHOD.md section 1: states and default sequence lengths.
 	want := map[string]struct{ M, T int }{
 		"linear2": {2, 100}, "linear3": {3, 30}, "linear4": {4, 30},
 		"linear5": {5, 40}, "fully3": {3, 30}, "cyclic4": {4, 40},
@@ -43,7 +43,7 @@ func TestPresetsValid(t *testing.T) {
 
 func TestPresetMatrices(t *testing.T) {
 	const tol = 1e-15
-	// q = 0.05^(1/(M-1)) (METHOD.md section 1).
+	// q = 0.05^(1/(M-1)) (core/METHOD.md section 1).
 	for _, tc := range []struct {
 		name string
 		M    int
@@ -127,7 +127,7 @@ func TestValidateErrors(t *testing.T) {
 		{"zero states", func(m *HMM) *HMM { return &HMM{SeqLen: 1} }, []string{"zero states"}},
 		{"one output", func(m *HMM) *HMM { m.Emission = [][]float64{{1}, {1}}; return m }, []string{"emission row 0", "1 outputs", "at least 2"}},
 		{"seq_len", func(m *HMM) *HMM { m.SeqLen = 0; return m }, []string{"seq_len", "0"}},
-		// Issue 10: seq_len 1e9 in a file made eval allocate 5 TB; the loss
+		// seq_len 1e9 in a file made eval allocate 5 TB; the loss
 		// takes at most 255 (sinkhorn.MaxSeqLen), so Validate refuses more.
 		{"seq_len above the loss's limit", func(m *HMM) *HMM { m.SeqLen = 256; return m }, []string{"seq_len is 256", "1..255"}},
 		{"seq_len 1e9", func(m *HMM) *HMM { m.SeqLen = 1e9; return m }, []string{"seq_len is 1000000000", "1..255"}},

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Numbers of the paper's HMM architectures (METHOD.md section 1).
+// Numbers of the paper's HMM architectures (core/METHOD.md section 1).
 const (
 	// PaperOutputs is O = 3 for every preset.
 	PaperOutputs = 3
@@ -27,7 +27,7 @@ const (
 	fullyMiss = 0.01
 )
 
-// Default sequence lengths T (METHOD.md section 1 table).
+// Default sequence lengths T (core/METHOD.md section 1 table).
 const (
 	seqLenLinear2 = 100
 	seqLenLinear3 = 30
@@ -38,7 +38,7 @@ const (
 )
 
 // cyclic4A and cyclic4E are the cyclic architecture's matrices, verbatim
-// from METHOD.md section 1.
+// from core/METHOD.md section 1.
 var (
 	cyclic4A = [][]float64{
 		{.95, .025, 0, .025},
@@ -59,7 +59,7 @@ var presetNames = []string{"linear2", "linear3", "linear4", "linear5", "fully3",
 // PresetNames lists the paper's architectures in a fixed order.
 func PresetNames() []string { return append([]string(nil), presetNames...) }
 
-// Preset returns a fresh copy of a named architecture of METHOD.md
+// Preset returns a fresh copy of a named architecture of core/METHOD.md
 // section 1 (uniform start distribution, O = 3):
 //
 //   - "linear2".."linear5": linear chain of M states, q = 0.05^(1/(M-1));
@@ -68,7 +68,7 @@ func PresetNames() []string { return append([]string(nil), presetNames...) }
 //     [0.99(1-a), 0.01, 0.99a] with a = i/(M-1). T = 100, 30, 30, 40.
 //   - "fully3": 0.95 on the diagonal and 0.025 elsewhere, emission 0.98 on
 //     the diagonal and 0.01 elsewhere. T = 30.
-//   - "cyclic4": the 4-state ring of the METHOD table. T = 40.
+//   - "cyclic4": the 4-state ring of the table in core/METHOD.md section 1. T = 40.
 func Preset(name string) (*HMM, error) {
 	switch name {
 	case "linear2":

@@ -213,7 +213,7 @@ func TestDraw(t *testing.T) {
 }
 
 func BenchmarkSampleInto(b *testing.B) {
-	const B, T = 4096, 30 // paper batch (METHOD.md section 3), T = 30
+	const B, T = 4096, 30 // paper batch (core/METHOD.md section 3), T = 30
 	for _, name := range []string{"linear2", "linear5", "cyclic4"} {
 		b.Run(name, func(b *testing.B) {
 			m, _ := Preset(name)

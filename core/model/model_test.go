@@ -186,7 +186,7 @@ func TestParseRejectsBadTraining(t *testing.T) {
 }
 
 // TestParseHMM reads the HMM of an HMM file and of a model file; a model
-// file at fault reports its own fault (issue 10: train --hmm gave
+// file at fault reports its own fault (train --hmm gave
 // `unknown field "format"` from the HMM parser instead).
 func TestParseHMM(t *testing.T) {
 	good, err := testFile(t).Marshal()
@@ -226,7 +226,7 @@ func FuzzParse(f *testing.F) {
 		Resume: &Resume{Current: n, AdamM: n, AdamV: n, AdamT: 1, Streams: map[string][]byte{"data": []byte("pcg:0123456789abcdef0123456789ab")}}}
 	ckb, _ := ck.Marshal()
 	f.Add(ckb)
-	// Issue 10's files: seq_len 1e9 and 2e18, a model without noise_std.
+	// Hostile files: seq_len 1e9 and 2e18, a model without noise_std.
 	for _, edit := range [][2]string{{`"seq_len": 100`, `"seq_len": 1000000000`}, {`"seq_len": 100`, `"seq_len": 2e18`}, {`"noise_std": 1,`, ``}} {
 		f.Add(bytes.Replace(good, []byte(edit[0]), []byte(edit[1]), 1))
 	}

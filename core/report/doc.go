@@ -1,5 +1,5 @@
 // Package report runs the reverse-engineering analyses of package dynamics
-// on a trained network (METHOD.md section 5) and renders the results:
+// on a trained network (core/METHOD.md section 5) and renders the results:
 // report.json, one SVG figure per analysis (gonum/plot) and an index.html
 // showing them with captions. It does no file I/O: Files returns the
 // directory's contents and the caller writes them.
@@ -13,7 +13,7 @@
 //	seed, sigma   the random seed and the noise std the analyses used
 //	seconds       {analysis: wall seconds}
 //	kick_neurons  flat list of 0-based kick-neuron indices ([] if none)
-//	checks        METHOD section 6 in numbers: one_fixed_point,
+//	checks        core/METHOD.md section 6 in numbers: one_fixed_point,
 //	              cluster_mean_unstable, transition_mean_unstable,
 //	              clusters_stable, transitions_less_stable,
 //	              sensitivity_ratio, relative_sensitivity_ratio,
@@ -75,7 +75,7 @@
 //
 // # Noise sensitivity
 //
-// METHOD 5.6 claims clusters are noise-driven and transitions
+// core/METHOD.md section 5.6 claims clusters are noise-driven and transitions
 // deterministic. The report tests it with the noise share of the motion
 // (dynamics.Spread): from each state, spread / (spread + drift^2) of 100
 // continuations after 5 steps, spread = trace of their covariance, drift =

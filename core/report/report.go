@@ -27,7 +27,7 @@ type Report struct {
 	// KickNeurons is the automatically detected kick set: a flat list of
 	// 0-based neuron indices (empty when none was found or "kick" did not run).
 	KickNeurons []int `json:"kick_neurons"`
-	// Checks summarises the headline facts of METHOD.md section 6.
+	// Checks summarises the headline facts of core/METHOD.md section 6.
 	Checks Checks `json:"checks"`
 
 	PCA              *PCAInfo                `json:"pca,omitempty"`
@@ -118,7 +118,7 @@ func (k *KickInfo) integratingUnion() []int {
 	return out
 }
 
-// Checks are the headline facts of METHOD.md section 6 as measured here.
+// Checks are the headline facts of core/METHOD.md section 6 as measured here.
 type Checks struct {
 	// OneFixedPoint: every input-free run ended at the same state.
 	OneFixedPoint *bool `json:"one_fixed_point,omitempty"`

@@ -42,7 +42,7 @@ func TestAnalyzePlanted(t *testing.T) {
 	if rep.Checks.OneFixedPoint == nil || !*rep.Checks.OneFixedPoint {
 		t.Errorf("planted network should collapse to the origin without input: %+v", rep.Collapse)
 	}
-	// Noise sensitivity (METHOD 5.6): the planted kick flips the state in one
+	// Noise sensitivity (core/METHOD.md section 5.6): the planted kick flips the state in one
 	// deterministic step, the populations diffuse. The transition states are
 	// topped up from the run's switches to the full count.
 	if si := rep.Sensitivity; si == nil {

@@ -1,5 +1,5 @@
 // Package rnn is the noise-driven ReLU recurrent network that emulates a
-// hidden Markov model (METHOD.md section 2):
+// hidden Markov model (core/METHOD.md section 2):
 //
 //	h_0 = 0
 //	h_t = relu(W_in x_t + W_hh h_{t-1}),   x_t ~ N(0, sigma^2 I_D)

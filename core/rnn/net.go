@@ -8,7 +8,7 @@ import (
 
 // Size limits accepted by New and Validate. They are sanity bounds, not
 // paper values: the paper uses H in {50, 150, 200}, D in {1, 10, 100, 200}
-// and O = 3 (METHOD.md section 2).
+// and O = 3 (core/METHOD.md section 2).
 const (
 	// MaxHidden is the largest hidden size H.
 	MaxHidden = 4096
@@ -19,7 +19,7 @@ const (
 )
 
 // Net is a vanilla ReLU RNN without biases, driven only by noise
-// (METHOD.md section 2):
+// (core/METHOD.md section 2):
 //
 //	h_0 = 0
 //	h_t = relu(W_in x_t + W_hh h_{t-1}),  x_t ~ N(0, sigma^2 I_D)
@@ -47,7 +47,7 @@ func checkSizes(H, D, O int) error {
 }
 
 // New returns a network with PyTorch's default initialisation
-// (METHOD.md section 2): every entry of W_in, W_hh and W_out is drawn
+// (core/METHOD.md section 2): every entry of W_in, W_hh and W_out is drawn
 // independently from U(-1/sqrt(H), 1/sqrt(H)). The entries are drawn from r
 // in the order W_in, W_hh, W_out, each row-major.
 func New(H, D, O int, r *rand.Rand) (*Net, error) {

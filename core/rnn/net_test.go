@@ -8,7 +8,7 @@ import (
 )
 
 // TestNewInit checks PyTorch's default initialisation U(-1/sqrt(H),
-// 1/sqrt(H)) (METHOD.md section 2): every entry inside the bounds, the
+// 1/sqrt(H)) (core/METHOD.md section 2): every entry inside the bounds, the
 // extremes close to them, mean and variance (bound^2/3) as for a uniform.
 func TestNewInit(t *testing.T) {
 	const H, D, O = 150, 100, 3

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 )
 
-// DefaultTau is the Gumbel-softmax temperature of the paper (METHOD.md
+// DefaultTau is the Gumbel-softmax temperature of the paper (core/METHOD.md
 // section 2); Forward uses it when given tau = 0.
 const DefaultTau = 1.0
 
@@ -169,7 +169,7 @@ func (w *Workspace) dropHelper(err error) {
 // Backward takes dL/dy for the hard one-hot outputs of the last Forward
 // (B x T x O row-major, dY[(b*T+t)*O+o]) and overwrites grad with dL/dW.
 // The gradient passes the sample by the straight-through Gumbel-softmax
-// estimator, dL/dlogits = J_softmax(s)^T dL/dy / tau (METHOD.md section 2),
+// estimator, dL/dlogits = J_softmax(s)^T dL/dy / tau (core/METHOD.md section 2),
 // and then back through time by hand-written BPTT. n must be the network
 // given to that Forward; grad's slices are reallocated if their lengths are
 // wrong. Backward uses up the state of the Forward (it overwrites the

@@ -7,7 +7,7 @@ const demoPoints = 240
 
 // Demo is the picture shown before any network exists: a closed orbit whose
 // arcs take the colours of three outputs around a fixed point, the shape the
-// paper finds in trained networks (METHOD 6).
+// paper finds in trained networks (core/METHOD.md section 6).
 func Demo() *Scene {
 	s := &Scene{}
 	line := Polyline{Width: 3}

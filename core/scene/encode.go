@@ -22,7 +22,7 @@ type Portrait struct {
 	Kick []int
 }
 
-// Weights are the three weight matrices of the noise-driven RNN (METHOD 2),
+// Weights are the three weight matrices of the noise-driven RNN (core/METHOD.md section 2),
 // row-major with the layout of rnn.Net.
 type Weights struct {
 	H, D, O        int

@@ -6,13 +6,13 @@ import (
 )
 
 // WarmUp is the number of noise-driven steps from h = 0 before a run is
-// used (METHOD 5: PCA runs start after a warm-up of 20 steps).
+// used (core/METHOD.md section 5: PCA runs start after a warm-up of 20 steps).
 const WarmUp = 20
 
 // Particles are independent noise-driven copies of one network, stepped
 // together: the orbit-flow animation. Each step is the network's update
-// h <- relu(G (W_in x + W_hh h)), x ~ N(0, sigma^2 I_D) (METHOD 2), where the
-// diagonal gain G scales both inputs of chosen neurons (METHOD 5.8: 0
+// h <- relu(G (W_in x + W_hh h)), x ~ N(0, sigma^2 I_D) (core/METHOD.md section 2), where the
+// diagonal gain G scales both inputs of chosen neurons (core/METHOD.md section 5.8: 0
 // silences, 1 is nominal, 2 doubles; the "both" mode of core/dynamics, in
 // which its kick-neuron detection silences).
 type Particles struct {
@@ -110,7 +110,7 @@ func (p *Particles) Step(sigma float64, r *rand.Rand) {
 }
 
 // Output returns the argmax of particle i's logits W_out h (the colour
-// rule of METHOD 5: points are coloured by the argmax of the logits).
+// rule of core/METHOD.md section 5: points are coloured by the argmax of the logits).
 func (p *Particles) Output(i int) int {
 	return Argmax(p.w, p.State(i), p.logit)
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// benchSeqLen is METHOD.md's T = 30; benchSwitch is the linear 2-state chain's q = 0.05.
+// benchSeqLen is core/METHOD.md's T = 30; benchSwitch is the linear 2-state chain's q = 0.05.
 const (
 	benchSeqLen = 30
 	benchSwitch = 0.05

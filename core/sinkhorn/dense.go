@@ -7,7 +7,7 @@ import (
 
 // Dense returns the Sinkhorn divergence S between the uniform measures on the rows of x
 // (N x Dim, row-major) and y (M x Dim) with cost |x-y|^2/2, computed exactly as geomloss
-// 0.2.6 SamplesLoss("sinkhorn", p=2, blur, scaling), "tensorized" backend (METHOD.md
+// 0.2.6 SamplesLoss("sinkhorn", p=2, blur, scaling), "tensorized" backend (core/METHOD.md
 // section 3), and its gradient dS/dx (N x Dim, row-major):
 //
 //	gradX_i = (1/N) (sum_k Q_ik x_k - sum_j P_ij y_j)

@@ -1,5 +1,5 @@
 // Package sinkhorn computes the debiased Sinkhorn divergence that the paper trains with
-// (METHOD.md section 3), its gradient, and Sinkhorn transport matchings (section 4).
+// (core/METHOD.md section 3), its gradient, and Sinkhorn transport matchings (section 4).
 //
 // The loss is exactly that of geomloss 0.2.6, SamplesLoss("sinkhorn", p=2, blur=0.2) with
 // the default scaling 0.5 and the "tensorized" backend: the debiased divergence of Feydy et

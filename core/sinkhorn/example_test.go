@@ -45,7 +45,7 @@ func ExampleSymbols() {
 }
 
 // Matching each x sequence to the y sequence that receives most of its transport mass at
-// eps = 0.1 (METHOD.md section 4).
+// eps = 0.1 (core/METHOD.md section 4).
 func ExampleMatch() {
 	const T = 5
 	x := []uint8{

@@ -64,7 +64,7 @@ func (p *problem) softmins(eps float64, tasks [4]softminTask) {
 	wg.Wait()
 }
 
-// run executes the geomloss loop of METHOD.md section 3 on the schedule epsList: init at
+// run executes the geomloss loop of core/METHOD.md section 3 on the schedule epsList: init at
 // epsList[0], one symmetric averaged update per entry, optionally more updates at the last
 // temperature (opt.Converged), then the final extrapolation. It returns the loss and fills
 // avgP (rows of x: sum_j P_ij y_j) and avgQ (sum_k Q_ik x_k), which give the gradient.

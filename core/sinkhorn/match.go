@@ -20,7 +20,7 @@ const (
 // Match returns, for each row of x (N x T symbols, row-major), the index of the row of y
 // (M x T) that receives the largest mass from it in the entropic optimal transport plan
 // between the uniform measures on x and y, with the Hamming cost (half the squared Euclidean
-// distance of the one-hot encodings) at temperature eps (METHOD.md section 4 uses 0.1).
+// distance of the one-hot encodings) at temperature eps (core/METHOD.md section 4 uses 0.1).
 //
 // The plan is pi_ij = exp((f_i + g_j - C_ij)/eps)/(N M) with converged potentials: Match
 // anneals the temperature along the geomloss schedule (blur sqrt(eps), scaling 0.5), then

@@ -11,7 +11,7 @@ import (
 // whose best column leads the runner-up clearly; near-ties are ill-conditioned (see Match).
 func TestMatchReference(t *testing.T) {
 	const (
-		eps   = 0.1 // METHOD.md section 4
+		eps   = 0.1 // core/METHOD.md section 4
 		iters = 3000
 		gap   = 0.05 // rows compared: best g_j - C_ij leads the runner-up by this much
 	)

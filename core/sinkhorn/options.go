@@ -6,7 +6,7 @@ import (
 	"math"
 )
 
-// Paper constants (METHOD.md section 3: geomloss SamplesLoss("sinkhorn", p=2, blur=0.2),
+// Paper constants (core/METHOD.md section 3: geomloss SamplesLoss("sinkhorn", p=2, blur=0.2),
 // default scaling 0.5).
 const (
 	// DefaultBlur is the paper's blur; the final temperature is eps = blur^2 = 0.04.
@@ -27,7 +27,7 @@ const (
 	DefaultMaxIter = 10000
 )
 
-// costExponent is the p of geomloss: cost |x-y|^p / p with p = 2 (METHOD.md section 3).
+// costExponent is the p of geomloss: cost |x-y|^p / p with p = 2 (core/METHOD.md section 3).
 const costExponent = 2
 
 // ErrNotConverged is wrapped by the error returned when the Converged option (or Match) hits
@@ -35,7 +35,7 @@ const costExponent = 2
 // the last iterate.
 var ErrNotConverged = errors.New("sinkhorn: not converged")
 
-// Options configures Dense and Symbols. The zero value is the paper's loss (METHOD.md
+// Options configures Dense and Symbols. The zero value is the paper's loss (core/METHOD.md
 // section 3): blur 0.2, scaling 0.5, the geomloss epsilon schedule, no extra iterations.
 type Options struct {
 	// Blur sets the final temperature eps = Blur^2, at least MinBlur. Zero means DefaultBlur.

@@ -187,7 +187,7 @@ func TestHungarianBruteForce(t *testing.T) {
 //
 // The paper's annealed loss (8 iterations, Options{}) is not bound this way: on such inputs
 // it lies below W by up to 0.7 at eps = 0.04 (more than eps ln N = 0.11) and below the
-// converged S (METHOD.md section 3: 10-20% below on one-hot batches).
+// converged S (core/METHOD.md section 3: 10-20% below on one-hot batches).
 func TestConvergedBounds(t *testing.T) {
 	const (
 		n     = 16

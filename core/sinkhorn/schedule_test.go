@@ -11,7 +11,7 @@ func TestEpsSchedule(t *testing.T) {
 		diameter, blur, scaling float64
 		want                    []float64
 	}{
-		// METHOD.md section 3: one-hot T = 30, O = 3, d^2 = 90.
+		// core/METHOD.md section 3: one-hot T = 30, O = 3, d^2 = 90.
 		{"paper T=30", math.Sqrt(90), 0.2, 0.5,
 			[]float64{90, 90, 22.5, 5.625, 1.40625, 0.3515625, 0.087890625, 0.04}},
 		{"d^2 = 3", math.Sqrt(3), 0.2, 0.5, []float64{3, 3, 0.75, 0.1875, 0.046875, 0.04}},

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// hmmLike samples n sequences of length T from the linear 2-state HMM of METHOD.md section 1
+// hmmLike samples n sequences of length T from the linear 2-state HMM of core/METHOD.md section 1
 // (switch probability q, emissions [0.99 0.01 0] and [0 0.01 0.99]), uniform start.
 func hmmLike(r *rand.Rand, n, T int, q float64) []uint8 {
 	s := make([]uint8, n*T)
@@ -150,7 +150,7 @@ func TestSymbolDiameter(t *testing.T) {
 			t.Errorf("diameter %v, dense on one-hot %v", got, want)
 		}
 	}
-	// METHOD.md section 3: d^2 = T*O = 90 when every coordinate takes both values.
+	// core/METHOD.md section 3: d^2 = T*O = 90 when every coordinate takes both values.
 	x, y := uniformSeqs(r, 200, 30, 3), uniformSeqs(r, 200, 30, 3)
 	if d := symbolDiameter(x, y, 30); d*d != 90 {
 		t.Errorf("uniform batches: d^2 = %v, want 90", d*d)

@@ -1,4 +1,4 @@
-// Package stats computes the emission statistics of METHOD.md section 4:
+// Package stats computes the emission statistics of core/METHOD.md section 4:
 // how closely symbol sequences emitted by a trained RNN match the HMM they
 // emulate.
 //
@@ -8,7 +8,7 @@
 // independent HMM sample of the same size, with the HMM-vs-HMM sampling
 // noise floor for every figure, dwell-time distributions, the HMM
 // log-likelihood per symbol and the Sinkhorn-matched Euclidean distance.
-// Fidelity is the engine's acceptance test (METHOD.md section 3).
+// Fidelity is the engine's acceptance test (core/METHOD.md section 3).
 //
 // Sequences are given as symbols, row-major n*T (obs[i*T+t]), as produced
 // by hmm.HMM.Sample and rnn.Net.Sample. Every figure is a float64 that is

@@ -15,7 +15,7 @@ type Dwell struct {
 	Hist []int `json:"hist"`
 	// Mean is the mean run length and P1 the fraction of runs of length 1
 	// (both 0 when Runs == 0). An HMM that stays with probability 1-q has
-	// roughly geometric dwells, P1 near q; METHOD.md section 3 reports
+	// roughly geometric dwells, P1 near q; core/METHOD.md section 3 reports
 	// trained RNNs suppressing 1-step dwells.
 	Mean float64 `json:"mean"`
 	P1   float64 `json:"p1"`
@@ -83,7 +83,7 @@ func Dwells(obs []uint8, n, T, O int) Dwell {
 // RareFreq is the exact frequency below which Compare treats a symbol as a
 // rare blip and also reports dwell times and volatility with its
 // occurrences merged into the preceding run. It singles out the linear
-// chains' output 1 (probability 0.01, METHOD.md section 1), as the peer's
+// chains' output 1 (probability 0.01, core/METHOD.md section 1), as the peer's
 // volatility_02 and dwell analysis do; the threshold is our choice.
 const RareFreq = 0.05
 

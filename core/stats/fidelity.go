@@ -6,7 +6,7 @@ import (
 	"hmmrnn/core/hmm"
 )
 
-// Acceptance thresholds of the engine (METHOD.md section 3: transition
+// Acceptance thresholds of the engine (core/METHOD.md section 3: transition
 // matrix differences < 0.05 and frequency differences < 0.03).
 const (
 	FidelityTransTol = 0.05
@@ -17,7 +17,7 @@ const (
 // difference between the RNN's transition matrix and the HMM's exact one,
 // over the report's well-sampled rows, is below FidelityTransTol and the
 // largest frequency difference to the exact frequencies is below
-// FidelityFreqTol (METHOD.md section 3). With no well-sampled row dTrans
+// FidelityFreqTol (core/METHOD.md section 3). With no well-sampled row dTrans
 // is 1 (the largest possible difference) and the test fails. A nil report
 // fails with both differences 1.
 func Fidelity(rep *Report) (ok bool, dTrans, dFreq float64) {

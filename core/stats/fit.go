@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// Thresholds of the fit criterion (issue 12, item 1). The frequency and
+// Thresholds of the fit criterion. The frequency and
 // transition tolerances are the engine's (FidelityFreqTol, FidelityTransTol).
 const (
 	// FitVolatilityTol bounds the relative error of the volatility (output
@@ -22,7 +22,7 @@ const (
 	// linear5 and cyclic4 measure 0.095, 0.075, 0.061, 0.075 and pass
 	// every other figure; fully3 and linear2 measure 0.171 and 0.235 and
 	// are also the two whose volatility is off (by 29% and 25%), the
-	// failures issue 12 reports. Floors at 2000 sequences: 0.005-0.02.
+	// failures seen with the looser criterion. Floors at 2000 sequences: 0.005-0.02.
 	FitDwellTol = 0.10
 	// FitNoiseFactor raises a figure's limit to this multiple of its noise
 	// floor (the figure of an HMM sample of the same size) when
@@ -98,7 +98,7 @@ func (r FitResult) String() string {
 	return s
 }
 
-// JudgeFit applies the fit criterion (issue 12, item 1) to a report of
+// JudgeFit applies the fit criterion to a report of
 // Compare: one definition for the command line, the sweeps and the page.
 // Each figure is computed for the RNN sample and, as its noise floor, for
 // the report's first HMM sample (against the exact values) or its second

@@ -9,13 +9,13 @@ import (
 )
 
 // MatchEps is the entropic regularisation of the transport plan used to
-// match sequences (METHOD.md section 4: eps 0.1).
+// match sequences (core/METHOD.md section 4: eps 0.1).
 const MatchEps = 0.1
 
 // MaxMatchSamples is the most sequences MatchedDistance matches: the
 // matching holds two n x n byte cost matrices (512 MiB at 2^14) and
 // iterates over them up to thousands of times, so 2^14, about three times
-// the paper's 5000, bounds both (issue 10: 2^20 sequences asked for a
+// the paper's 5000, bounds both (2^20 sequences asked for a
 // 2 TB matching).
 const MaxMatchSamples = 1 << 14
 

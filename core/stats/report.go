@@ -12,7 +12,7 @@ import (
 
 // MinRowCount is the number of transitions out of a symbol, in both the
 // RNN and the HMM sample, from which its transition row counts as well
-// sampled. METHOD.md section 3 ("Pitfalls") asks to judge fidelity on
+// sampled. core/METHOD.md section 3 ("Pitfalls") asks to judge fidelity on
 // well-sampled rows because the rare output 1 (probability 0.01) gets a
 // handful of samples. The number is our choice: with 1000 samples the
 // standard error of an estimated transition probability is at most

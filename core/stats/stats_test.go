@@ -202,7 +202,7 @@ func TestCompareHMMWithinFloor(t *testing.T) {
 }
 
 // TestFidelityHMMPasses: at the paper's evaluation size (5000 sequences,
-// METHOD.md section 4) an HMM's own samples pass the acceptance test for
+// core/METHOD.md section 4) an HMM's own samples pass the acceptance test for
 // every preset. The largest transition error then comes from the rare row
 // (output 1, about 0.01*5000*29 = 1450 transitions at T = 30, se <= 0.013,
 // so the 0.05 tolerance is 3.8 se); frequencies have se below 0.005 (0.03
@@ -264,7 +264,7 @@ func TestFidelityWrongFails(t *testing.T) {
 	}{
 		// uniform iid symbols: frequencies off by 0.32, transitions by 0.6.
 		{"uniform iid", iid([]float64{1. / 3, 1. / 3, 1. / 3}), true, true, 0.5, 0.3},
-		// the plateau of METHOD.md section 3: fair 0/2 coin flips. Right
+		// the plateau of core/METHOD.md section 3: fair 0/2 coin flips. Right
 		// frequencies, wrong transitions (0.5 instead of 0.94).
 		{"coin-flip plateau", iid([]float64{0.495, 0.01, 0.495}), true, false, 0.4, 0},
 		{"q = 0.15", slowObs, true, false, 0.07, 0},
@@ -334,7 +334,7 @@ func TestReportJSONAndText(t *testing.T) {
 }
 
 func BenchmarkSummary(b *testing.B) {
-	const B, T = 4096, 30 // paper batch (METHOD.md section 3)
+	const B, T = 4096, 30 // paper batch (core/METHOD.md section 3)
 	m, _ := hmm.Preset("linear3")
 	obs, _ := m.Sample(rand.New(rand.NewPCG(1, 2)), B, T)
 	for b.Loop() {

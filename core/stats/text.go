@@ -17,7 +17,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if name == "" {
 		name = "(unnamed)"
 	}
-	fmt.Fprintf(tw, "emission statistics vs HMM %s: n = %d sequences of T = %d per set (METHOD.md section 4)\n", name, r.N, r.T)
+	fmt.Fprintf(tw, "emission statistics vs HMM %s: n = %d sequences of T = %d per set (core/METHOD.md section 4)\n", name, r.N, r.T)
 	fmt.Fprintf(tw, "floor = |HMM sample - second HMM sample|, the sampling noise |RNN - HMM| is to be read against\n\n")
 	fmt.Fprint(tw, "figure\tRNN\tHMM exact\tHMM sample\t|RNN-HMM|\tfloor\t\n")
 	for _, f := range r.Figures {
@@ -61,7 +61,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Fidelity.OK {
 		verdict = "PASS"
 	}
-	_, err := fmt.Fprintf(w, "\nfidelity vs exact (METHOD.md section 3): %s  max|dTrans| = %.4f (< %.2f on well-sampled rows), max|dFreq| = %.4f (< %.2f)\n",
+	_, err := fmt.Fprintf(w, "\nfidelity vs exact (core/METHOD.md section 3): %s  max|dTrans| = %.4f (< %.2f on well-sampled rows), max|dFreq| = %.4f (< %.2f)\n",
 		verdict, r.Fidelity.DTrans, FidelityTransTol, r.Fidelity.DFreq, FidelityFreqTol)
 	if err != nil {
 		return err

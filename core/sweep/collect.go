@@ -24,7 +24,7 @@ type Metric struct {
 }
 
 // Metrics are the per-network numbers of the summary tables: the paper's
-// fidelity measures (METHOD.md section 4) and the cost of training.
+// fidelity measures (core/METHOD.md section 4) and the cost of training.
 var Metrics = []Metric{
 	{Name: "trans_max_abs", Label: "output transition matrix, max |RNN - HMM|", Lower: true,
 		get: func(r *Result) float64 { return transFig(r, r.Fidelity.TransMaxAbs) }},

@@ -55,13 +55,13 @@
 // fixed training set), train_size, val_size, val_every (validation every so
 // many steps; the best-validation weights are kept) and checkpoint_every
 // (steps between checkpoints; default DefaultCheckpointEvery). Eval fields:
-// sequences (default 5000, METHOD.md section 4) and kick (run the
-// kick-neuron detection, METHOD.md section 5.7).
+// sequences (default 5000, core/METHOD.md section 4) and kick (run the
+// kick-neuron detection, core/METHOD.md section 5.7).
 //
 // Built-in grids (Builtin): "paper" is the 144 networks at the paper's
 // scale: a fixed set of 10,000 training sequences (a third of 30,000),
 // batch 4096, 500 epochs, which is 1500 steps since an epoch of 10,000
-// sequences takes 3 batches (METHOD.md section 3). The paper validated
+// sequences takes 3 batches (core/METHOD.md section 3). The paper validated
 // every epoch on 10,000 sequences; we validate every 5 epochs on 4096, which
 // costs one training step per validation instead of about six. "paper-all"
 // adds the fully-connected and cyclic HMMs (1000 epochs, clip 0.3);

@@ -13,11 +13,11 @@ import (
 
 // Evaluate is the Evaluator of the paper's measures: Sequences fresh RNN
 // sequences (at the training noise level and sequence length) against the
-// HMM with train.EvaluateFile and the entry's seed (METHOD.md section 4;
+// HMM with train.EvaluateFile and the entry's seed (core/METHOD.md section 4;
 // `hmmrnn eval --seed <entry seed> --samples <sequences> --json` prints the
 // same report), and, when the entry asks for it,
 // dynamics.FindKickNeurons with the entry's seed at the model's noise
-// level (METHOD.md section 5.7; `hmmrnn analyze --seed <entry seed> --only
+// level (core/METHOD.md section 5.7; `hmmrnn analyze --seed <entry seed> --only
 // kick` reports the same neurons).
 func Evaluate(ctx context.Context, e *Entry, f *model.File) (*Evaluation, error) {
 	n := e.Eval.Sequences

@@ -40,7 +40,7 @@ type Block struct {
 }
 
 // Train holds the training settings of one network. A zero field means the
-// trainer's default (train.DefaultConfig, which follows METHOD.md section 3);
+// trainer's default (train.DefaultConfig, which follows core/METHOD.md section 3);
 // Steps must be set.
 type Train struct {
 	Steps           int     `json:"steps"`
@@ -62,7 +62,7 @@ type Eval struct {
 	// Sequences is the number of RNN and HMM sequences compared; 0 means
 	// train.EvalSequences (the paper's 5000).
 	Sequences int `json:"sequences,omitempty"`
-	// Kick asks for the automatic kick-neuron detection (METHOD.md section 5.7).
+	// Kick asks for the automatic kick-neuron detection (core/METHOD.md section 5.7).
 	Kick bool `json:"kick,omitempty"`
 }
 

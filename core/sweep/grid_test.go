@@ -17,7 +17,7 @@ func TestBuiltinPaper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// METHOD.md section 1 / issue 5: 4 HMMs x 3 hidden x 4 noise dims x 3 seeds.
+	// core/METHOD.md section 1: 4 HMMs x 3 hidden x 4 noise dims x 3 seeds.
 	if got, want := len(m.Entries), 4*3*4*3; got != want || g.Size() != want {
 		t.Fatalf("paper grid: %d entries (Size %d), want %d", got, g.Size(), want)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // figureMetrics are the metrics drawn as heatmaps and line plots: the
-// paper's headline comparisons (METHOD.md section 4).
+// paper's headline comparisons (core/METHOD.md section 4).
 var figureMetrics = []string{"trans_max_abs", "matched", "freq_max_abs", "volatility_diff", "fidelity_ok"}
 
 type htmlCell struct {
@@ -325,7 +325,7 @@ th{background:#f3f3f3}
 <p>{{.S.Done}} of {{.S.Total}} networks done.{{if .S.Missing}} Missing: {{len .S.Missing}} (listed at the end).{{end}}
 Each cell pools the seeds of one HMM, hidden size H and noise dimension D: mean ± sample standard deviation
 (hover for n, min, max). Colours run from green (best of the HMM's cells) to red (worst).
-Fidelity is measured on fresh samples against the HMM (METHOD.md section 4).</p>
+Fidelity is measured on fresh samples against the HMM (core/METHOD.md section 4).</p>
 {{range .Sections}}
 <h2>{{.Metric.Label}}</h2>
 {{if .Caption}}<p>{{.Caption}}</p>{{end}}

@@ -47,7 +47,7 @@ type Result struct {
 }
 
 // Fidelity holds the headline emission statistics of a trained network
-// against its HMM (METHOD.md section 4), the numbers Collect tabulates.
+// against its HMM (core/METHOD.md section 4), the numbers Collect tabulates.
 // Differences are to the HMM's exact statistics; each "Floor" is the same
 // difference for an HMM sample of the same size, the sampling noise a
 // perfect emulator would show.
@@ -84,7 +84,7 @@ type Fidelity struct {
 }
 
 // Kick is the outcome of the automatic kick-neuron detection
-// (METHOD.md section 5.7, dynamics.FindKickNeurons).
+// (core/METHOD.md section 5.7, dynamics.FindKickNeurons).
 type Kick struct {
 	// Found says the detection found kick neurons: silencing them cuts the
 	// transition rate of at least one direction by half or more.

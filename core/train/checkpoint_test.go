@@ -66,7 +66,7 @@ func checkpoint(t *testing.T, c Config) *model.File {
 
 // TestResumeRejectsBadState alters one resume field at a time of a valid
 // checkpoint; Resume must name the field instead of panicking in a step
-// (resume.pos -100 made the fixed-data slice bounds panic, issue 10) or
+// (resume.pos -100 made the fixed-data slice bounds panic) or
 // training on with NaN updates.
 func TestResumeRejectsBadState(t *testing.T) {
 	for _, tc := range []struct {

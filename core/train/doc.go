@@ -1,5 +1,5 @@
 // Package train fits an rnn.Net to an HMM with the paper's recipe
-// (METHOD.md section 3): hard Gumbel-softmax samples of the noise-driven RNN
+// (core/METHOD.md section 3): hard Gumbel-softmax samples of the noise-driven RNN
 // are compared with HMM samples by the debiased Sinkhorn divergence, and Adam
 // with gradient-norm clipping follows the straight-through gradient.
 //

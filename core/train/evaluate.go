@@ -11,7 +11,7 @@ import (
 	"hmmrnn/core/stats"
 )
 
-// EvalSequences is the evaluation size of METHOD.md section 4 (the
+// EvalSequences is the evaluation size of core/METHOD.md section 4 (the
 // paper's 5000 fresh sequences from the RNN and from the HMM): the default
 // of `hmmrnn eval` and of a sweep's evaluation.
 const EvalSequences = 5000
@@ -30,7 +30,7 @@ const (
 	EvalStreamHMM = 302
 )
 
-// Evaluate is the one emission-statistics evaluation (METHOD.md section 4)
+// Evaluate is the one emission-statistics evaluation (core/METHOD.md section 4)
 // behind `hmmrnn eval`, a sweep's result, the Monitor's checks during
 // training and the page's statistics: n sequences of length T from net at
 // noise level sigma against the HMM m, by stats.CompareWith.

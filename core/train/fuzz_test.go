@@ -16,7 +16,7 @@ import (
 const fuzzStepBytes = baseBytes + 8<<20
 
 // FuzzResume parses arbitrary model files and resumes those that parse:
-// Resume must refuse bad state with an error (issue 10: resume.pos -100
+// Resume must refuse bad state with an error (resume.pos -100
 // panicked in the first step), and a run it accepts must take a step and
 // save a file that parses again.
 func FuzzResume(f *testing.F) {

@@ -10,7 +10,7 @@ import (
 // whose sizes follow from the batch B, sequence length T, hidden size H,
 // noise dimension D and output count O; counting them before the first
 // step lets the command line and the page refuse a run that would exhaust
-// the machine (issue 10: --batch 65536 tried one 17 GB allocation).
+// the machine (--batch 65536 tried one 17 GB allocation).
 
 // Saving a model file writes savedSets weight sets (weights, current
 // weights, Adam's two moments, best weights) as indented JSON, about

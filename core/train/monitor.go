@@ -18,7 +18,7 @@ const (
 	DefaultCheckSamples = 2000
 	// DefaultPlateauAfter is how many steps a run may emit temporally
 	// independent symbols before it counts as stuck on the fair-coin
-	// plateau (METHOD.md section 3, "Pitfalls"), one number for the command
+	// plateau (core/METHOD.md section 3, "Pitfalls"), one number for the command
 	// line and the page (which used 3,000 and about 1,900 before). Measured
 	// with the demo recipe (H 50, D 10, B 256, T 30, lr 1e-3; checks every
 	// 100 steps, 1000 sequences, 4,000 steps): of linear2 seeds 1-12, eleven
@@ -69,7 +69,7 @@ type Verdict struct {
 // the HMM.
 type Criterion func(rep *stats.Report) Verdict
 
-// DefaultCriterion is the fit criterion of issue 12 (stats.JudgeFit, which
+// DefaultCriterion is the fit criterion (stats.JudgeFit, which
 // every report carries as rep.Fit): frequencies, transition rows,
 // volatility and dwell times against the HMM's exact values, each figure
 // beside its floor. One definition for the command line, the sweeps and
@@ -160,7 +160,7 @@ func fmtVec(v []float64) string {
 }
 
 // Plateaued reports whether the symbols rnn summarises look like the
-// fair-coin plateau of METHOD.md section 3 when the HMM's look like
+// fair-coin plateau of core/METHOD.md section 3 when the HMM's look like
 // hmmSample: less than plateauFraction of the way from independent symbols
 // (Independence 1) to the HMM's persistence. Escapes can be gradual (fully3
 // at H 150 went from 1 to 0.58 over steps 2000-2800), so halfway would

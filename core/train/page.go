@@ -24,7 +24,7 @@ const (
 // never returns once grown and which also holds the app's statistics and
 // portraits; tabs of a few GB are killed by some browsers and most phones.
 // The limits above bound each setting alone; this bounds their product
-// (issue 10: H 256, D 256, B 4096, T 200 with a 64x64 custom HMM took
+// (H 256, D 256, B 4096, T 200 with a 64x64 custom HMM took
 // 3.2 GB of the 4 GB).
 const PageMemory = 1 << 30
 

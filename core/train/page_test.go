@@ -56,7 +56,7 @@ func TestPageSettings(t *testing.T) {
 		}, "transition row 0"},
 		{"custom seq_len 1e9", func(s *PageSettings) { s.Arch, s.HMM = "custom", uniformHMM(2, 1e9) }, "seq_len is 1000000000"},
 		// Each setting at its limit, together with a 64x64 custom model:
-		// issue 10 measured 3.2 GB of wasm memory.
+		// measured: 3.2 GB of wasm memory.
 		{"product of the limits", func(s *PageSettings) {
 			s.Arch, s.HMM = "custom", uniformHMM(64, 30)
 			s.Hidden, s.Input, s.Batch, s.SeqLen = PageMaxHidden, PageMaxInput, PageMaxBatch, PageMaxSeqLen

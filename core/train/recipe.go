@@ -11,7 +11,7 @@ const (
 	// RecipeDefault is the recipe every preset learns with from random
 	// weights at the demo settings (see DefaultRecipe).
 	RecipeDefault = "default"
-	// RecipePaper is the paper's plain recipe (METHOD.md section 3):
+	// RecipePaper is the paper's plain recipe (core/METHOD.md section 3):
 	// PyTorch's initialisation, lr 1e-3, the engine's plateau patience. It
 	// stays available so the paper's grid can be reproduced as published.
 	RecipePaper = "paper"
@@ -41,7 +41,7 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // forgets h_{t-1} at once and the untrained network emits temporally
 // independent symbols: the fair-coin plateau. The Sinkhorn gradient there
 // carries little about temporal structure, and leaving the plateau is a
-// matter of chance (METHOD.md section 3; issue 12: fully3 left it in 0 of 6
+// matter of chance (core/METHOD.md section 3; measured: fully3 left it in 0 of 6
 // seeds within 4,000 steps at the demo settings). Scaled by 3 the radius is
 // ~1.7 (~1.2 with half the units active): the network starts with slow
 // recurrent modes, so its outputs are persistent from the first step, and
@@ -60,7 +60,7 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 //	fully3   200, 400, 200                     -, -, -
 //	cyclic4  200, 800, 400                     600, 600, 600
 //
-// (- : still on the plateau at step 1,000.) Issue 12 measured the paper's
+// (- : still on the plateau at step 1,000.) Measured before this recipe, the paper's
 // recipe to 4,000 steps: linear3 left in 4 of 6 seeds (at 800-2,800),
 // fully3 in 0 of 6. Leaving the plateau is not meeting the fit criterion:
 // `hmmrnn study --hmm cyclic4 --seeds 1-7 --max-time 3m --seq-len 30`

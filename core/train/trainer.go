@@ -13,7 +13,7 @@ import (
 	"hmmrnn/core/sinkhorn"
 )
 
-// Defaults of the paper's recipe (METHOD.md section 3) and of the live demo.
+// Defaults of the paper's recipe (core/METHOD.md section 3) and of the live demo.
 const (
 	DefaultLR      = 1e-3 // Adam learning rate
 	DefaultBeta1   = 0.9  // Adam betas (0.9, 0.9): the paper's, not PyTorch's (0.9, 0.999)
@@ -27,7 +27,7 @@ const (
 	// DefaultNoiseStd is sigma of the input noise x_t ~ N(0, sigma² I).
 	DefaultNoiseStd = 1.0
 	// Demo sizes: the 2-state chain learns at H=50, D=10, B=256 in a few
-	// thousand steps (METHOD.md section 3, measured with the peer).
+	// thousand steps (core/METHOD.md section 3, measured with the peer).
 	DefaultHidden = 50
 	DefaultInput  = 10
 	DefaultBatch  = 256

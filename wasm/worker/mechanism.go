@@ -13,8 +13,8 @@ import (
 // measured on the loaded shared machine; the worker caps their share of
 // the time while training, see mechShare):
 //   - the training-evolution summary of every weight snapshot and the
-//     bifurcation step it implies (METHOD 5.9), marked on the loss chart;
-//   - the stochastic-resonance curve of the shown network (METHOD 5.3),
+//     bifurcation step it implies (core/METHOD.md section 5.9), marked on the loss chart;
+//   - the stochastic-resonance curve of the shown network (core/METHOD.md section 5.3),
 //     one noise level per piece.
 // The heavy lifting is core/dynamics' (EvolutionPointOf, Bifurcation,
 // Resonance); this file only schedules it.

@@ -195,7 +195,7 @@ func TestModelRoundTrip(t *testing.T) {
 }
 
 // TestLoadSessionLimits: a loaded file's settings meet the browser's limits
-// and its resume state is checked before anything is allocated (issue 10: a
+// and its resume state is checked before anything is allocated (a
 // checkpoint with batch 65536 made the worker try a 16 GB allocation; a bad
 // resume state was silently ignored).
 func TestLoadSessionLimits(t *testing.T) {

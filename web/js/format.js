@@ -42,7 +42,7 @@ export function portraitRate(msg) {
   return txt;
 }
 
-// criterionText states the fit criterion (METHOD section 5) for stats s.
+// criterionText states the fit criterion (core/METHOD.md section 5) for stats s.
 export function criterionText(s) {
   return `max |Δ frequency| = ${s.freq_diff.toFixed(3)} (goal < 0.03) · max |Δ transition| on rows ${s.rows.join(', ')} = ${s.trans_diff.toFixed(3)} (goal < 0.05)` +
     (s.met_step ? ` · met at step ${s.met_step}` : '');

@@ -1,8 +1,8 @@
-// resonance.js: the stochastic-resonance panel (METHOD 5.3): the shown
+// resonance.js: the stochastic-resonance panel (core/METHOD.md section 5.3): the shown
 // network's output switch rate and emission error against the noise level
 // sigma, computed by the worker one level at a time (core/dynamics
 // Resonance), with the portrait's sigma marked; the noise slider moves the
-// mark. The switch rate counts changes of the argmax output (METHOD 5.3);
+// mark. The switch rate counts changes of the argmax output (core/METHOD.md section 5.3);
 // the emission error compares sampled sequences with the HMM's exact
 // statistics.
 

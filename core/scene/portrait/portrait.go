@@ -13,14 +13,14 @@ import (
 )
 
 // Defaults of the live phase portrait. The paper fits PCA on 30,000 steps
-// (METHOD 5); the browser refits while training, so it uses a shorter run
+// (core/METHOD.md section 5); the browser refits while training, so it uses a shorter run
 // whose leading axes are already stable, and draws only its recent part.
 const (
 	DefaultSteps       = 4000 // noise-driven steps after the warm-up
 	DefaultDrawSteps   = 800  // most recent steps drawn as the trajectory
 	DefaultFlowGrid    = 17   // flow-field arrows per side
 	DefaultDensityGrid = 48   // density cells per side
-	// Input-free runs (METHOD 5.2 uses 100 runs of 500 steps; the picture
+	// Input-free runs (core/METHOD.md section 5.2 uses 100 runs of 500 steps; the picture
 	// draws a few and marks where all of them end).
 	DefaultDecayRuns  = 24
 	DefaultDecaySteps = 500
@@ -42,7 +42,7 @@ const (
 // What a portrait shows (Info.Source, Info.Scale).
 const (
 	// SourceLong: one noise-driven run of Options.Steps steps after a
-	// warm-up (METHOD 5.1), used whenever it stays bounded.
+	// warm-up (core/METHOD.md section 5.1), used whenever it stays bounded.
 	SourceLong = "long"
 	// SourceHorizon: many runs of the trained horizon T from h0 = 0, the
 	// distribution the network was trained on; used when the long run
@@ -69,7 +69,7 @@ type Options struct {
 	Steps, DrawSteps int
 	Sigma            float64
 	// Neurons, Mu and Mode scale the inputs of chosen neurons during the
-	// noise-driven run (METHOD 5.8); nil Neurons = nominal network.
+	// noise-driven run (core/METHOD.md section 5.8); nil Neurons = nominal network.
 	Neurons []int
 	Mu      float64
 	Mode    dynamics.Mode
@@ -172,7 +172,7 @@ var zoneColors = map[dynamics.Zone]scene.Color{
 // ZoneColor returns the colour of a residency zone.
 func ZoneColor(z dynamics.Zone) scene.Color { return zoneColors[z] }
 
-// Build computes the phase portrait of net (METHOD 5.1-5.4): noise-driven
+// Build computes the phase portrait of net (core/METHOD.md section 5.1-5.4): noise-driven
 // activity projected on its first two principal components and coloured by
 // the argmax output, the density of the activity, the flow field of the
 // input-free dynamics in the PC plane, input-free runs and the fixed point
@@ -274,7 +274,7 @@ func Build(net *rnn.Net, r *rand.Rand, opt Options) (*scene.Portrait, *Info, *dy
 	p := &scene.Portrait{Mean: mean, PC1: pc1, PC2: pc2, Kick: opt.Kick, Net: weightsOf(net)}
 	s := &p.Scene
 
-	// Input-free runs from states on the activity (METHOD 5.2).
+	// Input-free runs from states on the activity (core/METHOD.md section 5.2).
 	var decay *dynamics.Collapse
 	var decayLines [][]float64 // states of the drawn input-free runs, as shown
 	var endPoint []float64     // where all input-free runs end, as shown
@@ -434,7 +434,7 @@ func viewBounds(xy []float64, full scene.Rect, end, mean, pc1, pc2 []float64) sc
 }
 
 // decayDrawn is how many steps of each input-free run are drawn: trained
-// networks collapse within a few dozen steps (METHOD 3: about 50x in 20).
+// networks collapse within a few dozen steps (core/METHOD.md section 3: about 50x in 20).
 const decayDrawn = 60
 
 // shownActivity is the noise-driven activity a portrait draws.
