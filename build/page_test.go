@@ -14,12 +14,13 @@ import (
 func TestBadgeFollowsNetwork(t *testing.T) {
 	e := browserEnv(t)
 	// A tiny network with a learning rate of 1e-5 barely moves from its
-	// start, whose outputs are independent draws: the plateau detector
-	// fires at its first check after step 1500 (wasm/worker plateauMinStep).
+	// start; with the paper's recipe (PyTorch's initialisation) its outputs
+	// are independent draws, so the monitor finds it stuck on the plateau
+	// after its patience (train.PaperRecipe.PlateauAfter) and restarts it.
 	if err := addTestGallery(e.site); err != nil { // a rebuilt site (TestSiteSizesAndFiles) prunes it
 		t.Fatal(err)
 	}
-	p := e.open(t, "?hidden=2&input=1&batch=16&lr=0.00001")
+	p := e.open(t, "?hidden=2&input=1&batch=16&lr=0.00001&recipe=paper")
 	// Train in steps of 500 until the badge reports the plateau: stuck on
 	// it, or restarted because of it (the training loop restarts a stuck
 	// run at once, so "stuck" is seldom seen for long).

@@ -48,6 +48,17 @@ type PageSettings struct {
 	// 0 = DefaultNoiseStd (a network without noise emits one sequence,
 	// nothing to train).
 	NoiseStd float64 `json:"noise_std,omitempty"`
+	// Recipe names the training recipe (RecipeByName); "" = DefaultRecipe.
+	// "paper" reproduces the published recipe, fair-coin plateau included.
+	Recipe string `json:"recipe,omitempty"`
+}
+
+// TrainingRecipe is the recipe the settings name (DefaultRecipe for "").
+func (s PageSettings) TrainingRecipe() (Recipe, error) {
+	if s.Recipe == "" {
+		return DefaultRecipe, nil
+	}
+	return RecipeByName(s.Recipe)
 }
 
 // Model returns the preset or a validated copy of the custom model
@@ -70,7 +81,7 @@ func (s PageSettings) Model() (*hmm.HMM, error) {
 }
 
 // Config returns the run of the page's settings: the model's paper
-// configuration with DefaultRecipe applied, then the chosen sizes,
+// configuration with the settings' recipe applied, then the chosen sizes,
 // learning rate and seed, no validation set
 // (the live demo keeps every step for training), checked by CheckPage.
 // Errors name the setting at fault.
@@ -79,8 +90,12 @@ func (s PageSettings) Config() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	r, err := s.TrainingRecipe()
+	if err != nil {
+		return Config{}, err
+	}
 	c := DefaultConfig(m)
-	DefaultRecipe.Apply(&c) // the chosen learning rate below overrides the recipe's
+	r.Apply(&c) // the chosen learning rate below overrides the recipe's
 	c.Hidden, c.Input, c.Batch, c.LR, c.Seed = s.Hidden, s.Input, s.Batch, s.LR, s.Seed
 	c.SeqLen = s.SeqLen
 	if c.SeqLen == 0 {

@@ -82,3 +82,35 @@ func TestPageMemoryWithinHelperBound(t *testing.T) {
 		t.Errorf("PageMemory %d exceeds rnn.MaxPartBytes %d: the helper would refuse runs the page accepts", PageMemory, rnn.MaxPartBytes)
 	}
 }
+
+// TestPageRecipe: the page's settings name a recipe; "" is the default one,
+// "paper" the published one, anything else an error naming the choices.
+func TestPageRecipe(t *testing.T) {
+	base := PageSettings{Arch: "linear2", Hidden: 8, Input: 2, Batch: 16, LR: 1e-3, Seed: 1}
+	for _, tc := range []struct {
+		recipe string
+		gain   float64
+		err    string
+	}{
+		{"", DefaultRecipe.WhhGain, ""},
+		{"default", DefaultRecipe.WhhGain, ""},
+		{"paper", PaperRecipe.WhhGain, ""},
+		{"magic", 0, `recipe "magic"`},
+	} {
+		s := base
+		s.Recipe = tc.recipe
+		c, err := s.Config()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("recipe %q: error %v, want %q", tc.recipe, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || c.WhhGain != tc.gain || c.LR != base.LR {
+			t.Errorf("recipe %q: gain %v lr %v (%v), want gain %v and the chosen lr", tc.recipe, c.WhhGain, c.LR, err, tc.gain)
+		}
+	}
+	if DefaultRecipe.WhhGain == PaperRecipe.WhhGain {
+		t.Fatal("the recipes no longer differ in their gain: the table tests nothing")
+	}
+}

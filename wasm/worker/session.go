@@ -114,6 +114,9 @@ func NewSession(s Settings) (*Session, error) {
 	}
 	s.SeqLen, s.NoiseStd = cfg.SeqLen, cfg.NoiseStd
 	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor()}
+	if r, err := s.TrainingRecipe(); err == nil {
+		ss.mon.PlateauAfter = r.PlateauAfter // the recipe's patience, as train --recipe uses it
+	}
 	ss.exact = ss.hmm.Exact(ss.T)
 	tr, err := train.New(cfg)
 	if err != nil {

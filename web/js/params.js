@@ -4,12 +4,13 @@
 // by params.test.js.
 
 export const ARCHS = ['linear2', 'linear3', 'linear4', 'linear5', 'fully3', 'cyclic4', 'custom'];
+export const RECIPES = ['default', 'paper'];
 export const HIDEABLE = ['header', 'hmm', 'net', 'loss', 'resonance', 'stats', 'portraitctl', 'units', 'export'];
 export const DEFAULTS = Object.freeze({
   arch: 'linear2', hidden: 50, input: 10, batch: 256, lr: 0.001, seed: 1,
   sigma: 1, speed: 1, silence: false, kick: false, particles: true,
   flow: true, density: true, decay: true, zones: false,
-  play: false, gallery: '', embed: false, hide: Object.freeze([]), A: '', E: '', T: 30,
+  play: false, gallery: '', embed: false, recipe: 'default', hide: Object.freeze([]), A: '', E: '', T: 30,
 });
 // NUM: [lowest, highest, whole numbers only] of each numeric parameter.
 // The limits are the engine's (hidden and noise sizes up to 256, seeds
@@ -57,6 +58,9 @@ export function parseParams(search) {
     } else if (k === 'arch') {
       if (ARCHS.includes(v)) p.arch = v;
       else errors.push(`arch=${v} is not one of ${ARCHS.join(', ')}; using ${DEFAULTS.arch}`);
+    } else if (k === 'recipe') {
+      if (RECIPES.includes(v)) p.recipe = v;
+      else errors.push(`recipe=${v} is not one of ${RECIPES.join(', ')}; using ${DEFAULTS.recipe}`);
     } else if (k === 'hide') {
       for (const s of v.split(',').filter(Boolean)) {
         if (HIDEABLE.includes(s)) p.hide.push(s);
@@ -124,6 +128,7 @@ export function customHMM(p) {
 // settings are the worker's training settings for parameters p.
 export function settings(p) {
   const s = { arch: p.arch, hidden: p.hidden, input: p.input, batch: p.batch, lr: p.lr, seed: p.seed, seq_len: p.T };
+  if (p.recipe !== 'default') s.recipe = p.recipe;
   if (p.arch === 'custom') s.hmm = customHMM(p);
   return s;
 }

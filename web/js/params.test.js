@@ -19,6 +19,7 @@ test('bad values give a message and the default or the clamped value', () => {
     ['sigma=', 'sigma', DEFAULTS.sigma, /not a number/],
     ['silence=maybe', 'silence', false, /should be 1 or 0/],
     ['arch=star9', 'arch', 'linear2', /not one of/],
+    ['recipe=magic', 'recipe', 'default', /recipe=magic is not one of default, paper/],
     ['gallery=../x', 'gallery', '', /not a gallery name/],
     ['A=1,x', 'A', '', /A: row 0: "x" is not a number/],
     ['arch=custom', 'arch', 'linear2', /needs A and E/],
@@ -41,7 +42,7 @@ test('hide keeps known sections and names unknown ones', () => {
 test('toQuery and parseParams round-trip', () => {
   const p = defaults();
   Object.assign(p, { arch: 'custom', A: '0.9, 0.1;0.2, 0.8', E: '1, 0;0, 1', hidden: 64, lr: 0.003, seed: 4294967295,
-    silence: true, particles: false, hide: ['net', 'export'], T: 100, sigma: 0.35 });
+    silence: true, particles: false, hide: ['net', 'export'], T: 100, sigma: 0.35, recipe: 'paper' });
   const q = toQuery(p);
   const back = parseParams(q);
   assert.deepEqual(back.errors, []);
@@ -70,4 +71,7 @@ test('settings carry the custom HMM with a uniform start', () => {
   assert.deepEqual(s.hmm, customHMM(p));
   assert.deepEqual(s.hmm.start, [0.5, 0.5]);
   assert.equal(settings(defaults()).hmm, undefined);
+  // The default recipe is the worker's default; only another one is sent.
+  assert.equal(settings(defaults()).recipe, undefined);
+  assert.equal(settings({ ...defaults(), recipe: 'paper' }).recipe, 'paper');
 });
