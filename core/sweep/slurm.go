@@ -55,7 +55,7 @@ var (
 	slurmPartition = slurmValue{"--partition", regexp.MustCompile(`^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$`), "letters, digits, '.', '_', '-', and ',' between names"}
 	slurmAccount   = slurmValue{"--account", regexp.MustCompile(`^[A-Za-z0-9._-]+$`), "letters, digits, '.', '_', '-'"}
 	// Slurm's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
-	slurmTime = slurmValue{"--time", regexp.MustCompile(`^([0-9]+-)?[0-9]+(:[0-9]+){0,2}$`), "digits with ':' and one 'D-' day prefix, e.g. 4:00:00 or 1-12:00:00"}
+	slurmTime = slurmValue{"--time", regexp.MustCompile(`^(([0-9]+-)?[0-9]+(:[0-9]+){0,2}|UNLIMITED|INFINITE)$`), "digits with ':' and one 'D-' day prefix, e.g. 4:00:00 or 1-12:00:00, or UNLIMITED"}
 	// Memory: a number with an optional unit K, M, G or T.
 	slurmMem = slurmValue{"--mem", regexp.MustCompile(`^[0-9]+[KMGTkmgt]?$`), "digits with an optional unit K, M, G or T, e.g. 4G"}
 	// Extra options: "--name=value" or "-x value"-free forms such as "--qos=long".

@@ -173,6 +173,14 @@ func TestSlurmOptionsValidate(t *testing.T) {
 	}
 	ok := SlurmOptions{Bin: "/opt/hmm rnn/bin's", Dir: "/scratch/u1/sw-1.2_a", JobName: "hmm.rnn-1", Partition: "gpu,cpu_long",
 		Account: "lab-x.y", Time: "1-12:00:00", Mem: "500M", Extra: []string{"--qos=long", "--gres=gpu:1", "--exclude=node[01-03]", "-N", "--exclusive"}}
+	// Slurm's own words for no time limit are valid too.
+	for _, tl := range []string{"UNLIMITED", "INFINITE"} {
+		o := ok
+		o.Time = tl
+		if _, err := Script(m, o); err != nil {
+			t.Errorf("--time %s refused: %v", tl, err)
+		}
+	}
 	s, err := Script(m, ok)
 	if err != nil {
 		t.Fatalf("valid options refused: %v", err)
@@ -197,6 +205,7 @@ func TestSlurmOptionsValidate(t *testing.T) {
 		{"partition blank", func(o *SlurmOptions) { o.Partition = "gpu cpu" }, "--partition"},
 		{"time newline", func(o *SlurmOptions) { o.Time = "4:00:00\nrm -rf ~" }, "--time"},
 		{"time letters", func(o *SlurmOptions) { o.Time = "four hours" }, "--time"},
+		{"time unlimited and more", func(o *SlurmOptions) { o.Time = "UNLIMITED\necho x" }, "--time"},
 		{"mem semicolon", func(o *SlurmOptions) { o.Mem = "4G;reboot" }, "--mem"},
 		{"mem unit", func(o *SlurmOptions) { o.Mem = "4GB" }, "--mem"},
 		{"account carriage return", func(o *SlurmOptions) { o.Account = "lab\rx" }, "--account"},
