@@ -138,24 +138,26 @@ func TestStatsCriterionAgainstExact(t *testing.T) {
 }
 
 // A network that stays on the plateau (2 neurons, 1 noise input) is
-// restarted by the engine's monitor policy with the next seed, at the step
-// the command line would restart it, and the page hears of it.
+// restarted by the engine's monitor policy with the next seed after the
+// default recipe's patience (train --recipe default waits as long), and the
+// page hears of it.
 func TestPlateauRestartsWithNextSeed(t *testing.T) {
 	set := Settings{Arch: "linear2", Hidden: 2, Input: 1, Batch: 16, LR: 1e-3, Seed: 5}
 	s, err := NewSession(set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// train.DefaultPlateauAfter steps, in slices as the worker takes them.
-	for s.StepCount() < train.DefaultPlateauAfter {
-		steps(t, s, min(333, train.DefaultPlateauAfter-s.StepCount()))
+	// The recipe's patience in steps, in slices as the worker takes them.
+	patience := train.DefaultRecipe.PlateauAfter
+	for s.StepCount() < patience {
+		steps(t, s, min(333, patience-s.StepCount()))
 	}
 	st, err := s.Stats(true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := []int{train.DefaultPlateauAfter}
-	if s.seed() != 6 || !slices.Equal(s.run.Restarts(), at) || s.StepCount() != train.DefaultPlateauAfter || s.run.Trainer().StepCount() != 0 {
+	at := []int{patience}
+	if s.seed() != 6 || !slices.Equal(s.run.Restarts(), at) || s.StepCount() != patience || s.run.Trainer().StepCount() != 0 {
 		t.Errorf("after restart: seed %d, restarts %v, step %d (trainer %d)", s.seed(), s.run.Restarts(), s.StepCount(), s.run.Trainer().StepCount())
 	}
 	if !st.Restarted || !slices.Equal(s.Status(true, 0).Restarts, at) {
