@@ -80,14 +80,14 @@ func runTrain(env *Env, args []string) error {
 	fitStreak := fs.Int("fit-streak", train.DefaultFitStreak, "successive passing checks that --stop-at-fit requires (one pass can be luck)")
 	plateau := fs.Bool("restart-plateau", false, fmt.Sprintf("restart with the next seed when %d successive checks find the fair-coin plateau after --plateau-after steps (at most %d restarts; needs --eval-every)", train.DefaultPlateauChecks, train.DefaultMaxRestarts))
 	maxTime := fs.Duration("max-time", 0, "wall-clock budget of the training, e.g. 3m (0: none); the run is saved when it ends")
-	plateauAfter := fs.Int("plateau-after", train.DefaultPlateauAfter, "steps a run may emit temporally independent symbols before it counts as stuck")
+	plateauAfter := fs.Int("plateau-after", 0, "steps a run may emit temporally independent symbols before it counts as stuck (0: the recipe's patience, as the page and --max-time use it)")
 	maxMem := memoryFlag(fs)
 	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+"; paper: the paper's plain recipe); --lr overrides its learning rate")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *maxTime < 0 || *fitStreak < 1 || *plateauAfter < 1 {
-		return badUsage("--steps, --checkpoint-every, --eval-every and --max-time must be >= 0, --fit-streak and --plateau-after >= 1")
+	if *steps < 0 || *ckEvery < 0 || *evalEvery < 0 || *maxTime < 0 || *fitStreak < 1 || *plateauAfter < 0 {
+		return badUsage("--steps, --checkpoint-every, --eval-every and --max-time must be >= 0, --fit-streak >= 1, --plateau-after >= 0")
 	}
 	if math.IsNaN(*clip) {
 		return badUsage("--clip NaN: want a number (-1: the HMM's default, 0: off)")
@@ -175,7 +175,10 @@ func runTrain(env *Env, args []string) error {
 	loop := train.NewRun(tr)
 	if *evalEvery > 0 {
 		loop.Monitor = train.DefaultMonitor(*evalEvery, train.DefaultCheckSamples)
-		loop.Monitor.PlateauAfter, loop.Monitor.FitStreak = *plateauAfter, *fitStreak
+		loop.Monitor.PlateauAfter, loop.Monitor.FitStreak = rc.PlateauAfter, *fitStreak
+		if *plateauAfter > 0 {
+			loop.Monitor.PlateauAfter = *plateauAfter
+		}
 		if !*plateau {
 			loop.Monitor.MaxRestarts = 0
 		}
