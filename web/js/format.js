@@ -42,10 +42,29 @@ export function portraitRate(msg) {
   return txt;
 }
 
-// criterionText states the fit criterion (core/METHOD.md section 5) for stats s.
+// FIGURE_LABEL names the fit criterion's figures (core/stats/fit.go).
+const FIGURE_LABEL = {
+  freq: () => 'max |Δ frequency|',
+  trans: (s) => `max |Δ transition| on rows ${s.rows.join(', ')}`,
+  volatility: () => 'changes/sequence off by',
+  dwell: () => 'dwell-time distance',
+};
+
+// criterionText states the fit criterion (core/METHOD.md section 4 and
+// core/stats/fit.go) for stats s: every figure beside its limit and its
+// noise floor (the same figure for an HMM sample of the same size), marked
+// ✓ or ✗, so a visitor sees which figure keeps a network from fitting.
 export function criterionText(s) {
-  return `max |Δ frequency| = ${s.freq_diff.toFixed(3)} (goal < 0.03) · max |Δ transition| on rows ${s.rows.join(', ')} = ${s.trans_diff.toFixed(3)} (goal < 0.05)` +
-    (s.met_step ? ` · met at step ${s.met_step}` : '');
+  const met = s.met_step ? ` · met at step ${s.met_step}` : '';
+  if (!s.figures || !s.figures.length) {
+    return `max |Δ frequency| = ${s.freq_diff.toFixed(3)} (goal < 0.03) · max |Δ transition| on rows ${s.rows.join(', ')} = ${s.trans_diff.toFixed(3)} (goal < 0.05)` + met;
+  }
+  const num = (f, x) => (f.name === 'volatility' ? `${(100 * x).toFixed(0)}%` : x.toFixed(3));
+  return s.figures.map((f) => {
+    const label = (FIGURE_LABEL[f.name] || (() => f.name))(s);
+    const ok = f.value <= f.limit;
+    return `${ok ? '✓' : '✗'} ${label} ${num(f, f.value)} (limit ${num(f, f.limit)}, HMM floor ${num(f, f.floor)})`;
+  }).join(' · ') + met;
 }
 
 // statsCSV is the statistics download: one row per quantity, RNN and HMM.

@@ -42,6 +42,16 @@ test('criterion and CSV of a statistics message', () => {
     hmm: { freq: [0.5, 0.5], trans: [[0.95, 0.05], [0.05, 0.95]], changes: 1.5, changes_std: 1.1, mean_dwell: 20, dwell: [0.05] } };
   assert.equal(criterionText(s), 'max |Δ frequency| = 0.012 (goal < 0.03) · max |Δ transition| on rows 0, 1 = 0.061 (goal < 0.05)');
   assert.match(criterionText({ ...s, met_step: 900 }), / · met at step 900$/);
+  // With the criterion's figures (the worker sends them): each beside its
+  // limit and floor, passing ones ticked.
+  const fig = { ...s, figures: [
+    { name: 'freq', value: 0.0123, limit: 0.03, floor: 0.004 },
+    { name: 'trans', value: 0.061, limit: 0.05, floor: 0.01 },
+    { name: 'volatility', value: 0.2, limit: 0.15, floor: 0.02 },
+    { name: 'dwell', value: 0.05, limit: 0.1, floor: 0.01 },
+  ] };
+  assert.equal(criterionText(fig), '✓ max |Δ frequency| 0.012 (limit 0.030, HMM floor 0.004) · ✗ max |Δ transition| on rows 0, 1 0.061 (limit 0.050, HMM floor 0.010) · ' +
+    '✗ changes/sequence off by 20% (limit 15%, HMM floor 2%) · ✓ dwell-time distance 0.050 (limit 0.100, HMM floor 0.010)');
   const csv = statsCSV(s).trim().split('\n');
   assert.equal(csv.length, 1 + 2 + 4 + 3 + 1);
   assert.equal(csv[1], 'frequency,0,,0.4,0.5');
