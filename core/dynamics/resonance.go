@@ -12,7 +12,7 @@ import (
 )
 
 // Live defaults of the stochastic-resonance curve: fewer and shorter runs
-// than NoiseSweep's offline 10 x 1,000 steps and 500 sequences, about
+// than ScanNoise's offline 10 x 1,000 steps and 500 sequences, about
 // 10,000 network steps per level: 90-190 ms per level of the demo network
 // (H 50, D 10) natively, measured on the shared 2-core machine under heavy
 // load (GOMAXPROCS=1, load average ~30). At a rate of ~0.04 switches per

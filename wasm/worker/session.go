@@ -113,10 +113,12 @@ func NewSession(s Settings) (*Session, error) {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
 	s.SeqLen, s.NoiseStd = cfg.SeqLen, cfg.NoiseStd
-	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor()}
-	if r, err := s.TrainingRecipe(); err == nil {
-		ss.mon.PlateauAfter = r.PlateauAfter // the recipe's patience, as train --recipe uses it
+	r, err := s.TrainingRecipe() // valid: Config applied it
+	if err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
 	}
+	// The recipe's patience, as train --recipe uses it.
+	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor(r.PlateauAfter)}
 	ss.exact = ss.hmm.Exact(ss.T)
 	tr, err := train.New(cfg)
 	if err != nil {
@@ -232,7 +234,7 @@ func LoadSession(data []byte, name string) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: %s: %w", name, err)
 	}
-	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, file: f, mon: newMonitor()}
+	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, file: f, mon: newMonitor(train.DefaultPlateauAfter)}
 	if s.T <= 0 {
 		s.T = train.PageSeqLen
 	}
@@ -278,8 +280,13 @@ func LoadSession(data []byte, name string) (*Session, error) {
 }
 
 // newMonitor is the page's monitor: the engine's policy, checking every
-// checkEvery steps with statsSeqs sequences.
-func newMonitor() *train.Monitor { return train.DefaultMonitor(checkEvery, statsSeqs) }
+// checkEvery steps with statsSeqs sequences, with a plateau patience of
+// patience steps.
+func newMonitor(patience int) *train.Monitor {
+	m := train.DefaultMonitor(checkEvery, statsSeqs)
+	m.PlateauAfter = patience
+	return m
+}
 
 func isPreset(name string) bool {
 	for _, p := range hmm.PresetNames() {
