@@ -590,18 +590,13 @@ func (s *Session) Portrait(v View) ([]byte, PortraitInfo, error) {
 		// of `hmmrnn analyze --seed <session seed>` at the network's noise
 		// level, so both name the same set; the random-set controls (report
 		// numbers that do not change the set) are skipped to save time.
-		ko := portrait.Options{Sigma: dynamics.DefaultSigma, Basis: opt.Basis, Detect: &dynamics.KickOptions{Seed: s.seed(), Sigma: s.noiseStd(), Controls: -1}, Horizon: s.T}
-		_, info, basis, err := portrait.Build(net, r, ko)
+		// The detection simulates its own seeded run: no portrait is built
+		// for it (the one below fits the basis when the network changed).
+		kr, err := dynamics.FindKickNeurons(net, dynamics.KickOptions{Seed: s.seed(), Sigma: s.noiseStd(), Controls: -1})
 		if err != nil {
-			return nil, PortraitInfo{}, err
+			return nil, PortraitInfo{}, fmt.Errorf("worker: kick neurons: %w", err)
 		}
-		// Guard against a missing detection result (nil Kick).
-		s.kick, s.kickFor, s.kickInfo = nil, step, info.Kick
-		if info.Kick != nil {
-			s.kick = info.Kick.Neurons
-		}
-		s.basis, s.basisFor = alignBasis(basis, s.basis), step
-		opt.Basis = s.basis
+		s.kick, s.kickFor, s.kickInfo = kr.Neurons, step, kr
 	}
 	if v.Kick || v.Silence {
 		opt.Kick = s.kick
