@@ -354,3 +354,60 @@ func (m *HMM) StationaryOutput() (freq []float64, trans [][]float64, changeRate 
 	}
 	return freq, trans, changeRate, nil
 }
+
+// MergedChanges is the expected number of output changes per sequence of
+// length T after every rare symbol (rare[k]) at t >= 1 is replaced by the
+// merged symbol at t-1 (stats.MergeRare): the switching between frequent
+// symbols only, with the blips of a rare symbol folded into the run they
+// interrupt. It is computed exactly by a forward recursion over the joint
+// distribution of the hidden state and the merged symbol (cost
+// O(T*M*M*O*O)). With no rare symbol it equals Exact(T).Changes.
+func (m *HMM) MergedChanges(T int, rare []bool) float64 {
+	M, O := m.States(), m.Outputs()
+	isRare := func(k int) bool { return k < len(rare) && rare[k] }
+	// beta[s][k] = P(s_t = s, merged o_t = k).
+	beta, next := newMat(M, O), newMat(M, O)
+	for s := 0; s < M; s++ {
+		for k := 0; k < O; k++ {
+			beta[s][k] = m.Start[s] * m.Emission[s][k]
+		}
+	}
+	changes := 0.0
+	for t := 1; t < T; t++ {
+		for s2 := range next {
+			clear(next[s2])
+		}
+		for s := 0; s < M; s++ {
+			for s2, a := range m.Transition[s] {
+				if a == 0 {
+					continue
+				}
+				e := m.Emission[s2]
+				rareMass := 0.0
+				for k := 0; k < O; k++ {
+					if isRare(k) {
+						rareMass += e[k]
+					}
+				}
+				for k, b := range beta[s] {
+					p := b * a
+					if p == 0 {
+						continue
+					}
+					next[s2][k] += p * rareMass // a rare symbol keeps the run
+					for k2 := 0; k2 < O; k2++ {
+						if isRare(k2) || e[k2] == 0 {
+							continue
+						}
+						next[s2][k2] += p * e[k2]
+						if k2 != k {
+							changes += p * e[k2]
+						}
+					}
+				}
+			}
+		}
+		beta, next = next, beta
+	}
+	return changes
+}

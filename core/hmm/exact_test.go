@@ -262,3 +262,38 @@ func TestStationaryOutputMatchesExact(t *testing.T) {
 		}
 	}
 }
+
+// TestMergedChangesBruteForce checks the merged change count against every
+// trajectory of the tiny models, merging each rare choice of symbols by hand.
+func TestMergedChangesBruteForce(t *testing.T) {
+	const tol = 1e-12
+	for name, m := range tinyModels() {
+		O := m.Outputs()
+		for mask := 0; mask < 1<<O; mask++ {
+			rare := make([]bool, O)
+			for k := range rare {
+				rare[k] = mask&(1<<k) != 0
+			}
+			for T := 1; T <= 5; T++ {
+				want := 0.0
+				for _, pt := range enumerate(m, T) {
+					merged := append([]int(nil), pt.obs...)
+					for t := 1; t < T; t++ {
+						if rare[merged[t]] {
+							merged[t] = merged[t-1]
+						}
+						if merged[t] != merged[t-1] {
+							want += pt.p
+						}
+					}
+				}
+				if got := m.MergedChanges(T, rare); math.Abs(got-want) > tol {
+					t.Errorf("%s rare %v T %d: MergedChanges = %.15f, brute force %.15f", name, rare, T, got, want)
+				}
+			}
+		}
+		if got, want := m.MergedChanges(4, nil), m.Exact(4).Changes; math.Abs(got-want) > tol {
+			t.Errorf("%s: MergedChanges without rare symbols = %v, Exact.Changes = %v", name, got, want)
+		}
+	}
+}

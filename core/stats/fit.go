@@ -108,7 +108,9 @@ func (r FitResult) String() string {
 //     tolerance FidelityTransTol (1 when no row is well sampled: nothing
 //     shows the transitions are right);
 //   - volatility: |changes per sequence - exact| / exact, tolerance
-//     FitVolatilityTol;
+//     FitVolatilityTol, counted after merging rare symbols like the dwell
+//     times (below) when the report has merged figures, against the exact
+//     merged count (hmm.MergedChanges);
 //   - dwell: the Kolmogorov distance (largest difference of the cumulative
 //     distributions) between the RNN's and the first HMM sample's
 //     complete-run lengths, pooled over symbols, tolerance FitDwellTol; its
@@ -139,13 +141,15 @@ func JudgeFit(rep *Report) FitResult {
 		return d.TransMaxAbs
 	}
 	dwR, dwS, dwS2 := &rep.DwellRNN, &rep.DwellSample, &rep.DwellSample2
+	volR, volS, volExact := rep.RNN.Volatility, rep.Sample.Volatility, ex.Changes
 	if rep.DwellRNNMerged != nil {
 		dwR, dwS, dwS2 = rep.DwellRNNMerged, rep.DwellSampleMerged, rep.DwellSample2Merged
+		volR, volS, volExact = rep.VolatilityMergedRNN, rep.VolatilityMergedSample, rep.VolatilityMergedExact
 	}
 	res := FitResult{OK: true, Figures: []FitFigure{
 		{Name: FitFreq, Value: dRNN.Freq, Floor: dSample.Freq, Limit: FidelityFreqTol},
 		{Name: FitTrans, Value: trans(dRNN), Floor: trans(dSample), Limit: FidelityTransTol},
-		{Name: FitVolatility, Value: relErr(rep.RNN.Volatility, ex.Changes), Floor: relErr(rep.Sample.Volatility, ex.Changes), Limit: FitVolatilityTol},
+		{Name: FitVolatility, Value: relErr(volR, volExact), Floor: relErr(volS, volExact), Limit: FitVolatilityTol},
 		{Name: FitDwell, Value: kolmogorov(dwR, dwS), Floor: kolmogorov(dwS2, dwS), Limit: FitDwellTol},
 	}}
 	for i := range res.Figures {

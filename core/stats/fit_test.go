@@ -179,3 +179,35 @@ func TestKolmogorov(t *testing.T) {
 		}
 	}
 }
+
+// An emulator that switches between the chain's frequent outputs exactly as
+// the HMM does but never emits the rare output 1 (it continues the run
+// instead, as trained networks do) is judged on its switching: the
+// volatility figure counts changes after merging rare blips, against the
+// exact merged count, and passes; counted with the blips it would be off
+// by far more than the tolerance.
+func TestFitVolatilityMergesRareSymbol(t *testing.T) {
+	const n = 2000
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SeqLen = 30 // the demo's length: the rare symbol makes 0.6 of 2.0 changes
+	T := m.SeqLen
+	obs, _ := m.Sample(rand.New(rand.NewPCG(7, 7)), n, T)
+	noRare := MergeRare(obs, n, T, []bool{false, true, false})
+	res := fitOf(t, m, noRare, n, 3)
+	f := res.Figure(FitVolatility)
+	if !f.OK {
+		t.Errorf("merged-switching emulator fails the volatility figure: %s", f)
+	}
+	rare := []bool{false, true, false}
+	exact := m.MergedChanges(T, rare)
+	got := Summary(noRare, n, T, m.Outputs()).Volatility
+	if want := math.Abs(got-exact) / exact; math.Abs(f.Value-want) > 1e-12 {
+		t.Errorf("volatility figure %v, want |%v - %v| / %v = %v", f.Value, got, exact, exact, want)
+	}
+	if unmerged := math.Abs(got-m.Exact(T).Changes) / m.Exact(T).Changes; unmerged < FitVolatilityTol {
+		t.Errorf("unmerged volatility error %v: the rare symbol should matter (test premise)", unmerged)
+	}
+}

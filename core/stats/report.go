@@ -108,6 +108,7 @@ type Report struct {
 	// figures repeat volatility and dwell times after MergeRare (the peer's
 	// volatility_02): switching between the frequent symbols only.
 	RareSymbols             []int   `json:"rare_symbols"`
+	VolatilityMergedExact   float64 `json:"volatility_merged_exact,omitempty"` // hmm.MergedChanges
 	VolatilityMergedRNN     float64 `json:"volatility_merged_rnn,omitempty"`
 	VolatilityMergedSample  float64 `json:"volatility_merged_hmm_sample,omitempty"`
 	VolatilityMergedSample2 float64 `json:"volatility_merged_hmm_sample2,omitempty"`
@@ -209,6 +210,7 @@ func CompareWith(m *hmm.HMM, rnnObs []uint8, n, T int, r *rand.Rand, opt Options
 			d := Dwells(mo, n, T, O)
 			return Summary(mo, n, T, O).Volatility, &d
 		}
+		rep.VolatilityMergedExact = m.MergedChanges(T, rare)
 		rep.VolatilityMergedRNN, rep.DwellRNNMerged = merged(rnnObs)
 		rep.VolatilityMergedSample, rep.DwellSampleMerged = merged(a)
 		rep.VolatilityMergedSample2, rep.DwellSample2Merged = merged(b)
@@ -324,7 +326,7 @@ func (rep *Report) figures() []Figure {
 	add("dwell_mean", rep.DwellRNN.Mean, nil, rep.DwellSample.Mean, rep.DwellSample2.Mean, "")
 	add("dwell_p1", rep.DwellRNN.P1, nil, rep.DwellSample.P1, rep.DwellSample2.P1, "")
 	if rep.DwellRNNMerged != nil {
-		add("volatility_merged", rep.VolatilityMergedRNN, nil, rep.VolatilityMergedSample, rep.VolatilityMergedSample2, "")
+		add("volatility_merged", rep.VolatilityMergedRNN, val(rep.VolatilityMergedExact), rep.VolatilityMergedSample, rep.VolatilityMergedSample2, "")
 		add("dwell_mean_merged", rep.DwellRNNMerged.Mean, nil, rep.DwellSampleMerged.Mean, rep.DwellSample2Merged.Mean, "")
 		add("dwell_p1_merged", rep.DwellRNNMerged.P1, nil, rep.DwellSampleMerged.P1, rep.DwellSample2Merged.P1, "")
 	}
