@@ -24,14 +24,6 @@ const (
 	// frequency noise (about 0.02 for the largest of three) nears the 0.03
 	// tolerance, so a perfect emulator would fail checks by chance.
 	DefaultFitSamples = 2000
-	// DefaultFitRunStreak is how many successive checks must meet the
-	// criterion. One: a pass is confirmed on a second, independent sample
-	// of the same weights before it counts (so sampling luck does not
-	// decide), and the criterion judges a network, not how steadily
-	// training holds it (runs that fit drift in and out of it by SGD
-	// noise: cyclic4 passed checks at steps 1,750, 2,250 and 2,750 and
-	// failed those between).
-	DefaultFitRunStreak = 1
 )
 
 // FitRun trains until the fit criterion (stats.JudgeFit) is met, within a
@@ -43,7 +35,8 @@ type FitRun struct {
 	Recipe Recipe
 	// Every, Samples and Streak: check every Every steps with Samples
 	// sequences (a pass is confirmed on a second sample of the same size);
-	// Streak successive passing checks count as fit (0: the defaults above).
+	// Streak successive passing checks count as fit (0: DefaultFitEvery,
+	// DefaultFitSamples, DefaultFitStreak).
 	Every, Samples, Streak int
 	// MaxSteps bounds the steps summed over restarts and MaxTime the wall
 	// time (0: no bound; at least one must be set).
@@ -81,11 +74,6 @@ type FitOutcome struct {
 	Fit stats.FitResult
 }
 
-// confirmSeed offsets the Evaluate seed of a pass's confirmation from the
-// check's (the trainer's seed), so the confirmation draws other RNN and HMM
-// samples; 1<<32 keeps it clear of the neighbouring seeds restarts use.
-const confirmSeed = 1 << 32
-
 // FitVerdict is the monitor's form of a fit verdict.
 func FitVerdict(f stats.FitResult) Verdict {
 	v := Verdict{Fit: f.OK}
@@ -108,7 +96,7 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 		samples = DefaultFitSamples
 	}
 	if streakNeed <= 0 {
-		streakNeed = DefaultFitRunStreak
+		streakNeed = DefaultFitStreak
 	}
 	if f.MaxSteps <= 0 && f.MaxTime <= 0 {
 		return FitOutcome{}, errors.New("train: a fit run needs a step or a time budget")
@@ -133,29 +121,17 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	var out FitOutcome
 	var last stats.FitResult
 	bestScore := math.Inf(1)
-	var confirmErr error
-	mon.Criterion = func(rep *stats.Report) Verdict {
+	run.Hooks.Check = func(c Check) {
 		t := run.Trainer()
-		c := t.Config()
-		fit := rep.Fit
-		if fit.OK { // confirm on fresh samples; the verdict is the worse of the two
-			conf, err := Evaluate(t.Net(), c.HMM, c.NoiseStd, samples, c.SeqLen, c.Seed+confirmSeed, stats.Options{SkipMatch: true})
-			switch {
-			case err != nil:
-				confirmErr, fit.OK = err, false
-			case !conf.Fit.OK:
-				fit = conf.Fit
-			}
-		}
+		fit := c.Report.Fit // the verdict's figures (Assess: the confirming sample's when it failed)
 		last = fit
 		if sc := FitScore(fit); sc < bestScore {
 			bestScore = sc
-			out.Net, out.Trainer, out.Seed, out.Config, out.Fit = t.Net().Clone(), t, c.Seed, c, fit
+			out.Net, out.Trainer, out.Seed, out.Config, out.Fit = t.Net().Clone(), t, t.Config().Seed, t.Config(), fit
 		}
 		if f.OnCheck != nil {
-			f.OnCheck(c.Seed, run.Steps(), fit)
+			f.OnCheck(t.Config().Seed, run.Steps(), fit)
 		}
-		return FitVerdict(fit)
 	}
 	start := now()
 	lim := Limit{Steps: NoStepLimit}
@@ -166,9 +142,6 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 		lim.Deadline = start.Add(f.MaxTime)
 	}
 	stop, err := run.Advance(ctx, lim)
-	if err == nil {
-		err = confirmErr
-	}
 	out.Steps, out.Seconds, out.Restarts = run.Steps(), now().Sub(start).Seconds(), len(run.Restarts())
 	t := run.Trainer()
 	switch {

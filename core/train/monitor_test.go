@@ -82,3 +82,44 @@ func TestMonitorEvaluateIsEvaluate(t *testing.T) {
 		t.Errorf("verdict %+v, want %+v", ch.Verdict, want)
 	}
 }
+
+// A pass counts only when a second, independent sample of the same
+// weights confirms it; otherwise the check carries the confirming
+// sample's report and failing verdict.
+func TestAssessConfirmsPass(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	tr, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []*stats.Report
+	passFirst := func(rep *stats.Report) Verdict {
+		seen = append(seen, rep)
+		return Verdict{Fit: len(seen)%2 == 1, Figures: []Figure{{Name: "call", Value: float64(len(seen)), Limit: 1.5}}}
+	}
+	m := DefaultMonitor(1, 60)
+	m.Criterion = passFirst
+	chk, err := m.Check(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chk.Fit || chk.Met || chk.Streak != 0 || len(seen) != 2 || chk.Report != seen[1] || chk.Figures[0].Value != 2 {
+		t.Fatalf("unconfirmed pass: fit %v met %v streak %d, %d evaluations, report is the second %v, figure %v",
+			chk.Fit, chk.Met, chk.Streak, len(seen), chk.Report == seen[1], chk.Figures)
+	}
+	if equalObs(seen[0], seen[1]) {
+		t.Error("the confirmation drew the same samples as the check")
+	}
+	// The same weights and seed assess identically (common random numbers).
+	rep, v, _, _, err := m.Assess(tr.Net(), c.HMM, c.NoiseStd, c.SeqLen, c.Seed, 0)
+	if err != nil || v.Fit || rep.RNN.Volatility != seen[1].RNN.Volatility {
+		t.Errorf("repeat assessment: fit %v, volatility %v vs %v, err %v", v.Fit, rep.RNN.Volatility, seen[1].RNN.Volatility, err)
+	}
+}
+
+// equalObs reports whether two reports summarise identical samples (same
+// RNN and HMM volatility and frequencies).
+func equalObs(a, b *stats.Report) bool {
+	return a.RNN.Volatility == b.RNN.Volatility && a.Sample.Volatility == b.Sample.Volatility &&
+		a.RNN.Freq[0] == b.RNN.Freq[0] && a.Sample.Freq[0] == b.Sample.Freq[0]
+}

@@ -474,8 +474,8 @@ func (s *Session) plateau() bool {
 // of the training loop when it judged the current weights (or, unless
 // current is set, any check of the current run: during training the page
 // shows the checks the loop makes anyway), else the same evaluation now
-// (train.Evaluate with the run's seed, statsSeqs sequences, judged by the
-// same monitor without changing its state).
+// (the monitor's Assess with the run's seed and statsSeqs sequences, a
+// pass confirmed on a second sample, without changing the monitor's state).
 func (s *Session) Stats(current bool) (Stats, error) {
 	var rep *stats.Report
 	var v train.Verdict
@@ -485,15 +485,14 @@ func (s *Session) Stats(current bool) (Stats, error) {
 		rep, v, stuck = c.Report, c.Verdict, c.Stuck
 		step -= s.run.Trainer().StepCount() - c.Step
 	} else {
-		var err error
-		if rep, err = train.Evaluate(s.Net(), s.hmm, s.noiseStd(), statsSeqs, s.T, s.seed(), stats.Options{SkipMatch: true}); err != nil {
-			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
-		}
 		trained := s.StepCount()
 		if s.run != nil {
 			trained = s.run.Trainer().StepCount()
 		}
-		v, _, stuck = s.mon.Judge(rep, trained)
+		var err error
+		if rep, v, _, stuck, err = s.mon.Assess(s.Net(), s.hmm, s.noiseStd(), s.T, s.seed(), trained); err != nil {
+			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
+		}
 	}
 	O := s.hmm.Outputs()
 	st := Stats{Type: "stats", Step: step, N: rep.N, T: rep.T,
