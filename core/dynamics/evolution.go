@@ -46,6 +46,46 @@ type EvolutionPoint struct {
 	// divergeAbs or infinite): its rate and spectra describe runaway states
 	// and it gets no PCA portrait.
 	Diverged bool `json:"diverged,omitempty"`
+	// Persistence is Rate divided by the switch rate of independent draws
+	// with the run's output frequencies (1 - sum_k p_k^2): about 1 for
+	// outputs that forget the previous one, small for slow clusters.
+	Persistence float64 `json:"persistence"`
+	// Collapses reports that input-free runs from states of the noisy run
+	// all end at one fixed point (core/METHOD.md section 5.2; RunCollapse).
+	Collapses bool `json:"collapses"`
+	// NoiseDriven marks the noise-driven regime (see IsNoiseDriven).
+	NoiseDriven bool `json:"noise_driven"`
+}
+
+// The noise-driven regime's thresholds (IsNoiseDriven).
+const (
+	// drivenPersistence: the outputs must be at least twice as persistent
+	// as independent draws, i.e. more than halfway from the fair-coin
+	// plateau (persistence 1) to the HMMs of core/METHOD.md section 1,
+	// whose persistence is 0.07-0.13.
+	drivenPersistence = 0.5
+	// drivenSwitches: at least this many output switches in the run, so
+	// that "persistent" is not "stuck on one output".
+	drivenSwitches = 5
+	// collapseSteps is the length of the input-free runs of the collapse
+	// test: trained networks contract about 50x in 20 steps (core/METHOD.md
+	// section 3), so 200 steps reach the fixed point within RunCollapse's
+	// tolerance, while a self-sustained oscillation or a second attractor
+	// keeps distinct end states.
+	collapseSteps = 200
+)
+
+// IsNoiseDriven reports whether p shows the noise-driven regime of
+// core/METHOD.md sections 5.9 and 6 (arXiv 2510.25674, "a shift into
+// stochastic resonance during training"): a bounded noisy run (not
+// Diverged) that switches between persistent outputs (at least
+// drivenSwitches switches, Persistence <= drivenPersistence) while every
+// input-free run collapses to one fixed point (Collapses), so the switches
+// need the noise. Before it the network either forgets its output every
+// step (the fair-coin plateau), stays on one output, runs away, or
+// switches by itself without noise. This is our operational definition.
+func IsNoiseDriven(p EvolutionPoint, steps int) bool {
+	return !p.Diverged && p.Collapses && p.Persistence <= drivenPersistence && p.Rate*float64(steps-1) >= drivenSwitches
 }
 
 // Portrait is a checkpoint's run in its own PC1-PC2 plane.
@@ -60,13 +100,11 @@ type Portrait struct {
 type Evolution struct {
 	Points []EvolutionPoint `json:"points"`
 	// Bifurcation is our operational definition of the epoch where the
-	// network enters the noise-driven regime (core/METHOD.md section 5.9): when early
-	// checkpoints diverge (runaway activity with an unstable Jacobian) and
-	// later ones do not, the first checkpoint after the last diverging one;
-	// otherwise the checkpoint right after the largest change of the mean
-	// unstable-eigenvalue count between consecutive checkpoints (where the
-	// Jacobians along the orbit change character most abruptly). -1 with
-	// fewer than 2 checkpoints.
+	// network enters the noise-driven regime (core/METHOD.md section 5.9):
+	// the first checkpoint from which every later one is noise-driven
+	// (EvolutionPoint.NoiseDriven); -1 when the last checkpoint is not.
+	// Adding checkpoints at the end moves it only if the network leaves
+	// the regime again, so a live mark stays put while training goes on.
 	Bifurcation     int        `json:"bifurcation"`
 	BifurcationStep int        `json:"bifurcation_step"`
 	Portraits       []Portrait `json:"portraits"`
@@ -223,6 +261,19 @@ func EvolutionPointOf(cp Checkpoint, r *rand.Rand, sigma float64, steps, ne int)
 		p.MeanCritical += float64(s.Critical) / float64(ne)
 	}
 	p.Diverged = !finite(run.States) || maxAbs(run.States) > divergeAbs
+	p.Persistence = persistence(run)
+	if !p.Diverged {
+		starts := make([]float64, 0, ne*run.H)
+		for j := 0; j < ne; j++ {
+			starts = append(starts, run.State(j*run.T/ne)...)
+		}
+		c, err := RunCollapse(cp.Net, starts, ne, collapseSteps, Intervention{})
+		if err != nil {
+			return EvolutionPoint{}, nil, err
+		}
+		p.Collapses = c.Endpoints == 1
+	}
+	p.NoiseDriven = IsNoiseDriven(p, run.T)
 	p.DH2 = NoiseDrift(cp.Net, run.States, run.T, sigma)
 	for _, v := range p.DH2 {
 		p.MeanDH2 += v / float64(len(p.DH2))
@@ -231,27 +282,11 @@ func EvolutionPointOf(cp Checkpoint, r *rand.Rand, sigma float64, steps, ne int)
 }
 
 // Bifurcation returns the index of the bifurcation checkpoint among points
-// in training order (see Evolution.Bifurcation), -1 with fewer than 2.
+// in training order (see Evolution.Bifurcation), or -1.
 func Bifurcation(points []EvolutionPoint) int {
-	if len(points) < 2 {
-		return -1
-	}
-	// A run of diverging checkpoints ending before the last one: the
-	// bifurcation is where the dynamics becomes bounded for good.
-	last := -1
-	for k, p := range points {
-		if p.Diverged {
-			last = k
-		}
-	}
-	if last >= 0 && last < len(points)-1 {
-		return last + 1
-	}
-	b, best := -1, -1.0
-	for k := 1; k < len(points); k++ {
-		if d := math.Abs(points[k].MeanUnstable - points[k-1].MeanUnstable); d > best {
-			best, b = d, k
-		}
+	b := -1
+	for k := len(points) - 1; k >= 0 && points[k].NoiseDriven; k-- {
+		b = k
 	}
 	return b
 }
@@ -275,4 +310,26 @@ func maxAbs(v []float64) float64 {
 		m = math.Max(m, math.Abs(x))
 	}
 	return m
+}
+
+// persistence is the run's transition rate over that of independent draws
+// with its output frequencies (EvolutionPoint.Persistence); 0 for a run
+// that never leaves one output.
+func persistence(run *Run) float64 {
+	if run.T < 2 {
+		return 0
+	}
+	count := make([]float64, run.O)
+	for _, o := range run.Out {
+		count[o]++
+	}
+	iid := 1.0
+	for _, c := range count {
+		p := c / float64(run.T)
+		iid -= p * p
+	}
+	if iid <= 0 {
+		return 0
+	}
+	return TransitionRate(run) / iid
 }

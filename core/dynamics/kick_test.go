@@ -325,3 +325,60 @@ func TestKickGroupsGallery(t *testing.T) {
 		t.Errorf("%d directions above %v of steps, want 2 (0->2, 2->0)", analysed, MinDirectionRate)
 	}
 }
+
+// The noise-driven regime: the planted network (slow clusters, kicked
+// transitions, input-free collapse) is in it; the same network with W_hh
+// scaled down forgets its output every step (the fair-coin plateau) and
+// one scaled up runs away. The bifurcation is the first checkpoint from
+// which every later one is noise-driven, and it stays put when more such
+// checkpoints arrive.
+func TestNoiseDrivenRegime(t *testing.T) {
+	scaledNet := func(a float64) *rnn.Net {
+		n := PlantedNet()
+		for i := range n.Whh {
+			n.Whh[i] *= a
+		}
+		return n
+	}
+	nets := map[string]*rnn.Net{"weak": scaledNet(0.1), "planted": PlantedNet(), "strong": scaledNet(3)}
+	points := map[string]EvolutionPoint{}
+	for name, net := range nets {
+		p, _, err := EvolutionPointOf(Checkpoint{Label: name, Net: net}, newRand(21), 1, 2000, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: rate %.4f persistence %.3f collapses %v diverged %v noise-driven %v", name, p.Rate, p.Persistence, p.Collapses, p.Diverged, p.NoiseDriven)
+		points[name] = p
+	}
+	if p := points["planted"]; !p.NoiseDriven {
+		t.Errorf("planted network not noise-driven: %+v", p)
+	}
+	if p := points["weak"]; p.NoiseDriven || p.Persistence <= drivenPersistence {
+		t.Errorf("weak network: persistence %v, noise-driven %v; want independent outputs, not driven", p.Persistence, p.NoiseDriven)
+	}
+	if p := points["strong"]; p.NoiseDriven {
+		t.Errorf("strong network noise-driven: %+v", p)
+	}
+	seq := func(names ...string) []EvolutionPoint {
+		var ps []EvolutionPoint
+		for _, n := range names {
+			ps = append(ps, points[n])
+		}
+		return ps
+	}
+	for _, c := range []struct {
+		names []string
+		want  int
+	}{
+		{[]string{"weak", "weak", "planted", "planted"}, 2},
+		{[]string{"weak", "weak", "planted", "planted", "planted"}, 2},
+		{[]string{"strong", "planted", "weak", "planted"}, 3},
+		{[]string{"planted", "weak"}, -1},
+		{[]string{"planted"}, 0},
+		{nil, -1},
+	} {
+		if got := Bifurcation(seq(c.names...)); got != c.want {
+			t.Errorf("Bifurcation(%v) = %d, want %d", c.names, got, c.want)
+		}
+	}
+}

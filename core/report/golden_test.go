@@ -34,7 +34,7 @@ func TestReportJSONGolden(t *testing.T) {
 		Noise:     dynamics.NoiseScanOptions{Sigmas: []float64{0.5, 1}, Steps: 500, FidelitySeqs: 20},
 		Kick:      dynamics.KickOptions{Eval: dynamics.RateOptions{Chains: 8, Steps: 250}, Controls: 3},
 		Causal:    dynamics.CausalOptions{Mode: dynamics.Both, Mus: []float64{0, 1}, Controls: 1},
-		Evolution: dynamics.EvolutionOptions{Steps: 200, EigenStates: 3},
+		Evolution: dynamics.EvolutionOptions{Steps: 600, EigenStates: 3},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -50,9 +50,10 @@ type Evolution struct {
 	Type string `json:"type"`
 	// Points are the summaries of the current snapshots, in step order.
 	Points []dynamics.EvolutionPoint `json:"points"`
-	// BifurcationStep is the step where the network enters the
-	// noise-driven regime (dynamics.Bifurcation over Points); -1 until two
-	// snapshots are summarised.
+	// BifurcationStep is the step where the network entered the
+	// noise-driven regime for good (dynamics.Bifurcation over Points: the
+	// first snapshot from which every later one is noise-driven); -1 while
+	// the newest snapshot is not.
 	BifurcationStep int `json:"bifurcation_step"`
 }
 

@@ -1,7 +1,7 @@
 // Tests of the page's words (node --test; run by web/web_test.go).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { badge, criterionText, fmt, portraitInfo, portraitRate, statsCSV, stepTime } from './format.js';
+import { badge, criterionText, fmt, portraitInfo, portraitRate, regimeText, statsCSV, stepTime } from './format.js';
 
 test('the badge describes the network shown', () => {
   const cases = [
@@ -57,4 +57,17 @@ test('criterion and CSV of a statistics message', () => {
   assert.equal(csv[1], 'frequency,0,,0.4,0.5');
   assert.equal(csv[4], 'transition,0,1,0.1,0.05');
   assert.equal(csv.at(-1), 'dwell_fraction,1,,0.1,0.05');
+});
+
+test('the regime line names the newest snapshot\'s regime', () => {
+  const pt = (o) => ({ step: 900, transition_rate: 0.05, persistence: 0.1, collapses: true, diverged: false, noise_driven: false, ...o });
+  assert.equal(regimeText(null), '');
+  assert.equal(regimeText({ points: [], bifurcation_step: -1 }), '');
+  assert.match(regimeText({ points: [pt({ noise_driven: true })], bifurcation_step: 600 }), /^step 900: noise-driven regime since step 600: persistent outputs \(0\.050 switches per step\)/);
+  assert.match(regimeText({ points: [pt({ diverged: true, collapses: false })], bifurcation_step: -1 }), /runs away.*not yet/);
+  assert.match(regimeText({ points: [pt({ collapses: false })], bifurcation_step: -1 }), /do not fall to one fixed point.*not yet/);
+  assert.match(regimeText({ points: [pt({ persistence: 0.9 })], bifurcation_step: -1 }), /coin-flip plateau/);
+  assert.match(regimeText({ points: [pt({ transition_rate: 0 , persistence: 0 })], bifurcation_step: -1 }), /stays on one output/);
+  // The newest snapshot decides, not an earlier one.
+  assert.match(regimeText({ points: [pt({ noise_driven: true }), pt({ step: 1000, diverged: true })], bifurcation_step: -1 }), /^step 1000: activity runs away/);
 });

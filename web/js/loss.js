@@ -2,10 +2,12 @@
 // to the canvas width), the plateau restarts, the step the criterion
 // was first met, and the step where the mechanism appears: the
 // bifurcation into the noise-driven regime of the training-evolution
-// analysis of the worker's weight snapshots (core/dynamics Bifurcation).
+// analysis of the worker's weight snapshots (core/dynamics Bifurcation:
+// the first snapshot from which every later one is noise-driven), and
+// under the chart the regime of the newest snapshot.
 
 import { $, st, on } from './page.js';
-import { fmt } from './format.js';
+import { fmt, regimeText } from './format.js';
 import { binMeans, extent, linear, stepX } from './scale.js';
 
 let bifurcation = -1; // step of the bifurcation, -1 = not found yet
@@ -49,6 +51,7 @@ function draw() {
 
 export function init() {
   on('status', draw);
-  on('newnet', () => { bifurcation = -1; st.evolution = null; draw(); });
-  on('evolution', (m) => { bifurcation = m.bifurcation_step; st.evolution = m; draw(); });
+  const regime = () => { $('regime').textContent = regimeText(st.evolution); };
+  on('newnet', () => { bifurcation = -1; st.evolution = null; draw(); regime(); });
+  on('evolution', (m) => { bifurcation = m.bifurcation_step; st.evolution = m; draw(); regime(); });
 }
