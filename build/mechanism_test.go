@@ -10,18 +10,17 @@ import (
 
 // TestPortraitShowsMechanism trains the default demo (linear2, H 50, D 10,
 // B 256, T 30, the default recipe) in the page for each seed in
-// $HMMRNN_MECHANISM_SEEDS (default 1, a seed whose network's long run
-// diverges) until the network has learned: the fit criterion holds, or the
-// page has marked the step where the mechanism appears (the bifurcation of
-// core/dynamics' training evolution) and 500 more steps have passed (the
-// strict criterion, with its dwell-time figure, is not met by the demo's
-// linear2 within minutes; see core/train's recipe doc). It then checks the
-// first portrait drawn after that step: not diverged (finite states, not
-// cut short) and its output clusters separated (core/dynamics
-// ClusterSeparation, skill >= 0.5); it logs the figures per seed. Then it
-// checks the mechanism panels on the trained network: the units view (roles
-// of every unit; silencing one unit changes the portrait's switch rate), the
-// complete stochastic-resonance curve and the evolution summary.
+// $HMMRNN_MECHANISM_SEEDS (default 1) until the network has learned: the
+// fit criterion holds, or the page says the newest weight snapshot is in
+// the noise-driven regime (core/dynamics IsNoiseDriven: bounded,
+// persistent switching, input-free collapse; the purple mark on the loss
+// chart). It then checks the first portrait of the network drawn after
+// that step: not diverged (finite states, not cut short) and its output
+// clusters separated (core/dynamics ClusterSeparation, skill >= 0.5); it
+// logs the figures per seed. Then it checks the mechanism panels on the
+// trained network: the units view (roles of every unit; silencing units
+// changes the portrait's switch rate), the complete stochastic-resonance
+// curve and the evolution summary.
 func TestPortraitShowsMechanism(t *testing.T) {
 	e := browserEnv(t)
 	seeds := os.Getenv("HMMRNN_MECHANISM_SEEDS")
@@ -37,13 +36,14 @@ func TestPortraitShowsMechanism(t *testing.T) {
 		// after that step (the worker draws one every few seconds).
 		pi := eval[map[string]any](p, fmt.Sprintf(`new Promise((r) => { const t0 = performance.now();
 			const f = () => { const s = window.hmmrnn.state(), q = window.hmmrnn.portrait();
-				const ev = window.hmmrnn.evolution(), b = ev && ev.bifurcation_step > 0 ? ev.bifurcation_step + 500 : 0;
-				const learned = s.met_step > 0 ? s.met_step : b;
+				const ev = window.hmmrnn.evolution(), pts = (ev && ev.points) || [];
+				const driven = ev && ev.bifurcation_step >= 0 && pts.length ? pts[pts.length - 1].step : 0;
+				const learned = s.met_step > 0 ? s.met_step : driven;
 				if (learned > 0 && q && q.snapshot < 0 && q.step >= learned) { window.hmmrnn.pause(); r({ ...q, met_step: s.met_step, learned_step: learned }); }
-				else if (performance.now() - t0 > %d) { window.hmmrnn.pause(); r({ timeout: true, met_step: s.met_step, step: s.step, step_ms: s.step_ms }); }
+				else if (performance.now() - t0 > %d) { window.hmmrnn.pause(); r({ timeout: true, met_step: s.met_step, step: s.step, step_ms: s.step_ms, regime: document.getElementById('regime').textContent }); }
 				else setTimeout(f, 200); }; f(); })`, limit.Milliseconds()), limit+time.Minute)
 		if pi["timeout"] == true {
-			t.Errorf("seed %s: no portrait after the criterion or the mechanism mark within %v (met at step %v, step %v, %v ms/step)", seed, limit, pi["met_step"], pi["step"], pi["step_ms"])
+			t.Errorf("seed %s: neither the criterion nor the noise-driven regime within %v (met at step %v, step %v, %v ms/step; the page says %q)", seed, limit, pi["met_step"], pi["step"], pi["step_ms"], pi["regime"])
 			continue
 		}
 		sep, _ := pi["separation"].(map[string]any)

@@ -70,6 +70,8 @@ type Training struct {
 	// WhhGain is the factor applied to the random initial W_hh (absent: 1,
 	// the paper's initialisation).
 	WhhGain float64 `json:"whh_gain,omitempty"`
+	// WhhDecay is the per-step shrinking of W_hh (absent: 0, none).
+	WhhDecay float64 `json:"whh_decay,omitempty"`
 }
 
 // check reports a training record whose counts no run could have written:

@@ -23,6 +23,8 @@ type Recipe struct {
 	Name string `json:"name"`
 	// WhhGain is Config.WhhGain (1: PyTorch's initialisation).
 	WhhGain float64 `json:"whh_gain"`
+	// WhhDecay is Config.WhhDecay (0: none).
+	WhhDecay float64 `json:"whh_decay"`
 	// LR is Config.LR.
 	LR float64 `json:"lr"`
 	// PlateauAfter is the monitor's patience in steps (Monitor.PlateauAfter).
@@ -80,7 +82,33 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // and dwell distance 0.3), batch 1024 after step 1,000 (fully3 at step
 // 4,400: no closer). What the recipe does not do: meet the full fit
 // criterion at the demo settings; see the study in the session's note.
-var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, LR: DefaultLR, PlateauAfter: 1000}
+//
+// Why the W_hh decay (3e-4 per step): the gain that takes the network off
+// the plateau also lets its activity run away beyond the T steps the loss
+// sees (the ReLU network has no biases, so the loss hardly sees the
+// activity's scale): a network emulating the HMM over 30 steps from
+// h0 = 0 is then not the paper's noise-driven mechanism (core/METHOD.md
+// section 5.9; dynamics.IsNoiseDriven: bounded long run, persistent
+// switching, input-free collapse to one fixed point). Measured at the demo
+// settings (throwaway driver over train.New, dynamics.EvolutionPointOf on
+// the current weights every 500 steps, a 1,000-step noisy run; seeds 1
+// and 2, 4,000 steps; "driven from" = the first check from which every
+// later one was noise-driven):
+//
+//	preset   gain 3, no decay                gain 3, decay 3e-4
+//	linear2  runs away at every check        driven from 1,500 / 2,000
+//	         (seed 2 to 8,000: driven from 7,000)
+//	fully3   runs away at every check        runs away at every check
+//	         (seed 2 to 8,000)               (decay 1e-3: seed 2 driven
+//	                                          only at some checks)
+//	linear3  (gain 2) driven from 500 / 1,000   (gain 2) driven from 500
+//
+// The decay does not make the fits worse (worst figure / limit at 4,000
+// steps, linear2: 3.1 and 4.3 with it, 3.4 and 3.6 without). A gain of
+// 1.5 also gives noise-driven linear2 networks, but fully3 then stays on
+// the plateau (seeds 1 and 2, 8,000 steps). fully3's runaway activity is
+// not cured by the decay; the page says so under its loss chart.
+var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, WhhDecay: 3e-4, LR: DefaultLR, PlateauAfter: 1000}
 
 var recipes = map[string]Recipe{RecipeDefault: DefaultRecipe, RecipePaper: PaperRecipe}
 
@@ -105,5 +133,5 @@ func RecipeByName(name string) (Recipe, error) {
 
 // Apply sets the recipe's fields in c.
 func (r Recipe) Apply(c *Config) {
-	c.WhhGain, c.LR = r.WhhGain, r.LR
+	c.WhhGain, c.WhhDecay, c.LR = r.WhhGain, r.WhhDecay, r.LR
 }

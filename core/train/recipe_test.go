@@ -48,6 +48,67 @@ func TestWhhGain(t *testing.T) {
 	}
 }
 
+// WhhDecay shrinks W_hh by 1 - decay after every update and touches
+// nothing else: from the same weights, one step with the decay gives the
+// W_hh of one step without it times 1 - decay, and the same W_in and
+// W_out. The decay is recorded in a snapshot, a resumed run continues
+// bit-identically, and bad values are refused.
+func TestWhhDecay(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	plain, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.WhhDecay = 0.01
+	decayed, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decayed.Step(); err != nil {
+		t.Fatal(err)
+	}
+	p, d := plain.Net(), decayed.Net()
+	if !slices.Equal(p.Win, d.Win) || !slices.Equal(p.Wout, d.Wout) {
+		t.Error("the decay changed W_in or W_out")
+	}
+	for i := range p.Whh {
+		if want := p.Whh[i] * (1 - c.WhhDecay); d.Whh[i] != want {
+			t.Fatalf("W_hh[%d] = %v after one step with decay, want %v x (1 - %v) = %v", i, d.Whh[i], p.Whh[i], c.WhhDecay, want)
+		}
+	}
+
+	// Recorded, and resumed bit-identically.
+	a, _ := New(c)
+	for i := 0; i < 3; i++ {
+		a.Step()
+	}
+	f, err := a.Snapshot(false, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := ConfigFrom(f); err != nil || back.WhhDecay != c.WhhDecay {
+		t.Fatalf("recorded decay %v (%v), want %v", back.WhhDecay, err, c.WhhDecay)
+	}
+	b, err := Resume(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Step()
+	b.Step()
+	if !slices.Equal(a.Net().Whh, b.Net().Whh) {
+		t.Error("a resumed run with decay differs from the uninterrupted one")
+	}
+	for _, d := range []float64{-0.1, 1, math.NaN()} {
+		c.WhhDecay = d
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "whh-decay") {
+			t.Errorf("decay %v: error %v, want one naming whh-decay", d, err)
+		}
+	}
+}
+
 func TestRecipeByName(t *testing.T) {
 	for _, name := range RecipeNames() {
 		r, err := RecipeByName(name)
@@ -62,7 +123,7 @@ func TestRecipeByName(t *testing.T) {
 	m := smallConfig(t, DataFresh)
 	c := m
 	PaperRecipe.Apply(&c)
-	if c.LR != DefaultLR || (c.WhhGain != 0 && c.WhhGain != 1) {
-		t.Errorf("paper recipe: lr %v gain %v, want %v and 1", c.LR, c.WhhGain, DefaultLR)
+	if c.LR != DefaultLR || (c.WhhGain != 0 && c.WhhGain != 1) || c.WhhDecay != 0 {
+		t.Errorf("paper recipe: lr %v gain %v decay %v, want %v, 1 and 0", c.LR, c.WhhGain, c.WhhDecay, DefaultLR)
 	}
 }

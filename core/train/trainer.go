@@ -70,6 +70,14 @@ type Config struct {
 	// of about g/sqrt(3), so g > sqrt(3) starts the network with slow
 	// recurrent modes (see Recipe for why that matters). Ignored with Init.
 	WhhGain float64
+	// WhhDecay shrinks W_hh after every update: W_hh *= 1 - WhhDecay
+	// (decoupled weight decay on the recurrent weights only; 0: none, the
+	// paper's). The Sinkhorn loss sees T steps from h0 = 0 and, the ReLU
+	// network having no biases, hardly sees the overall scale of the
+	// activity, so nothing in it stops a network whose activity grows
+	// beyond T steps; the decay pulls unneeded recurrent gain back below
+	// the edge of stability (see Recipe for the measurement).
+	WhhDecay float64
 	// Init, when set, replaces the random initialisation: training starts
 	// from a copy of these weights (same H, D and outputs). Starting a
 	// harder HMM from a network trained on an easier one is a way off the
@@ -143,6 +151,9 @@ func (c *Config) Validate() error {
 	}
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
 		return fmt.Errorf("train: betas (%v, %v) must lie in [0, 1)", c.Beta1, c.Beta2)
+	}
+	if !(c.WhhDecay >= 0 && c.WhhDecay < 1) {
+		return fmt.Errorf("train: whh-decay = %v, want 0 <= decay < 1", c.WhhDecay)
 	}
 	if !(c.WhhGain >= 0) || math.IsInf(c.WhhGain, 0) {
 		return fmt.Errorf("train: whh-gain = %v, want a finite value >= 0 (0: 1)", c.WhhGain)
@@ -385,6 +396,11 @@ func (t *Trainer) Step() (StepInfo, error) {
 		return StepInfo{}, fmt.Errorf("train: step %d: gradient norm is %v", t.step+1, norm)
 	}
 	t.adam.Update(params(t.net), grads)
+	if d := c.WhhDecay; d > 0 {
+		for i := range t.net.Whh {
+			t.net.Whh[i] *= 1 - d
+		}
+	}
 	t5 := time.Now()
 	tm.Data, tm.RNN, tm.Sinkhorn, tm.Update = t1.Sub(t0), t2.Sub(t1)+t4.Sub(t3), t3.Sub(t2), t5.Sub(t4)
 	t.step++
