@@ -117,3 +117,45 @@ func TestPortraitShowsMechanism(t *testing.T) {
 	p.saveScreenshot("mechanism-units-gallery-linear2")
 	p.noErrors()
 }
+
+// TestTour is the visitor's tour behind the screenshots described in the
+// notes: for each architecture in $HMMRNN_TOUR (e.g. linear2,linear3,fully3;
+// skipped when unset) it opens the page, presses Play and, at 0, 30 and 90
+// seconds, saves a screenshot (with $HMMRNN_SCREENSHOTS) and logs what the
+// page says: the badge, the step, the portrait's caption, the regime line
+// and the criterion line. At every moment the portrait must hold points
+// and the page must have logged no error.
+func TestTour(t *testing.T) {
+	archs := os.Getenv("HMMRNN_TOUR")
+	if archs == "" {
+		t.Skip("set HMMRNN_TOUR=linear2,linear3,fully3 (and HMMRNN_SCREENSHOTS=DIR) to take the tour")
+	}
+	e := browserEnv(t)
+	for _, arch := range strings.Split(archs, ",") {
+		arch = strings.TrimSpace(arch)
+		p := e.open(t, "?arch="+arch)
+		start := time.Now()
+		for k, at := range []time.Duration{0, 30 * time.Second, 90 * time.Second} {
+			time.Sleep(time.Until(start.Add(at)))
+			if k == 0 {
+				// The untrained network's portrait, then Play.
+				eval[bool](p, `new Promise((r) => { const f = () => window.hmmrnn.portrait() ? r(true) : setTimeout(f, 100); f(); })`, time.Minute)
+				start = time.Now()
+			}
+			s := eval[map[string]any](p, `(() => { const q = window.hmmrnn.portrait(), text = (id) => document.getElementById(id).textContent;
+				return { step: window.hmmrnn.state().step, badge: text('badge'), caption: q ? q.caption : '', points: q ? q.steps : 0,
+					regime: text('regime'), criterion: text('criterion') }; })()`, 10*time.Second)
+			t.Logf("%s at %v: step %v; badge %q; portrait %q; regime %q; criterion %q", arch, at, s["step"], s["badge"], s["caption"], s["regime"], s["criterion"])
+			if pts, _ := s["points"].(float64); pts <= 0 {
+				t.Errorf("%s at %v: the portrait holds no points (%q)", arch, at, s["caption"])
+			}
+			p.saveScreenshot(fmt.Sprintf("tour-%s-%03ds", arch, int(at.Seconds())))
+			if k == 0 {
+				eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
+			}
+		}
+		eval[bool](p, `(window.hmmrnn.pause(), true)`, 5*time.Second)
+		p.noErrors()
+		p.close()
+	}
+}

@@ -162,8 +162,8 @@ func medianOf(v []float64) float64 {
 // D 10, B 256, T 30) in the page until the emission-statistics criterion
 // holds, once per seed of $HMMRNN_CRITERION_SEEDS (default 1,2,3), and
 // reports the median in-browser training time and step count to the
-// criterion, and the fraction of seeds that got there within 90 s (issue
-// 6's target: under 90 s for most seeds). A seed that does not meet the
+// criterion, and the fraction of seeds that got there within 90 s (the
+// page's target: under 90 s for most seeds). A seed that does not meet the
 // criterion within criterionLimit fails the benchmark: that is a training
 // failure, not a speed figure. It takes minutes:
 //
