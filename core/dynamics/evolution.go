@@ -51,7 +51,8 @@ type EvolutionPoint struct {
 	// outputs that forget the previous one, small for slow clusters.
 	Persistence float64 `json:"persistence"`
 	// Collapses reports that input-free runs from states of the noisy run
-	// all end at one fixed point (core/METHOD.md section 5.2; RunCollapse).
+	// all end at one fixed point (core/METHOD.md section 5.2;
+	// CollapsesToOne).
 	Collapses bool `json:"collapses"`
 	// NoiseDriven marks the noise-driven regime (see IsNoiseDriven).
 	NoiseDriven bool `json:"noise_driven"`
@@ -270,11 +271,9 @@ func EvolutionPointOf(cp Checkpoint, r *rand.Rand, sigma float64, steps, ne int)
 		for j := 0; j < ne; j++ {
 			starts = append(starts, run.State(j*run.T/ne)...)
 		}
-		c, err := RunCollapse(cp.Net, starts, ne, collapseSteps, Intervention{})
-		if err != nil {
+		if p.Collapses, err = CollapsesToOne(cp.Net, starts, ne, collapseSteps); err != nil {
 			return EvolutionPoint{}, nil, err
 		}
-		p.Collapses = c.Endpoints == 1
 	}
 	p.NoiseDriven = IsNoiseDriven(p, run.T)
 	p.DH2 = NoiseDrift(cp.Net, run.States, run.T, sigma)

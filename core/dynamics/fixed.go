@@ -117,24 +117,8 @@ func RunCollapse(net *rnn.Net, starts []float64, runs, steps int, iv Interventio
 			}
 		}
 	}
-	// Distinct endpoints: greedy clustering within a tolerance relative to
-	// the start norm (1e-6 of it).
-	c.EndTol = 1e-6*c.MeanStartNorm + 1e-300
-	var centers [][]float64
-	for b := 0; b < runs; b++ {
-		hb := h[b*H : (b+1)*H]
-		found := false
-		for _, ctr := range centers {
-			if dist(ctr, hb) <= c.EndTol {
-				found = true
-				break
-			}
-		}
-		if !found {
-			centers = append(centers, hb)
-		}
-	}
-	c.Endpoints = len(centers)
+	c.EndTol = endTol(c.MeanStartNorm)
+	c.Endpoints = endpoints(h, runs, H, c.EndTol)
 	if c.Endpoints == 1 {
 		c.FixedPoint = make([]float64, H)
 		for b := 0; b < runs; b++ {
@@ -145,6 +129,66 @@ func RunCollapse(net *rnn.Net, starts []float64, runs, steps int, iv Interventio
 		c.FixedPointNorm = norm(c.FixedPoint)
 	}
 	return c, nil
+}
+
+// endTol is the distance within which two end states count as one: 1e-6
+// of the mean start norm.
+func endTol(startNorm float64) float64 { return 1e-6*startNorm + 1e-300 }
+
+// endpoints counts the distinct states among the runs rows of h (runs x H)
+// by greedy clustering within tol.
+func endpoints(h []float64, runs, H int, tol float64) int {
+	var centers [][]float64
+	for b := 0; b < runs; b++ {
+		hb := h[b*H : (b+1)*H]
+		found := false
+		for _, ctr := range centers {
+			if dist(ctr, hb) <= tol {
+				found = true
+				break
+			}
+		}
+		if !found {
+			centers = append(centers, hb)
+		}
+	}
+	return len(centers)
+}
+
+// collapseCheckEvery is how often CollapsesToOne looks for a single end
+// state: clustering costs about as much as a few steps.
+const collapseCheckEvery = 25
+
+// CollapsesToOne reports whether input-free runs from the given start
+// states (runs x H) all end at one state within maxSteps steps, with
+// RunCollapse's tolerance: RunCollapse's Endpoints == 1 without its
+// figures, stopping as soon as the runs have met (the paper's networks
+// within a few dozen steps), so a slowly contracting network costs
+// maxSteps steps and a fast one a few.
+func CollapsesToOne(net *rnn.Net, starts []float64, runs, maxSteps int) (bool, error) {
+	s, err := NewSim(net, 0, Intervention{})
+	if err != nil {
+		return false, err
+	}
+	H := net.H
+	if runs <= 0 || maxSteps <= 0 || len(starts) != runs*H {
+		return false, fmt.Errorf("dynamics: collapse test needs runs > 0, steps > 0 and runs x H start values, got %d, %d, %d", runs, maxSteps, len(starts))
+	}
+	var startNorm float64
+	for b := 0; b < runs; b++ {
+		startNorm += norm(starts[b*H:(b+1)*H]) / float64(runs)
+	}
+	tol := endTol(startNorm)
+	h := append([]float64(nil), starts...)
+	next := make([]float64, runs*H)
+	for t := 1; t <= maxSteps; t++ {
+		s.step(next, h, runs, nil)
+		h, next = next, h
+		if (t%collapseCheckEvery == 0 || t == maxSteps) && endpoints(h, runs, H, tol) == 1 {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func scaled(v []float64, a float64) []float64 {

@@ -382,3 +382,44 @@ func TestNoiseDrivenRegime(t *testing.T) {
 		}
 	}
 }
+
+// CollapsesToOne agrees with RunCollapse's endpoint count: a contracting
+// network collapses, an identity W_hh (every state a fixed point) and the
+// planted network scaled up (runaway) do not; bad sizes are errors.
+func TestCollapsesToOne(t *testing.T) {
+	ident := &rnn.Net{H: 2, D: 1, O: 2, Win: []float64{1, 1}, Whh: []float64{1, 0, 0, 1}, Wout: []float64{1, 0, 0, 1}}
+	half := &rnn.Net{H: 2, D: 1, O: 2, Win: []float64{1, 1}, Whh: []float64{0.5, 0, 0, 0.5}, Wout: []float64{1, 0, 0, 1}}
+	strong := PlantedNet()
+	for i := range strong.Whh {
+		strong.Whh[i] *= 3
+	}
+	starts := func(n *rnn.Net, runs int) []float64 {
+		r := newRand(3)
+		s := make([]float64, runs*n.H)
+		for i := range s {
+			s[i] = r.Float64()
+		}
+		return s
+	}
+	for _, c := range []struct {
+		name string
+		net  *rnn.Net
+		want bool
+	}{{"identity", ident, false}, {"half", half, true}, {"planted", PlantedNet(), true}, {"planted x3", strong, false}} {
+		st := starts(c.net, 6)
+		got, err := CollapsesToOne(c.net, st, 6, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := RunCollapse(c.net, st, 6, 300, Intervention{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want || got != (full.Endpoints == 1) {
+			t.Errorf("%s: CollapsesToOne %v, RunCollapse endpoints %d, want collapse %v", c.name, got, full.Endpoints, c.want)
+		}
+	}
+	if _, err := CollapsesToOne(half, []float64{1}, 6, 10); err == nil {
+		t.Error("wrong number of start values accepted")
+	}
+}
