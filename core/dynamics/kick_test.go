@@ -423,3 +423,44 @@ func TestCollapsesToOne(t *testing.T) {
 		t.Error("wrong number of start values accepted")
 	}
 }
+
+// Bounded: a stationary noisy run is bounded, a runaway one is not, nor a
+// run whose activity keeps growing slowly without overflowing, nor one
+// with a non-finite state.
+func TestBounded(t *testing.T) {
+	sim, _ := NewSim(PlantedNet(), 1, Intervention{})
+	run, err := sim.Simulate(newRand(8), 2000, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Bounded(run) {
+		t.Error("the planted network's run is not bounded")
+	}
+	strong := PlantedNet()
+	for i := range strong.Whh {
+		strong.Whh[i] *= 3
+	}
+	sim, _ = NewSim(strong, 1, Intervention{})
+	if run, _ := sim.Simulate(newRand(8), 2000, nil, false); Bounded(run) {
+		t.Error("the runaway network's run is bounded")
+	}
+	// |h_t| = 1.002^t: a factor 20 over 2,000 steps, far below overflow.
+	grow := &Run{T: 2000, H: 1, States: make([]float64, 2000)}
+	for i := range grow.States {
+		grow.States[i] = math.Pow(1.002, float64(i))
+	}
+	if Bounded(grow) {
+		t.Error("a steadily growing run is bounded")
+	}
+	flat := &Run{T: 2000, H: 1, States: make([]float64, 2000)}
+	for i := range flat.States {
+		flat.States[i] = 1 + 0.5*float64(i%7) // bounded, wiggling
+	}
+	if !Bounded(flat) {
+		t.Error("a bounded wiggling run is not bounded")
+	}
+	flat.States[1000] = math.Inf(1)
+	if Bounded(flat) {
+		t.Error("a run with an infinite state is bounded")
+	}
+}

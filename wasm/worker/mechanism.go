@@ -19,11 +19,13 @@ import (
 // The heavy lifting is core/dynamics' (EvolutionPointOf, Bifurcation,
 // Resonance); this file only schedules it.
 
-// Live evolution summary of a snapshot: a shorter run and fewer spectra
-// than core/dynamics' offline defaults (2,000 steps, 30 states): 14-77 ms
-// per snapshot of the demo network natively on the loaded shared machine.
+// Live evolution summary of a snapshot: the offline run length (2,000
+// steps, long enough for the growth test of dynamics.Bounded to see a slow
+// runaway) and fewer spectra than core/dynamics' offline default (30
+// states): 17 ms per snapshot of the demo network natively (55 ms at
+// H 150), measured on the shared machine at load 9.
 const (
-	evoSteps  = 500
+	evoSteps  = 2000
 	evoEigens = 10
 )
 

@@ -30,12 +30,12 @@ const (
 	// Options.Horizon is 0 (the page's demo trains at T = 30).
 	DefaultHorizon = 30
 	// MaxNormSpread bounds the ratio of the 99th to the 50th percentile of
-	// |h| over a set of states for it to be drawn as states. Measured
-	// (scratch study, seeds 1-4 of the demo and the six gallery networks):
-	// bounded trained networks 1.4-4.5 on their long runs and on runs of
-	// their trained T; networks whose activity grows without bound 20 to
-	// 10^6. Above it the largest states would fill the whole PCA and squeeze
-	// the rest into a point.
+	// |h| over a set of states (dynamics.NormSpread) for it to be drawn as
+	// states. Measured (scratch study, seeds 1-4 of the demo and the six
+	// gallery networks): bounded trained networks 1.4-4.5 on their long
+	// runs and on runs of their trained T; networks whose activity grows
+	// without bound 20 to 10^6. Above it the largest states would fill the
+	// whole PCA and squeeze the rest into a point.
 	MaxNormSpread = 10
 )
 
@@ -461,12 +461,12 @@ func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivi
 	}
 	long := &dynamics.Run{T: steps, H: H, O: run.O, States: run.States[dynamics.PCAWarmup*H:],
 		Logits: run.Logits[dynamics.PCAWarmup*run.O:], Out: run.Out[dynamics.PCAWarmup:]}
-	norms := stateNorms(long.States, H)
+	norms := dynamics.StateNorms(long.States, H)
 	bad := divergedAt(norms)
 	oneOutput := bad < 0 && emitted(long.Out, sim.Net.O) < 2
 	if bad < 0 && !oneOutput {
 		return &shownActivity{runs: []*dynamics.Run{long}, states: long.States, outs: long.Out, n: steps,
-			source: SourceLong, scale: ScaleState, spread: normSpread(norms)}, nil
+			source: SourceLong, scale: ScaleState, spread: dynamics.NormSpread(norms)}, nil
 	}
 	a, err := horizonActivity(sim, r, steps, horizon)
 	if err != nil {
@@ -518,7 +518,7 @@ func horizonActivity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*show
 		a.outs = append(a.outs, rn.Out...)
 	}
 	a.n = len(a.outs)
-	a.spread = normSpread(stateNorms(a.states, H))
+	a.spread = dynamics.NormSpread(dynamics.StateNorms(a.states, H))
 	if a.spread > MaxNormSpread {
 		a.scale = ScaleDirection
 	}
@@ -580,37 +580,6 @@ func project(act *shownActivity, basis *dynamics.PCA, O int) (*picture, error) {
 	return p, nil
 }
 
-// stateNorms returns |h| of every state (n x H).
-func stateNorms(states []float64, H int) []float64 {
-	out := make([]float64, len(states)/H)
-	for t := range out {
-		var s float64
-		for _, v := range states[t*H : (t+1)*H] {
-			s += v * v
-		}
-		out[t] = math.Sqrt(s)
-	}
-	return out
-}
-
-// normSpread is the ratio of the 99th to the 50th percentile of the norms
-// (0 when the median is 0: a silent network has no spread to speak of).
-func normSpread(norms []float64) float64 {
-	if len(norms) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), norms...)
-	sort.Float64s(s)
-	med, p99 := s[len(s)/2], s[min(len(s)-1, len(s)*99/100)]
-	if !(med > 0) || math.IsInf(p99, 0) || math.IsNaN(p99) {
-		if math.IsInf(p99, 0) || math.IsNaN(p99) {
-			return math.MaxFloat64
-		}
-		return 0
-	}
-	return p99 / med
-}
-
 // divergedAt returns the first step at which the run stops being drawable
 // as states, or -1 when the whole run is drawable (finite, NormSpread <=
 // MaxNormSpread): the first non-finite norm, else the first norm above
@@ -623,7 +592,7 @@ func divergedAt(norms []float64) int {
 			return t
 		}
 	}
-	if normSpread(norms) <= MaxNormSpread {
+	if dynamics.NormSpread(norms) <= MaxNormSpread {
 		return -1
 	}
 	s := append([]float64(nil), norms[:min(len(norms), 100)]...)
