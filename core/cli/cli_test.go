@@ -163,6 +163,18 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		len(sf.HMMs[0].Runs[0].Fit.Figures) != 4 || sf.Recipe.Name != "default" {
 		t.Errorf("study JSON: %s", data)
 	}
+	driven := 0
+	for _, r := range sf.HMMs[0].Runs {
+		if r.Regime.NoiseDriven {
+			driven++
+		}
+		if !strings.Contains(stdout, train.RegimeName(r.Regime)) {
+			t.Errorf("table lacks seed %d's regime %q: %s", r.Seed, train.RegimeName(r.Regime), stdout)
+		}
+	}
+	if sf.HMMs[0].Driven != driven {
+		t.Errorf("%d runs noise-driven, summary says %d", driven, sf.HMMs[0].Driven)
+	}
 	m := filepath.Join(dir, "m.json")
 	code, stdout, stderr = runCLI(context.Background(), append([]string{"train", "--max-time", "1h", "--stop-at-fit", "--steps", "4", "--out", m}, tiny...)...)
 	if code != 0 || !strings.Contains(stdout, "wrote "+m) {

@@ -20,8 +20,10 @@ Measures a training recipe: trains every (HMM, seed) pair from random weights un
 fit criterion holds (frequencies, transition rows, volatility, dwell times; each figure
 beside its HMM-vs-HMM floor) or the budget is spent, restarting runs stuck on the
 fair-coin plateau. Prints per HMM the seeds meeting the criterion, the median steps and
-seconds to it and the restarts, and writes every run's figures as JSON. Progress goes
-to stderr. Runs one after the other (each uses the machine's cores).`
+seconds to it, the restarts and how many kept networks are in the paper's noise-driven
+regime (bounded, persistent switching, input-free collapse to one fixed point:
+core/METHOD.md section 5.9), and writes every run's figures and regime as JSON.
+Progress goes to stderr. Runs one after the other (each uses the machine's cores).`
 
 // maxSeed bounds --seeds.
 const maxSeed = 1_000_000

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 
+	"hmmrnn/core/dynamics"
 	"hmmrnn/core/hmm"
+	"hmmrnn/core/rnn"
 	"hmmrnn/core/stats"
 )
 
@@ -38,6 +41,30 @@ type StudyRun struct {
 	KeptSeed uint64 `json:"kept_seed"`
 	// Fit is the kept network's verdict, each figure beside its floor.
 	Fit stats.FitResult `json:"fit"`
+	// Regime is the kept network's dynamical regime (RegimeOf): whether it
+	// is in the paper's noise-driven regime, which fitting the emissions
+	// over T steps does not imply.
+	Regime dynamics.EvolutionPoint `json:"regime"`
+}
+
+// Regime measurement of a kept network: the offline run length and the
+// page's number of spectra (the spectra do not enter the verdict).
+const (
+	regimeSteps  = 2000
+	regimeEigens = 10
+	// regimeStream is the random stream of the regime's run, apart from
+	// the training (1-4, 101, 102) and evaluation (301, 302) streams.
+	regimeStream = 401
+)
+
+// RegimeOf summarises net's dynamics at noise level sigma
+// (dynamics.EvolutionPointOf on a 2,000-step run drawn from
+// PCG(seed, 401)): NoiseDriven says whether it is in the noise-driven
+// regime of core/METHOD.md section 5.9.
+func RegimeOf(net *rnn.Net, sigma float64, seed uint64) (dynamics.EvolutionPoint, error) {
+	p, _, err := dynamics.EvolutionPointOf(dynamics.Checkpoint{Label: "kept", Net: net}, rand.New(rand.NewPCG(seed, regimeStream)), sigma, regimeSteps, regimeEigens)
+	p.DH2 = nil
+	return p, err
 }
 
 // StudySummary aggregates the runs of one HMM.
@@ -50,8 +77,10 @@ type StudySummary struct {
 	MedianSteps   *float64 `json:"median_steps,omitempty"`
 	MedianSeconds *float64 `json:"median_seconds,omitempty"`
 	// Restarts is the total over the runs.
-	Restarts int        `json:"restarts"`
-	Runs     []StudyRun `json:"runs"`
+	Restarts int `json:"restarts"`
+	// Driven counts the runs whose kept network is noise-driven.
+	Driven int        `json:"noise_driven"`
+	Runs   []StudyRun `json:"runs"`
 }
 
 // Summarise aggregates runs of one HMM.
@@ -60,6 +89,9 @@ func Summarise(name string, runs []StudyRun) StudySummary {
 	var steps, secs []float64
 	for _, r := range runs {
 		s.Restarts += r.Restarts
+		if r.Regime.NoiseDriven {
+			s.Driven++
+		}
 		if r.Met {
 			s.Met++
 			steps = append(steps, float64(r.Steps))
@@ -95,8 +127,11 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			}
 			r := StudyRun{HMM: m.Name, Seed: seed, Met: o.Met, Steps: o.Steps, Seconds: o.Seconds,
 				Restarts: o.Restarts, KeptSeed: o.Seed, Fit: o.Fit}
+			if r.Regime, err = RegimeOf(o.Net, o.Config.NoiseStd, o.Seed); err != nil {
+				return out, fmt.Errorf("%s seed %d: regime: %w", m.Name, seed, err)
+			}
 			if s.Progress != nil {
-				fmt.Fprintf(s.Progress, "%s seed %d: met %v, %d steps, %.1f s, %d restarts\n", m.Name, seed, r.Met, r.Steps, r.Seconds, r.Restarts)
+				fmt.Fprintf(s.Progress, "%s seed %d: met %v, %d steps, %.1f s, %d restarts, %s\n", m.Name, seed, r.Met, r.Steps, r.Seconds, r.Restarts, RegimeName(r.Regime))
 			}
 			runs = append(runs, r)
 		}
@@ -105,11 +140,30 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 	return out, nil
 }
 
+// RegimeName names a regime summary in a word: "driven" (noise-driven),
+// else the first reason it is not: "runaway" (not bounded), "no-collapse"
+// (input-free runs keep apart), "independent" (outputs forget the last
+// one) or "stuck" (hardly switches).
+func RegimeName(p dynamics.EvolutionPoint) string {
+	switch {
+	case p.NoiseDriven:
+		return "driven"
+	case p.Diverged:
+		return "runaway"
+	case !p.Collapses:
+		return "no-collapse"
+	case p.Persistence > 0.5:
+		return "independent"
+	}
+	return "stuck"
+}
+
 // WriteStudy prints one line per HMM: seeds meeting the criterion, median
-// steps and seconds to it, restarts, and the worst figure of each kept
-// network relative to its limit.
+// steps and seconds to it, restarts, kept networks in the noise-driven
+// regime, and per seed the worst figure of the kept network relative to
+// its limit and its regime.
 func WriteStudy(w io.Writer, sums []StudySummary) error {
-	if _, err := fmt.Fprintf(w, "%-10s %7s %12s %12s %9s  %s\n", "hmm", "met", "median steps", "median s", "restarts", "per seed: figure/limit of the worst figure"); err != nil {
+	if _, err := fmt.Fprintf(w, "%-10s %7s %12s %12s %9s %7s  %s\n", "hmm", "met", "median steps", "median s", "restarts", "driven", "per seed: figure/limit of the worst figure, regime"); err != nil {
 		return err
 	}
 	for _, s := range sums {
@@ -120,9 +174,9 @@ func WriteStudy(w io.Writer, sums []StudySummary) error {
 		worst := ""
 		for _, r := range s.Runs {
 			name, ratio := worstFigure(r.Fit)
-			worst += fmt.Sprintf(" %d:%s %.2f", r.Seed, name, ratio)
+			worst += fmt.Sprintf(" %d:%s %.2f %s", r.Seed, name, ratio, RegimeName(r.Regime))
 		}
-		if _, err := fmt.Fprintf(w, "%-10s %3d/%-3d %12s %12s %9d %s\n", s.HMM, s.Met, s.Seeds, st, sec, s.Restarts, worst); err != nil {
+		if _, err := fmt.Fprintf(w, "%-10s %3d/%-3d %12s %12s %9d %3d/%-3d %s\n", s.HMM, s.Met, s.Seeds, st, sec, s.Restarts, s.Driven, s.Seeds, worst); err != nil {
 			return err
 		}
 	}
