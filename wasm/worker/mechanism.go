@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"hmmrnn/core/dynamics"
+	"hmmrnn/core/scene/portrait"
 )
 
 // The live analyses of the mechanism, computed a piece at a time between
@@ -19,13 +20,15 @@ import (
 // The heavy lifting is core/dynamics' (EvolutionPointOf, Bifurcation,
 // Resonance); this file only schedules it.
 
-// Live evolution summary of a snapshot: the offline run length (2,000
-// steps, long enough for the growth test of dynamics.Bounded to see a slow
-// runaway) and fewer spectra than core/dynamics' offline default (30
-// states): 17 ms per snapshot of the demo network natively (55 ms at
-// H 150), measured on the shared machine at load 9.
+// Live evolution summary of a snapshot: a noisy run as long as the
+// portrait's long run (portrait.DefaultSteps, 4,000 steps), so the regime
+// line and the picture judge boundedness over the same horizon (with 500
+// or 2,000 steps a slow runaway passed for bounded while the portrait's run
+// grew away: demo linear2 seed 1 at step 600 in the browser), and fewer
+// spectra than core/dynamics' offline default (30 states): 19 ms per
+// snapshot of the demo network natively (69 ms at H 150), load 2.6.
 const (
-	evoSteps  = 2000
+	evoSteps  = portrait.DefaultSteps
 	evoEigens = 10
 )
 
