@@ -47,10 +47,11 @@ type StudyRun struct {
 	Regime dynamics.EvolutionPoint `json:"regime"`
 }
 
-// Regime measurement of a kept network: the offline run length and the
-// page's number of spectra (the spectra do not enter the verdict).
+// Regime measurement of a kept network: the run length of the page's
+// portrait and regime line (4,000 steps, scene/portrait.DefaultSteps) and
+// its number of spectra (the spectra do not enter the verdict).
 const (
-	regimeSteps  = 2000
+	regimeSteps  = 4000
 	regimeEigens = 10
 	// regimeStream is the random stream of the regime's run, apart from
 	// the training (1-4, 101, 102) and evaluation (301, 302) streams.
@@ -58,7 +59,7 @@ const (
 )
 
 // RegimeOf summarises net's dynamics at noise level sigma
-// (dynamics.EvolutionPointOf on a 2,000-step run drawn from
+// (dynamics.EvolutionPointOf on a 4,000-step run drawn from
 // PCG(seed, 401)): NoiseDriven says whether it is in the noise-driven
 // regime of core/METHOD.md section 5.9.
 func RegimeOf(net *rnn.Net, sigma float64, seed uint64) (dynamics.EvolutionPoint, error) {
