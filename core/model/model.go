@@ -72,6 +72,21 @@ type Training struct {
 	WhhGain float64 `json:"whh_gain,omitempty"`
 	// WhhDecay is the per-step shrinking of W_hh (absent: 0, none).
 	WhhDecay float64 `json:"whh_decay,omitempty"`
+	// Stages are the run's later training stages (absent: one stage, the
+	// settings above throughout).
+	Stages []Stage `json:"stages,omitempty"`
+}
+
+// Stage is a change of the training settings from a step on: the steps
+// after the first From ones take batches of Batch sequences with learning
+// rate LR and Gumbel-softmax temperature Tau, and a fresh Adam optimiser
+// (moments zero, bias correction restarted) starts with the stage. A zero
+// Batch, LR or Tau keeps the previous stage's value.
+type Stage struct {
+	From  int     `json:"from"`
+	Batch int     `json:"batch,omitempty"`
+	LR    float64 `json:"lr,omitempty"`
+	Tau   float64 `json:"tau,omitempty"`
 }
 
 // check reports a training record whose counts no run could have written:
@@ -102,8 +117,10 @@ type Resume struct {
 	Current *rnn.Net `json:"-"` // weights at Step (the file's rnn may be the best ones)
 	AdamM   *rnn.Net `json:"-"`
 	AdamV   *rnn.Net `json:"-"`
-	AdamT   int      `json:"-"` // Adam updates taken
-	Best    *rnn.Net `json:"-"` // best-validation weights, if any
+	AdamT   int      `json:"-"` // Adam updates taken (since the current stage began)
+	// Stage is the number of training stages (Training.Stages) begun.
+	Stage int      `json:"-"`
+	Best  *rnn.Net `json:"-"` // best-validation weights, if any
 	// Streams holds the marshalled PCG states by name.
 	Streams map[string][]byte `json:"streams"`
 	// Epoch and Pos locate the next batch in a fixed training set.
@@ -133,6 +150,7 @@ type resumeJSON struct {
 	AdamM   *weights          `json:"adam_m"`
 	AdamV   *weights          `json:"adam_v"`
 	AdamT   int               `json:"adam_t"`
+	Stage   int               `json:"stage,omitempty"`
 	Best    *weights          `json:"best,omitempty"`
 	Streams map[string][]byte `json:"streams"`
 	Epoch   int               `json:"epoch"`
@@ -227,7 +245,7 @@ func (f *File) Marshal() ([]byte, error) {
 	j := fileJSON{Format: Format, Version: Version, HMM: f.HMM, RNN: toWeights(f.RNN), NoiseStd: &ns, Training: f.Training}
 	if r := f.Resume; r != nil {
 		j.Resume = &resumeJSON{Current: toWeights(r.Current), AdamM: toWeights(r.AdamM), AdamV: toWeights(r.AdamV),
-			AdamT: r.AdamT, Best: toWeights(r.Best), Streams: r.Streams, Epoch: r.Epoch, Pos: r.Pos}
+			AdamT: r.AdamT, Stage: r.Stage, Best: toWeights(r.Best), Streams: r.Streams, Epoch: r.Epoch, Pos: r.Pos}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -288,7 +306,7 @@ func Parse(data []byte) (*File, error) {
 	}
 	f := &File{Format: Format, Version: Version, HMM: j.HMM, RNN: net, NoiseStd: *j.NoiseStd, Training: j.Training}
 	if r := j.Resume; r != nil {
-		res := &Resume{AdamT: r.AdamT, Streams: r.Streams, Epoch: r.Epoch, Pos: r.Pos}
+		res := &Resume{AdamT: r.AdamT, Stage: r.Stage, Streams: r.Streams, Epoch: r.Epoch, Pos: r.Pos}
 		if r.Best != nil {
 			b, err := fromWeights(r.Best, "resume.best", O)
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"hmmrnn/core/model"
 	"hmmrnn/core/rnn"
@@ -20,7 +21,7 @@ func (t *Trainer) Snapshot(best bool, command string, seconds float64) (*model.F
 		Command: command, HMMName: c.HMM.Name, Hidden: c.Hidden, Input: c.Input, Batch: c.Batch, SeqLen: c.SeqLen,
 		LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, AdamEps: c.AdamEps, Clip: c.Clip, Tau: c.Tau, Seed: c.Seed,
 		Data: c.Data, TrainSize: c.TrainSize, ValSize: c.ValSize, ValEvery: c.ValEvery,
-		SinkhornConverged: c.Sinkhorn.Converged, WhhGain: c.WhhGain, WhhDecay: c.WhhDecay,
+		SinkhornConverged: c.Sinkhorn.Converged, WhhGain: c.WhhGain, WhhDecay: c.WhhDecay, Stages: slices.Clone(c.Stages),
 		Step: t.step, Loss: append([]float64(nil), t.loss...), Val: append([]model.ValPoint(nil), t.val...),
 		Seconds: seconds,
 	}
@@ -44,7 +45,7 @@ func (t *Trainer) Snapshot(best bool, command string, seconds float64) (*model.F
 	}
 	res := &model.Resume{
 		Current: t.net.Clone(), AdamM: t.grad.Clone(), AdamV: t.grad.Clone(),
-		AdamT: t.adam.T, Streams: streams, Epoch: t.epoch, Pos: t.pos,
+		AdamT: t.adam.T, Stage: t.stage, Streams: streams, Epoch: t.epoch, Pos: t.pos,
 	}
 	copy(res.AdamM.Win, t.adam.M[0])
 	copy(res.AdamM.Whh, t.adam.M[1])
@@ -69,7 +70,7 @@ func ConfigFrom(f *model.File) (Config, error) {
 		LR: tr.LR, Beta1: tr.Beta1, Beta2: tr.Beta2, AdamEps: tr.AdamEps, Clip: tr.Clip, Tau: tr.Tau,
 		NoiseStd: f.NoiseStd, Seed: tr.Seed, Data: tr.Data, TrainSize: tr.TrainSize, ValSize: tr.ValSize, ValEvery: tr.ValEvery,
 	}
-	c.Sinkhorn.Converged, c.WhhGain, c.WhhDecay = tr.SinkhornConverged, tr.WhhGain, tr.WhhDecay
+	c.Sinkhorn.Converged, c.WhhGain, c.WhhDecay, c.Stages = tr.SinkhornConverged, tr.WhhGain, tr.WhhDecay, slices.Clone(tr.Stages)
 	if f.RNN.H != c.Hidden || f.RNN.D != c.Input {
 		return Config{}, fmt.Errorf("train: training record says H=%d D=%d but rnn is H=%d D=%d", c.Hidden, c.Input, f.RNN.H, f.RNN.D)
 	}
@@ -96,6 +97,8 @@ func Resume(f *model.File) (*Trainer, error) {
 		p.UnmarshalBinary(r.Streams[name]) // checked by CheckResume
 		t.pcg[name] = p
 	}
+	tr := f.Training
+	t.step = tr.Step // before setup, which begins the stage in force
 	t.setup()
 	copy(t.adam.M[0], r.AdamM.Win)
 	copy(t.adam.M[1], r.AdamM.Whh)
@@ -105,8 +108,6 @@ func Resume(f *model.File) (*Trainer, error) {
 	copy(t.adam.V[2], r.AdamV.Wout)
 	t.adam.T = r.AdamT
 	t.epoch, t.pos = r.Epoch, r.Pos
-	tr := f.Training
-	t.step = tr.Step
 	t.loss = append([]float64(nil), tr.Loss...)
 	t.val = append([]model.ValPoint(nil), tr.Val...)
 	if r.Best != nil {
@@ -144,9 +145,15 @@ func CheckResume(f *model.File, cfg Config) error {
 		return fmt.Errorf("train: checkpoint has %d losses for %d steps", len(tr.Loss), tr.Step)
 	}
 	// Every step makes exactly one Adam update (a failed step makes none
-	// and is not counted), so the two counters move together.
-	if r.AdamT != tr.Step {
-		return fmt.Errorf("train: checkpoint resume.adam_t is %d, want the step count %d (one Adam update per step)", r.AdamT, tr.Step)
+	// and is not counted), and each stage starts a fresh Adam, so the
+	// counters follow from the step count.
+	stage, _, _, _ := cfg.stageAt(tr.Step)
+	if r.Stage != stage {
+		return fmt.Errorf("train: checkpoint resume.stage is %d, want %d (the stages begun after %d steps)", r.Stage, stage, tr.Step)
+	}
+	if start := cfg.stageStart(stage); r.AdamT != tr.Step-start {
+		return fmt.Errorf("train: checkpoint resume.adam_t is %d, want %d (one Adam update per step since step %d, where the stage began)",
+			r.AdamT, tr.Step-start, start)
 	}
 	for _, m := range []struct {
 		name string
@@ -193,14 +200,21 @@ func CheckResume(f *model.File, cfg Config) error {
 }
 
 // dataPosition is where a run of c stands in its fixed training set after
-// steps steps (epoch and next sequence): each step takes the next Batch
-// sequences, the last batch of an epoch the rest. Fresh data has no
-// position (0, 0).
+// steps steps (epoch and next sequence): each step takes the next batch of
+// its stage (nextBatch). Fresh data has no position (0, 0). It replays the
+// steps, since the stages' batches make the epochs uneven; the checkpoint
+// holds a loss per step, so the replay is no longer than the file.
 func dataPosition(c Config, steps int) (epoch, pos int) {
-	if c.Data != DataFixed || steps == 0 {
+	if c.Data != DataFixed {
 		return 0, 0
 	}
-	perEpoch := (c.TrainSize + c.Batch - 1) / c.Batch
-	done := steps - 1 // the batches before the last one taken
-	return done / perEpoch, min((done%perEpoch+1)*c.Batch, c.TrainSize)
+	stage, b := 0, c.Batch
+	for i := range steps {
+		if stage < len(c.Stages) && c.Stages[stage].From == i {
+			_, b, _, _ = c.stageAt(i)
+			stage++
+		}
+		epoch, pos = nextBatch(epoch, pos, b, c.TrainSize)
+	}
+	return epoch, pos
 }

@@ -81,7 +81,7 @@ func TestResumeRejectsBadState(t *testing.T) {
 		{"position on fresh data", DataFresh, func(f *model.File) { f.Resume.Pos = 3 }, "they are 0, 0"},
 		{"negative step", DataFresh, func(f *model.File) { f.Training.Step = -1 }, "step is -1"},
 		{"losses short of the step", DataFresh, func(f *model.File) { f.Training.Loss = f.Training.Loss[:3] }, "3 losses for 4 steps"},
-		{"negative adam_t", DataFresh, func(f *model.File) { f.Resume.AdamT = -5 }, "adam_t is -5, want the step count 4"},
+		{"negative adam_t", DataFresh, func(f *model.File) { f.Resume.AdamT = -5 }, "adam_t is -5, want 4"},
 		{"adam_t off by one", DataFresh, func(f *model.File) { f.Resume.AdamT = 5 }, "adam_t is 5"},
 		{"negative second moment", DataFresh, func(f *model.File) { f.Resume.AdamV.Whh[3] = -1e-3 }, "resume.adam_v.w_hh entry 3"},
 		{"missing stream", DataFresh, func(f *model.File) { delete(f.Resume.Streams, "noise") }, `lacks random stream "noise"`},

@@ -59,7 +59,7 @@ func StepBytes(B, T, H, D, O int) int64 {
 }
 
 // MemoryBytes estimates the peak resident memory of a run of c: a training
-// step (StepBytes), the validation problem (ValSize RNN samples against the
+// step (StepBytes, at the largest batch of any stage), the validation problem (ValSize RNN samples against the
 // validation set, its cost matrices kept apart from the step's), the fixed
 // training and validation sets, scaled by gcFactor, plus writing the model
 // file (SaveBytes) and baseBytes.
@@ -69,7 +69,7 @@ func (c *Config) MemoryBytes() int64 {
 		O = c.HMM.Outputs()
 	}
 	T := int64(c.SeqLen)
-	live := StepBytes(c.Batch, c.SeqLen, c.Hidden, c.Input, O)
+	live := StepBytes(c.MaxBatch(), c.SeqLen, c.Hidden, c.Input, O)
 	if c.ValEvery > 0 {
 		v := int64(c.ValSize)
 		live += 4*v*v + 4*4*v*(T+2) + 3*8*v*T*int64(O) + 2*v*T
@@ -101,7 +101,7 @@ func (c *Config) CheckMemory(limit int64, source string) error {
 		O = c.HMM.Outputs()
 	}
 	return fmt.Errorf("train: the run needs about %s (estimate for B=%d T=%d H=%d D=%d O=%d), more than the %s of %s",
-		FormatBytes(est), c.Batch, c.SeqLen, c.Hidden, c.Input, O, source, FormatBytes(limit))
+		FormatBytes(est), c.MaxBatch(), c.SeqLen, c.Hidden, c.Input, O, source, FormatBytes(limit))
 }
 
 // FormatBytes writes n bytes in binary units with one decimal ("1.5 GiB").

@@ -109,8 +109,9 @@ func (s PageSettings) Config() (Config, error) {
 }
 
 // CheckPage reports the first setting of c outside the browser's limits
-// (each setting alone, then the memory of all together against PageMemory),
-// then c.Validate's verdict. A model file's run goes through it before the
+// (each setting alone, every stage's batch and learning rate too, then
+// the memory of all together against PageMemory), then c.Validate's
+// verdict. A model file's run goes through it before the
 // page resumes it.
 func CheckPage(c Config) error {
 	if err := CheckPageNet(c.Hidden, c.Input); err != nil {
@@ -124,6 +125,16 @@ func CheckPage(c Config) error {
 	}
 	if !(c.LR >= PageMinLR && c.LR <= PageMaxLR) {
 		return fmt.Errorf("learning rate %g, want %g..%g (the browser's limit)", c.LR, PageMinLR, PageMaxLR)
+	}
+	for i, s := range c.Stages {
+		if s.Batch != 0 {
+			if err := pageRange(fmt.Sprintf("stage %d batch", i+2), s.Batch, PageMinBatch, PageMaxBatch); err != nil {
+				return err
+			}
+		}
+		if s.LR != 0 && !(s.LR >= PageMinLR && s.LR <= PageMaxLR) {
+			return fmt.Errorf("stage %d learning rate %g, want %g..%g (the browser's limit)", i+2, s.LR, PageMinLR, PageMaxLR)
+		}
 	}
 	if err := c.Validate(); err != nil {
 		return err

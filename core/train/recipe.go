@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -29,6 +30,8 @@ type Recipe struct {
 	LR float64 `json:"lr"`
 	// PlateauAfter is the monitor's patience in steps (Monitor.PlateauAfter).
 	PlateauAfter int `json:"plateau_after"`
+	// Stages is Config.Stages (none: one stage throughout).
+	Stages []Stage `json:"stages,omitempty"`
 }
 
 // PaperRecipe is RecipePaper.
@@ -142,5 +145,5 @@ func RecipeByName(name string) (Recipe, error) {
 
 // Apply sets the recipe's fields in c.
 func (r Recipe) Apply(c *Config) {
-	c.WhhGain, c.WhhDecay, c.LR = r.WhhGain, r.WhhDecay, r.LR
+	c.WhhGain, c.WhhDecay, c.LR, c.Stages = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"hmmrnn/core/hmm"
@@ -78,11 +79,62 @@ type Config struct {
 	// beyond T steps; the decay pulls unneeded recurrent gain back below
 	// the edge of stability (see Recipe for the measurement).
 	WhhDecay float64
+	// Stages change the batch, learning rate and temperature from given
+	// steps on, each with a fresh Adam (see Stage); the fields above are
+	// the first stage's. Restarts begin again with the first stage.
+	Stages []Stage
 	// Init, when set, replaces the random initialisation: training starts
 	// from a copy of these weights (same H, D and outputs). Starting a
 	// harder HMM from a network trained on an easier one is a way off the
 	// fair-coin plateau.
 	Init *rnn.Net
+}
+
+// Stage is a later training stage of a run (model.Stage): the steps after
+// the first From ones take batches of Batch sequences with learning rate LR
+// and temperature Tau (zero: the previous stage's), and a fresh Adam starts
+// with the stage, so the moments of the large early updates do not damp
+// the first steps at the new learning rate.
+type Stage = model.Stage
+
+// stageAt returns the number of c's stages begun after steps steps and the
+// batch, learning rate and temperature of the next step.
+func (c *Config) stageAt(steps int) (stage, batch int, lr, tau float64) {
+	batch, lr, tau = c.Batch, c.LR, c.Tau
+	for _, s := range c.Stages {
+		if s.From > steps {
+			break
+		}
+		stage++
+		if s.Batch > 0 {
+			batch = s.Batch
+		}
+		if s.LR > 0 {
+			lr = s.LR
+		}
+		if s.Tau > 0 {
+			tau = s.Tau
+		}
+	}
+	return stage, batch, lr, tau
+}
+
+// stageStart is the step count at which stage (a count of stages begun)
+// began: 0 for the first stage.
+func (c *Config) stageStart(stage int) int {
+	if stage == 0 {
+		return 0
+	}
+	return c.Stages[stage-1].From
+}
+
+// MaxBatch is the largest batch of any stage: what memory must hold.
+func (c *Config) MaxBatch() int {
+	b := c.Batch
+	for _, s := range c.Stages {
+		b = max(b, s.Batch)
+	}
+	return b
 }
 
 // DefaultClipFor returns the paper's clipping bound for an HMM: 0.3 for the
@@ -157,6 +209,21 @@ func (c *Config) Validate() error {
 	}
 	if !(c.WhhGain >= 0) || math.IsInf(c.WhhGain, 0) {
 		return fmt.Errorf("train: whh-gain = %v, want a finite value >= 0 (0: 1)", c.WhhGain)
+	}
+	last := 0
+	for i, s := range c.Stages {
+		name := fmt.Sprintf("stage %d", i+2)
+		switch {
+		case s.From <= last:
+			return fmt.Errorf("train: %s begins after step %d, want a step after %d (stages in increasing order, none at step 0)", name, s.From, last)
+		case s.Batch != 0 && (s.Batch < 2 || s.Batch > maxBatch):
+			return fmt.Errorf("train: %s batch = %d, want 2..%d (0: unchanged)", name, s.Batch, maxBatch)
+		case !(s.LR >= 0) || math.IsInf(s.LR, 0):
+			return fmt.Errorf("train: %s lr = %v, want a finite value > 0 (0: unchanged)", name, s.LR)
+		case !(s.Tau >= 0) || math.IsInf(s.Tau, 0):
+			return fmt.Errorf("train: %s tau = %v, want a finite value > 0 (0: unchanged)", name, s.Tau)
+		}
+		last = s.From
 	}
 	if math.IsNaN(c.Clip) || math.IsInf(c.Clip, 0) {
 		return fmt.Errorf("train: clip = %v, want a finite value", c.Clip)
@@ -236,11 +303,15 @@ type Trainer struct {
 	trainSet, valSet []uint8
 	epoch, pos       int
 	step             int
-	loss             []float64
-	val              []model.ValPoint
-	best             *rnn.Net
-	bestStep         int
-	bestVal          float64
+	// stage counts the stages begun (Config.Stages); batch and tau are the
+	// current stage's (its learning rate is adam's).
+	stage, batch int
+	tau          float64
+	loss         []float64
+	val          []model.ValPoint
+	best         *rnn.Net
+	bestStep     int
+	bestVal      float64
 }
 
 // New starts a run with freshly initialised weights.
@@ -248,6 +319,7 @@ func New(cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Stages = slices.Clone(cfg.Stages) // the caller's slice may change
 	t := &Trainer{cfg: cfg, pcg: map[string]*rand.PCG{}, ws: map[int]*rnn.Workspace{}, bestVal: math.Inf(1)}
 	t.pcg[streamData] = rand.NewPCG(cfg.Seed, streamIDs[streamData])
 	t.pcg[streamNoise] = rand.NewPCG(cfg.Seed, streamIDs[streamNoise])
@@ -276,14 +348,15 @@ func New(cfg Config) (*Trainer, error) {
 	return t, nil
 }
 
-// setup derives everything that follows from cfg and the current net.
+// setup derives everything that follows from cfg, the step count and the
+// current net.
 func (t *Trainer) setup() {
 	c := t.cfg
 	t.grad = t.net.Clone()
-	t.adam = NewAdam(c.LR, c.Beta1, c.Beta2, c.AdamEps, len(t.net.Win), len(t.net.Whh), len(t.net.Wout))
+	t.beginStage()
 	t.data = rand.New(t.pcg[streamData])
 	t.noise = rand.New(t.pcg[streamNoise])
-	t.target = make([]uint8, c.Batch*c.SeqLen)
+	t.target = make([]uint8, c.MaxBatch()*c.SeqLen)
 	// The data sets come from their own seeded streams, so they are the
 	// same on resume without being stored.
 	if c.Data == DataFixed {
@@ -292,6 +365,22 @@ func (t *Trainer) setup() {
 	if c.ValEvery > 0 {
 		t.valSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamValSet)), c.ValSize, c.SeqLen)
 	}
+}
+
+// beginStage sets the batch, temperature and a fresh Adam of the stage in
+// force after t.step steps.
+func (t *Trainer) beginStage() {
+	c := &t.cfg
+	var lr float64
+	t.stage, t.batch, lr, t.tau = c.stageAt(t.step)
+	t.adam = NewAdam(lr, c.Beta1, c.Beta2, c.AdamEps, len(t.net.Win), len(t.net.Whh), len(t.net.Wout))
+}
+
+// Stage returns the number of stages begun (0: the first stage, the
+// configuration's own settings) and the batch, learning rate and
+// temperature of the next step.
+func (t *Trainer) Stage() (stage, batch int, lr, tau float64) {
+	return t.stage, t.batch, t.adam.LR, t.tau
 }
 
 // Config returns the run's configuration.
@@ -354,17 +443,26 @@ func (t *Trainer) nextTarget() []uint8 {
 	c := t.cfg
 	T := c.SeqLen
 	if c.Data == DataFresh {
-		c.HMM.SampleInto(t.data, t.target, nil, c.Batch, T)
-		return t.target
+		y := t.target[:t.batch*T]
+		c.HMM.SampleInto(t.data, y, nil, t.batch, T)
+		return y
 	}
-	if t.pos >= c.TrainSize {
-		t.epoch++
-		t.pos = 0
+	epoch, start := t.epoch, t.pos
+	t.epoch, t.pos = nextBatch(t.epoch, t.pos, t.batch, c.TrainSize)
+	if t.epoch != epoch {
+		start = 0
 	}
-	end := min(t.pos+c.Batch, c.TrainSize)
-	y := t.trainSet[t.pos*T : end*T]
-	t.pos = end
-	return y
+	return t.trainSet[start*T : t.pos*T]
+}
+
+// nextBatch moves a fixed training set's position (epoch, next sequence)
+// past the next batch of up to b of its n sequences: the last batch of an
+// epoch takes the rest, and the next one starts the next epoch.
+func nextBatch(epoch, pos, b, n int) (int, int) {
+	if pos >= n {
+		epoch, pos = epoch+1, 0
+	}
+	return epoch, min(pos+b, n)
 }
 
 // Step takes one optimisation step. An error (a non-finite loss or
@@ -378,7 +476,7 @@ func (t *Trainer) Step() (StepInfo, error) {
 	b := len(y) / T
 	ws := t.workspace(b)
 	t1 := time.Now()
-	x := ws.Forward(t.net, t.noise, c.NoiseStd, c.Tau)
+	x := ws.Forward(t.net, t.noise, c.NoiseStd, t.tau)
 	t2 := time.Now()
 	loss, dY, err := sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
 	t3 := time.Now()
@@ -405,6 +503,9 @@ func (t *Trainer) Step() (StepInfo, error) {
 	tm.Data, tm.RNN, tm.Sinkhorn, tm.Update = t1.Sub(t0), t2.Sub(t1)+t4.Sub(t3), t3.Sub(t2), t5.Sub(t4)
 	t.step++
 	t.loss = append(t.loss, loss)
+	if t.stage < len(c.Stages) && c.Stages[t.stage].From == t.step {
+		t.beginStage()
+	}
 	info := StepInfo{Step: t.step, Loss: loss, GradNorm: norm, Val: math.NaN(), Time: tm}
 	if c.ValEvery > 0 && t.step%c.ValEvery == 0 {
 		v, err := t.Validate()
