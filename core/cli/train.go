@@ -170,8 +170,8 @@ func runTrain(env *Env, args []string) error {
 	}
 	run := &trainRun{env: env, tr: tr, command: command, out: *out, start: time.Now()}
 	cfg := tr.Config()
-	fmt.Fprintf(env.Stderr, "training %s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s, %d steps\n",
-		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, *steps)
+	fmt.Fprintf(env.Stderr, "training %s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s%s, %d steps\n",
+		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, train.FormatStages(cfg.Stages), *steps)
 	loop := train.NewRun(tr)
 	if *evalEvery > 0 {
 		loop.Monitor = train.DefaultMonitor(*evalEvery, train.DefaultCheckSamples)
@@ -298,8 +298,8 @@ func (r *trainRun) summary() error {
 // trainToFit runs train --max-time --stop-at-fit: a train.FitRun within the
 // budget, then writes the network it kept.
 func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Duration, steps int, out, command string) error {
-	fmt.Fprintf(env.Stderr, "training %s to fit (recipe %s): H=%d D=%d B=%d T=%d lr=%g seed=%d, budget %v and %d steps\n",
-		cfg.HMM.Name, rc.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Seed, maxTime, steps)
+	fmt.Fprintf(env.Stderr, "training %s to fit (recipe %s): H=%d D=%d B=%d T=%d lr=%g seed=%d%s, budget %v and %d steps\n",
+		cfg.HMM.Name, rc.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Seed, train.FormatStages(cfg.Stages), maxTime, steps)
 	f := train.FitRun{Recipe: rc, MaxTime: maxTime, MaxSteps: steps,
 		OnCheck: func(seed uint64, step int, fit stats.FitResult) {
 			fmt.Fprintf(env.Stderr, "seed %d step %d: %s\n", seed, step, fit)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"hmmrnn/core/hmm"
 )
 
 // WhhGain scales the random W_hh and nothing else; the gain is recorded in
@@ -125,5 +127,32 @@ func TestRecipeByName(t *testing.T) {
 	PaperRecipe.Apply(&c)
 	if c.LR != DefaultLR || (c.WhhGain != 0 && c.WhhGain != 1) || c.WhhDecay != 0 {
 		t.Errorf("paper recipe: lr %v gain %v decay %v, want %v, 1 and 0", c.LR, c.WhhGain, c.WhhDecay, DefaultLR)
+	}
+}
+
+// The default recipe's stages fit the browser: at the demo settings every
+// preset's run, stages included, passes CheckPage (batch, learning rate,
+// memory), and the paper's recipe has none.
+func TestDefaultStagesFitThePage(t *testing.T) {
+	if len(DefaultRecipe.Stages) == 0 || len(PaperRecipe.Stages) != 0 {
+		t.Fatalf("default recipe stages %v, paper recipe stages %v: want some and none", DefaultRecipe.Stages, PaperRecipe.Stages)
+	}
+	for _, name := range hmm.PresetNames() {
+		s := PageSettings{Arch: name, Hidden: DefaultHidden, Input: DefaultInput, Batch: DefaultBatch, LR: DefaultLR, Seed: 1}
+		c, err := s.Config()
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !slices.Equal(c.Stages, DefaultRecipe.Stages) {
+			t.Errorf("%s: page config stages %v, want the recipe's %v", name, c.Stages, DefaultRecipe.Stages)
+		}
+	}
+	// Apply copies the stages: a change to a run's stages leaves the recipe's.
+	var c Config
+	DefaultRecipe.Apply(&c)
+	c.Stages[0].Batch = 1
+	if DefaultRecipe.Stages[0].Batch == 1 {
+		t.Error("Apply shared the recipe's stages with the config")
 	}
 }

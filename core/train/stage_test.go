@@ -212,3 +212,18 @@ func TestStageConfigErrors(t *testing.T) {
 		t.Errorf("memory %d with a stage of batch 4096, %d at batch 4096 throughout: want the largest batch counted", c.MemoryBytes(), big.MemoryBytes())
 	}
 }
+
+func TestFormatStages(t *testing.T) {
+	for _, tc := range []struct {
+		stages []Stage
+		want   string
+	}{
+		{nil, ""},
+		{[]Stage{{From: 2000, Batch: 1024, LR: 3e-4}, {From: 4000, LR: 1e-4}}, "; after step 2000: batch 1024, lr 0.0003; after step 4000: lr 0.0001"},
+		{[]Stage{{From: 5, Tau: 0.5}, {From: 9}}, "; after step 5: tau 0.5; after step 9: a fresh Adam"},
+	} {
+		if got := FormatStages(tc.stages); got != tc.want {
+			t.Errorf("FormatStages(%v) = %q, want %q", tc.stages, got, tc.want)
+		}
+	}
+}

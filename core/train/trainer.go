@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"hmmrnn/core/hmm"
@@ -126,6 +127,29 @@ func (c *Config) stageStart(stage int) int {
 		return 0
 	}
 	return c.Stages[stage-1].From
+}
+
+// FormatStages describes stages for a progress line, e.g. "; after step
+// 2000: batch 1024, lr 0.0003" ("" without stages).
+func FormatStages(stages []Stage) string {
+	var b strings.Builder
+	for _, s := range stages {
+		fmt.Fprintf(&b, "; after step %d:", s.From)
+		sep := " "
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"batch", float64(s.Batch)}, {"lr", s.LR}, {"tau", s.Tau}} {
+			if f.v != 0 {
+				fmt.Fprintf(&b, "%s%s %g", sep, f.name, f.v)
+				sep = ", "
+			}
+		}
+		if sep == " " {
+			b.WriteString(" a fresh Adam")
+		}
+	}
+	return b.String()
 }
 
 // MaxBatch is the largest batch of any stage: what memory must hold.
