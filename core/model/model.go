@@ -78,10 +78,11 @@ type Training struct {
 }
 
 // Stage is a change of the training settings from a step on: the steps
-// after the first From ones take batches of Batch sequences with learning
-// rate LR and Gumbel-softmax temperature Tau, and a fresh Adam optimiser
-// (moments zero, bias correction restarted) starts with the stage. A zero
-// Batch, LR or Tau keeps the previous stage's value.
+// after the first From ones take batches of at least Batch sequences (a
+// larger batch of an earlier stage stays) with learning rate LR and
+// Gumbel-softmax temperature Tau, and a fresh Adam optimiser (moments zero,
+// bias correction restarted) starts with the stage. A zero Batch, LR or
+// Tau keeps the previous stage's value.
 type Stage struct {
 	From  int     `json:"from"`
 	Batch int     `json:"batch,omitempty"`

@@ -227,3 +227,21 @@ func TestFormatStages(t *testing.T) {
 		}
 	}
 }
+
+// A stage raises the batch to its own and never lowers it: a run started
+// at a larger batch keeps it.
+func TestStageNeverShrinksBatch(t *testing.T) {
+	c := stagedConfig(t, DataFresh) // stage batch 24
+	c.Batch = 32
+	tr, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, tr, 4)
+	if _, b, lr, _ := tr.Stage(); b != 32 || lr != 5e-4 {
+		t.Errorf("in the stage: batch %d lr %v, want the run's 32 and the stage's 5e-4", b, lr)
+	}
+	if c.MaxBatch() != 32 {
+		t.Errorf("MaxBatch %d, want 32", c.MaxBatch())
+	}
+}

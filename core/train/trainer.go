@@ -92,9 +92,9 @@ type Config struct {
 }
 
 // Stage is a later training stage of a run (model.Stage): the steps after
-// the first From ones take batches of Batch sequences with learning rate LR
-// and temperature Tau (zero: the previous stage's), and a fresh Adam starts
-// with the stage, so the moments of the large early updates do not damp
+// the first From ones take batches of at least Batch sequences with
+// learning rate LR and temperature Tau (zero: the previous stage's), and a
+// fresh Adam starts with the stage, so the moments of the large early updates do not damp
 // the first steps at the new learning rate.
 type Stage = model.Stage
 
@@ -107,9 +107,7 @@ func (c *Config) stageAt(steps int) (stage, batch int, lr, tau float64) {
 			break
 		}
 		stage++
-		if s.Batch > 0 {
-			batch = s.Batch
-		}
+		batch = max(batch, s.Batch) // a stage never shrinks the batch (e.g. a run at B 4096)
 		if s.LR > 0 {
 			lr = s.LR
 		}
