@@ -160,8 +160,10 @@ var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, WhhDecay: 3e-4, LR: 
 //	linear4/1    .018/.073/.221/.082  1.5x
 //	fully3/1     .023/.017/.169/.100  1.1x       .030/.012/.096/.139  1.4x
 //	fully3/2     .017/.037/.294/.187  2.0x
+//	linear5/1                                    .012/.051/.150/.058  1.02x
+//	cyclic4/1                                    met at 1,500
 //	cyclic4/2    met at 4,250                    met at 2,500
-//	cyclic4/3    met at 3,250
+//	cyclic4/3    met at 3,250                    met at 3,250
 //
 // (linear3 seed 1 now: 1.01x at step 3,500, then volatility .16-.25 off
 // to step 7,500.) Without the stages (stage 1 throughout, before the decay): linear2
