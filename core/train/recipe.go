@@ -102,8 +102,8 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 //	linear2  runs away at every check        driven from 1,500 / 2,000
 //	         (seed 2 to 8,000: driven from 7,000)
 //	fully3   runs away at every check        runs away at every check
-//	         (seed 2 to 8,000)               (decay 1e-3: seed 2 driven
-//	                                          only at some checks)
+//	         (to 8,000: seed 1 driven at 3   (decay 1e-3: seed 2 driven
+//	         of 8 checks from 5,000)          only at some checks)
 //	linear3  -                               driven from 500 / 500
 //	cyclic4  -                               driven from 1,500 / 2,500
 //
