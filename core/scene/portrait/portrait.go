@@ -463,12 +463,18 @@ func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivi
 		Logits: run.Logits[dynamics.PCAWarmup*run.O:], Out: run.Out[dynamics.PCAWarmup:]}
 	norms := dynamics.StateNorms(long.States, H)
 	bad := divergedAt(norms)
-	// A bounded run (dynamics.Bounded: it does not grow) whose norms
-	// spread beyond MaxNormSpread has bursts, not runaway activity: its
-	// directions are drawn, so the picture stays the noise-driven run the
-	// page's regime line speaks of (demo linear2 seeds 1-3 with the default
-	// recipe: bursts to 60x the median |h|, spread ~30, yet bounded).
-	bursts := bad >= 0 && dynamics.Bounded(long)
+	// The long run is drawn when it is bounded in dynamics.Bounded's sense
+	// (finite, not growing), the test of the page's regime line, so the
+	// picture and the line agree. A bounded run whose norms spread beyond
+	// MaxNormSpread has bursts, not runaway activity: its directions are
+	// drawn (demo linear2 seeds 1-3 with the default recipe: bursts to 60x
+	// the median |h|, spread ~30, yet bounded). A run that grows slowly
+	// without spreading that far is not drawn: it runs away by its end.
+	bounded := dynamics.Bounded(long)
+	if !bounded && bad < 0 {
+		bad = steps - 1
+	}
+	bursts := bad >= 0 && bounded
 	oneOutput := (bad < 0 || bursts) && emitted(long.Out, sim.Net.O) < 2
 	if (bad < 0 || bursts) && !oneOutput {
 		a := &shownActivity{runs: []*dynamics.Run{long}, states: long.States, outs: long.Out, n: steps,
