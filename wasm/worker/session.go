@@ -373,6 +373,12 @@ type Status struct {
 	Input     int       `json:"input"`
 	Snapshots []int     `json:"snapshots"` // steps of the saved snapshots
 	Helper    bool      `json:"helper"`    // a helper worker computes half of each step
+	// Batch and LR are what the next training step uses: the recipe's
+	// later stages raise the batch and lower the rate, so they differ
+	// from the page's settings after the first stage (0 when the shown
+	// network is not trainable).
+	Batch int     `json:"batch"`
+	LR    float64 `json:"lr"`
 }
 
 // Status returns the status and marks the losses as sent.
@@ -383,6 +389,7 @@ func (s *Session) Status(running bool, stepMs float64) Status {
 		StepMs: stepMs, Hidden: s.Net().H, Input: s.Net().D}
 	if s.run != nil {
 		st.Restarts, st.MetStep = append(st.Restarts, s.run.Restarts()...), s.run.MetStep()
+		_, st.Batch, st.LR, _ = s.run.Trainer().Stage()
 	}
 	for _, sn := range s.snaps {
 		st.Snapshots = append(st.Snapshots, sn.step)

@@ -414,3 +414,32 @@ func TestLoadedNoiseLevel(t *testing.T) {
 		}
 	}
 }
+
+// The status tells the batch and learning rate the training uses now: the
+// page's settings in the first stage, the default recipe's later stages
+// after their steps (the header shows them, so a visitor who chose a small
+// batch sees that the run has moved on to a larger one).
+func TestStatusShowsStage(t *testing.T) {
+	s, err := NewSession(small("linear2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps(t, s, 10)
+	st := s.Status(true, 1)
+	if st.Batch != 16 || st.LR != 1e-3 {
+		t.Errorf("first stage: batch %d lr %v, want the settings' 16 and 0.001", st.Batch, st.LR)
+	}
+	// The trainer's own step count decides the stage (a plateau restart
+	// begins again with the first stage).
+	first := train.DefaultStages[0]
+	for k := 0; s.run.Trainer().StepCount() < first.From; k++ {
+		if k > 100 {
+			t.Fatalf("the trainer never reached step %d", first.From)
+		}
+		steps(t, s, first.From-s.run.Trainer().StepCount())
+	}
+	st = s.Status(true, 1)
+	if st.Batch != first.Batch || st.LR != 1e-3 {
+		t.Errorf("after the trainer's step %d: batch %d lr %v, want the stage's %d and 0.001", s.run.Trainer().StepCount(), st.Batch, st.LR, first.Batch)
+	}
+}

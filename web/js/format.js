@@ -19,8 +19,14 @@ export function badge(st) {
   return { cls: 'badge', text: '' };
 }
 
-// stepTime is the header's training speed.
-export const stepTime = (ms, helper) => (ms ? `${ms.toFixed(1)} ms/step${helper ? ' (2 workers)' : ''}` : '');
+// stepTime is the header's training speed, with the batch and learning
+// rate the training uses now when known (the recipe's later stages change
+// them after the page's settings).
+export function stepTime(ms, helper, batch = 0, lr = 0) {
+  if (!ms) return '';
+  const now = batch ? ` at B ${batch}, lr ${+lr.toPrecision(2)}` : '';
+  return `${ms.toFixed(1)} ms/step${now}${helper ? ' (2 workers)' : ''}`;
+}
 
 // regimeText says which dynamical regime the newest summarised weight
 // snapshot is in (the worker's evolution message; core/dynamics

@@ -23,6 +23,8 @@ test('numbers: fmt and step time', () => {
   assert.equal(fmt(12345.6, 3), '1.23e+4');
   assert.equal(stepTime(0, false), '');
   assert.equal(stepTime(41.26, true), '41.3 ms/step (2 workers)');
+  assert.equal(stepTime(39.3, true, 1024, 0.0003), '39.3 ms/step at B 1024, lr 0.0003 (2 workers)');
+  assert.equal(stepTime(11, false, 256, 0.001), '11.0 ms/step at B 256, lr 0.001');
 });
 
 test('portrait lines say what is drawn', () => {
