@@ -168,8 +168,8 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		if r.Regime.NoiseDriven {
 			driven++
 		}
-		if !strings.Contains(stdout, train.RegimeName(r.Regime)) {
-			t.Errorf("table lacks seed %d's regime %q: %s", r.Seed, train.RegimeName(r.Regime), stdout)
+		if !strings.Contains(stdout, r.Regime.Regime) {
+			t.Errorf("table lacks seed %d's regime %q: %s", r.Seed, r.Regime.Regime, stdout)
 		}
 	}
 	if sf.HMMs[0].Driven != driven {

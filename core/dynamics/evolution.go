@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"hmmrnn/core/rnn"
+	"hmmrnn/core/stats"
 )
 
 // Checkpoint is a network saved during training.
@@ -57,6 +58,34 @@ type EvolutionPoint struct {
 	Collapses bool `json:"collapses"`
 	// NoiseDriven marks the noise-driven regime (see IsNoiseDriven).
 	NoiseDriven bool `json:"noise_driven"`
+	// Regime names the regime in a word (RegimeName), for tables and the
+	// page's regime line.
+	Regime string `json:"regime"`
+}
+
+// Regime names (EvolutionPoint.Regime): the noise-driven regime, else the
+// first reason a point is not in it, in the order IsNoiseDriven tests.
+const (
+	RegimeDriven      = "driven"      // noise-driven
+	RegimeRunaway     = "runaway"     // the noisy run is not Bounded
+	RegimeNoCollapse  = "no-collapse" // input-free runs keep apart
+	RegimeIndependent = "independent" // outputs forget the last one (the plateau)
+	RegimeStuck       = "stuck"       // hardly switches
+)
+
+// RegimeName is p's regime in a word (the Regime constants).
+func RegimeName(p EvolutionPoint) string {
+	switch {
+	case p.NoiseDriven:
+		return RegimeDriven
+	case p.Diverged:
+		return RegimeRunaway
+	case !p.Collapses:
+		return RegimeNoCollapse
+	case p.Persistence > drivenPersistence:
+		return RegimeIndependent
+	}
+	return RegimeStuck
 }
 
 // The noise-driven regime's thresholds (IsNoiseDriven).
@@ -277,6 +306,7 @@ func EvolutionPointOf(cp Checkpoint, r *rand.Rand, sigma float64, steps, ne int)
 		}
 	}
 	p.NoiseDriven = IsNoiseDriven(p, run.T)
+	p.Regime = RegimeName(p)
 	p.DH2 = NoiseDrift(cp.Net, run.States, run.T, sigma)
 	for _, v := range p.DH2 {
 		p.MeanDH2 += v / float64(len(p.DH2))
@@ -372,23 +402,14 @@ func NormSpread(norms []float64) float64 {
 }
 
 // persistence is the run's transition rate over that of independent draws
-// with its output frequencies (EvolutionPoint.Persistence); 0 for a run
-// that never leaves one output.
+// with its output frequencies (EvolutionPoint.Persistence).
 func persistence(run *Run) float64 {
 	if run.T < 2 {
 		return 0
 	}
-	count := make([]float64, run.O)
+	freq := make([]float64, run.O)
 	for _, o := range run.Out {
-		count[o]++
+		freq[o] += 1 / float64(run.T)
 	}
-	iid := 1.0
-	for _, c := range count {
-		p := c / float64(run.T)
-		iid -= p * p
-	}
-	if iid <= 0 {
-		return 0
-	}
-	return TransitionRate(run) / iid
+	return stats.Persistence(TransitionRate(run), freq)
 }

@@ -111,3 +111,19 @@ func Summary(obs []uint8, n, T, O int) Basic {
 func popStd(meanSq, mean float64) float64 {
 	return math.Sqrt(math.Max(meanSq-mean*mean, 0))
 }
+
+// Persistence is a switch rate (output changes per step) divided by that
+// of independent draws with the given symbol frequencies, 1 - sum_k p_k^2:
+// about 1 for outputs that forget the previous one (the fair-coin plateau
+// of core/METHOD.md section 3), small for persistent ones; 0 when
+// independent draws would never switch (one symbol).
+func Persistence(switchRate float64, freq []float64) float64 {
+	iid := 1.0
+	for _, p := range freq {
+		iid -= p * p
+	}
+	if iid <= 0 {
+		return 0
+	}
+	return switchRate / iid
+}

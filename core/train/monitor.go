@@ -178,18 +178,14 @@ func Plateaued(rnn, hmmSample stats.Basic) bool {
 }
 
 // Independence is volatility / ((T-1)(1 - sum p²)), the ratio of observed
-// output changes to those of independent draws with the same frequencies:
-// 1 for temporally independent symbols, small for persistent ones.
+// output changes to those of independent draws with the same frequencies
+// (stats.Persistence of the changes per step): 1 for temporally
+// independent symbols, small for persistent ones.
 func Independence(b stats.Basic) float64 {
-	var q float64
-	for _, p := range b.Freq {
-		q += p * p
-	}
-	iid := float64(b.T-1) * (1 - q)
-	if iid <= 0 {
+	if b.T < 2 {
 		return 0
 	}
-	return b.Volatility / iid
+	return stats.Persistence(b.Volatility/float64(b.T-1), b.Freq)
 }
 
 // due reports whether a check is due after step.

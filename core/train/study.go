@@ -132,31 +132,13 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 				return out, fmt.Errorf("%s seed %d: regime: %w", m.Name, seed, err)
 			}
 			if s.Progress != nil {
-				fmt.Fprintf(s.Progress, "%s seed %d: met %v, %d steps, %.1f s, %d restarts, %s\n", m.Name, seed, r.Met, r.Steps, r.Seconds, r.Restarts, RegimeName(r.Regime))
+				fmt.Fprintf(s.Progress, "%s seed %d: met %v, %d steps, %.1f s, %d restarts, %s\n", m.Name, seed, r.Met, r.Steps, r.Seconds, r.Restarts, r.Regime.Regime)
 			}
 			runs = append(runs, r)
 		}
 		out = append(out, Summarise(m.Name, runs))
 	}
 	return out, nil
-}
-
-// RegimeName names a regime summary in a word: "driven" (noise-driven),
-// else the first reason it is not: "runaway" (not bounded), "no-collapse"
-// (input-free runs keep apart), "independent" (outputs forget the last
-// one) or "stuck" (hardly switches).
-func RegimeName(p dynamics.EvolutionPoint) string {
-	switch {
-	case p.NoiseDriven:
-		return "driven"
-	case p.Diverged:
-		return "runaway"
-	case !p.Collapses:
-		return "no-collapse"
-	case p.Persistence > 0.5:
-		return "independent"
-	}
-	return "stuck"
 }
 
 // WriteStudy prints one line per HMM: seeds meeting the criterion, median
@@ -175,7 +157,7 @@ func WriteStudy(w io.Writer, sums []StudySummary) error {
 		worst := ""
 		for _, r := range s.Runs {
 			name, ratio := worstFigure(r.Fit)
-			worst += fmt.Sprintf(" %d:%s %.2f %s", r.Seed, name, ratio, RegimeName(r.Regime))
+			worst += fmt.Sprintf(" %d:%s %.2f %s", r.Seed, name, ratio, r.Regime.Regime)
 		}
 		if _, err := fmt.Fprintf(w, "%-10s %3d/%-3d %12s %12s %9d %3d/%-3d %s\n", s.HMM, s.Met, s.Seeds, st, sec, s.Restarts, s.Driven, s.Seeds, worst); err != nil {
 			return err

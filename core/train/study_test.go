@@ -24,8 +24,8 @@ func TestRegimeOfAndTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !driven.NoiseDriven || RegimeName(driven) != "driven" || weak.NoiseDriven || RegimeName(weak) != "independent" {
-		t.Fatalf("planted: %s %+v; weakened: %s %+v", RegimeName(driven), driven, RegimeName(weak), weak)
+	if !driven.NoiseDriven || dynamics.RegimeName(driven) != "driven" || weak.NoiseDriven || dynamics.RegimeName(weak) != "independent" {
+		t.Fatalf("planted: %s %+v; weakened: %s %+v", dynamics.RegimeName(driven), driven, dynamics.RegimeName(weak), weak)
 	}
 	again, _ := RegimeOf(dynamics.PlantedNet(), 1, 3)
 	if again.Rate != driven.Rate || again.Persistence != driven.Persistence {

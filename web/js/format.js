@@ -29,24 +29,27 @@ export function stepTime(ms, helper, batch = 0, lr = 0) {
 }
 
 // regimeText says which dynamical regime the newest summarised weight
-// snapshot is in (the worker's evolution message; core/dynamics
-// IsNoiseDriven): the noise-driven regime of the paper's mechanism, or
-// what keeps the network from it. The thresholds are the worker's: it
-// marks noise_driven; the other cases only name the first reason.
+// snapshot is in (the worker's evolution message): the noise-driven regime
+// of the paper's mechanism, or what keeps the network from it, by the
+// regime name core/dynamics gives each snapshot (RegimeName), so the
+// thresholds live in one place.
+const NOT_YET = {
+  runaway: 'activity runs away over long runs',
+  'no-collapse': 'input-free runs do not fall to one fixed point (the network switches or persists without noise)',
+  independent: 'outputs nearly independent from step to step (coin-flip plateau)',
+  stuck: 'the network stays on one output',
+};
 export function regimeText(ev) {
   const pts = (ev && ev.points) || [];
   if (!pts.length) return '';
   const p = pts[pts.length - 1];
   const at = `step ${p.step}: `;
-  if (p.noise_driven) {
+  if (p.regime === 'driven') {
     const since = ev.bifurcation_step >= 0 ? ` since step ${ev.bifurcation_step}` : '';
     return at + `noise-driven regime${since}: persistent outputs (${fmt(p.transition_rate, 2)} switches per step), ` +
       'every input-free run falls to one fixed point, so the noise makes the switches';
   }
-  if (p.diverged) return at + 'activity runs away over long runs: not yet the noise-driven regime';
-  if (!p.collapses) return at + 'input-free runs do not fall to one fixed point (the network switches or persists without noise): not yet the noise-driven regime';
-  if (p.persistence > 0.5) return at + 'outputs nearly independent from step to step (coin-flip plateau): not yet the noise-driven regime';
-  return at + 'the network stays on one output: not yet the noise-driven regime';
+  return at + `${NOT_YET[p.regime] || p.regime}: not yet the noise-driven regime`;
 }
 
 // portraitInfo is the portrait's title line.

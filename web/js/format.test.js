@@ -62,14 +62,14 @@ test('criterion and CSV of a statistics message', () => {
 });
 
 test('the regime line names the newest snapshot\'s regime', () => {
-  const pt = (o) => ({ step: 900, transition_rate: 0.05, persistence: 0.1, collapses: true, diverged: false, noise_driven: false, ...o });
+  const pt = (o) => ({ step: 900, transition_rate: 0.05, regime: 'stuck', ...o });
   assert.equal(regimeText(null), '');
   assert.equal(regimeText({ points: [], bifurcation_step: -1 }), '');
-  assert.match(regimeText({ points: [pt({ noise_driven: true })], bifurcation_step: 600 }), /^step 900: noise-driven regime since step 600: persistent outputs \(0\.050 switches per step\)/);
-  assert.match(regimeText({ points: [pt({ diverged: true, collapses: false })], bifurcation_step: -1 }), /runs away.*not yet/);
-  assert.match(regimeText({ points: [pt({ collapses: false })], bifurcation_step: -1 }), /do not fall to one fixed point.*not yet/);
-  assert.match(regimeText({ points: [pt({ persistence: 0.9 })], bifurcation_step: -1 }), /coin-flip plateau/);
-  assert.match(regimeText({ points: [pt({ transition_rate: 0 , persistence: 0 })], bifurcation_step: -1 }), /stays on one output/);
+  assert.match(regimeText({ points: [pt({ regime: 'driven' })], bifurcation_step: 600 }), /^step 900: noise-driven regime since step 600: persistent outputs \(0\.050 switches per step\)/);
+  assert.match(regimeText({ points: [pt({ regime: 'runaway' })], bifurcation_step: -1 }), /runs away.*not yet/);
+  assert.match(regimeText({ points: [pt({ regime: 'no-collapse' })], bifurcation_step: -1 }), /do not fall to one fixed point.*not yet/);
+  assert.match(regimeText({ points: [pt({ regime: 'independent' })], bifurcation_step: -1 }), /coin-flip plateau/);
+  assert.match(regimeText({ points: [pt({ transition_rate: 0 })], bifurcation_step: -1 }), /stays on one output/);
   // The newest snapshot decides, not an earlier one.
-  assert.match(regimeText({ points: [pt({ noise_driven: true }), pt({ step: 1000, diverged: true })], bifurcation_step: -1 }), /^step 1000: activity runs away/);
+  assert.match(regimeText({ points: [pt({ regime: 'driven' }), pt({ step: 1000, regime: 'runaway' })], bifurcation_step: -1 }), /^step 1000: activity runs away/);
 });
