@@ -352,11 +352,14 @@ const (
 // maxGrowth times its first quarter's). A portrait asks more of a run
 // (the spread of its norms, scene/portrait.MaxNormSpread): a bounded run
 // with heavy tails is drawn as directions.
-func Bounded(run *Run) bool {
-	if !finite(run.States) {
+func Bounded(run *Run) bool { return BoundedNorms(StateNorms(run.States, run.H)) }
+
+// BoundedNorms is Bounded on a run's norms |h_t| (StateNorms), for callers
+// that have them already: a non-finite state has a non-finite norm.
+func BoundedNorms(norms []float64) bool {
+	if !finite(norms) {
 		return false
 	}
-	norms := StateNorms(run.States, run.H)
 	q := len(norms) / 4
 	if q == 0 {
 		return true

@@ -470,7 +470,7 @@ func activity(sim *dynamics.Sim, r *rand.Rand, steps, horizon int) (*shownActivi
 	// drawn (demo linear2 seeds 1-3 with the default recipe: bursts to 60x
 	// the median |h|, spread ~30, yet bounded). A run that grows slowly
 	// without spreading that far is not drawn: it runs away by its end.
-	bounded := dynamics.Bounded(long)
+	bounded := dynamics.BoundedNorms(norms)
 	if !bounded && bad < 0 {
 		bad = steps - 1
 	}
