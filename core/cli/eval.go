@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 
+	"hmmrnn/core/dynamics"
 	"hmmrnn/core/sinkhorn"
 	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
@@ -14,7 +15,11 @@ Samples the trained RNN and compares its emission statistics (core/METHOD.md sec
 with the HMM's exact values and with HMM samples of the same size, each figure next
 to its sampling noise floor (the same difference between two HMM sample sets). This is
 the evaluation a sweep stores (train.Evaluate): with a sweep entry's seed and its
-eval.sequences, --json prints exactly the "stats" object of its result file.`
+eval.sequences, --json prints exactly the "stats" object of its result file.
+The text ends with the readout noise: how often the emitted symbol is not the
+argmax of the logits, and the changes per sequence and share of 1-step runs of
+the argmax outputs beside the emitted ones and the HMM's, which tells whether
+short runs come from the network's dynamics or from sampling its readout.`
 
 func runEval(env *Env, args []string) error {
 	fs := newFlags(env, "eval", evalSynopsis)
@@ -49,5 +54,12 @@ func runEval(env *Env, args []string) error {
 		enc.SetIndent("", " ")
 		return enc.Encode(rep)
 	}
-	return rep.WriteText(env.Stdout)
+	if err := rep.WriteText(env.Stdout); err != nil {
+		return err
+	}
+	rn, err := dynamics.ReadoutNoiseOf(f.RNN, f.NoiseStd, *seed, rep.N, rep.T)
+	if err != nil {
+		return err
+	}
+	return rep.WriteReadout(env.Stdout, rn.OffArgmax, rep.RunFiguresOf(rn.Argmax, rn.N, rn.T))
 }

@@ -7,7 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"hmmrnn/core/dynamics"
+	"hmmrnn/core/model"
+	"hmmrnn/core/stats"
+	"hmmrnn/core/train"
 )
 
 // TestEvalReproducesSweepResult is the consistency property of the one
@@ -71,5 +77,43 @@ func TestEvalReproducesSweepResult(t *testing.T) {
 	got.Reset()
 	if err := json.Compact(&got, []byte(other)); err != nil || bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Errorf("eval with another seed printed the same report (%v)", err)
+	}
+}
+
+// TestEvalReadoutNoise checks the text's readout-noise section against the
+// library on the same model, seed and sample size: the off-argmax share
+// and the argmax outputs of dynamics.ReadoutNoiseOf, the emitted figures
+// of the report train.EvaluateFile gives.
+func TestEvalReadoutNoise(t *testing.T) {
+	const path, seqs, seed = "../../web/gallery/linear2.json", 300, 4
+	code, stdout, errs := runCLI(context.Background(), "eval", "--model", path, "--samples", fmt.Sprint(seqs), "--seed", fmt.Sprint(seed), "--no-match")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, errs)
+	}
+	f, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := train.EvaluateFile(f, seqs, 0, seed, stats.Options{SkipMatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn, err := dynamics.ReadoutNoiseOf(f.RNN, f.NoiseStd, seed, seqs, rep.T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := rep.WriteReadout(&want, rn.OffArgmax, rep.RunFiguresOf(rn.Argmax, seqs, rep.T)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(stdout, want.String()) {
+		t.Errorf("eval text does not end with the readout section of the library:\n%s\nwant suffix:\n%s", stdout, want.String())
+	}
+	argmax := rep.RunFiguresOf(rn.Argmax, seqs, rep.T)
+	emitted, _ := rep.Emitted()
+	// The gallery's linear2 blips through its readout: the emitted outputs
+	// have more 1-step runs than its argmax outputs.
+	if !(rn.OffArgmax > 0.005 && emitted.OneStep > argmax.OneStep) {
+		t.Errorf("off-argmax %.4f, 1-step runs emitted %.3f argmax %.3f: want an unsaturated readout adding 1-step runs", rn.OffArgmax, emitted.OneStep, argmax.OneStep)
 	}
 }
