@@ -174,6 +174,13 @@ func (e *env) openURL(t testing.TB, url string) *page {
 	return p
 }
 
+// quickCall bounds a call of the page that returns at once (state(),
+// play(), pause(), reading the DOM). It is generous because on a loaded
+// 2-core machine (CI runs the test packages side by side) the page's main
+// thread, busy with the WebAssembly app's frames, has been seen to answer
+// such a call only after more than 5 s.
+const quickCall = 30 * time.Second
+
 // eval evaluates a JavaScript expression (awaiting promises) into T.
 func eval[T any](p *page, expr string, timeout time.Duration) T {
 	p.t.Helper()
@@ -317,7 +324,7 @@ func TestPageDrawsWithoutErrors(t *testing.T) {
 	if near[0] < 50 && near[2] < 50 {
 		t.Errorf("no trajectory drawn in the output colours: %v", near)
 	}
-	st := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
+	st := eval[map[string]any](p, `window.hmmrnn.state()`, quickCall)
 	if st["arch"] != "linear2" || st["running"] != false {
 		t.Errorf("initial state = %v, want arch linear2, not running", st)
 	}
@@ -350,7 +357,7 @@ func TestTrainingMakesLossFall(t *testing.T) {
 	if got := int(st["step"].(float64)); got != steps {
 		t.Fatalf("after step(%d): step = %d", steps, got)
 	}
-	losses := eval[[]float64](p, `window.hmmrnn.losses()`, 5*time.Second)
+	losses := eval[[]float64](p, `window.hmmrnn.losses()`, quickCall)
 	if len(losses) != steps {
 		t.Fatalf("%d losses recorded, want %d", len(losses), steps)
 	}
@@ -459,7 +466,7 @@ func TestSwitchingArchitectureChangesPicture(t *testing.T) {
 	waitPortrait := `new Promise((r) => { const f = () => (window.hmmrnn.portrait() ? setTimeout(r, 500) : setTimeout(f, 50)); f(); })`
 	p.await(waitPortrait, time.Minute)
 	before := p.elementImage("graph")
-	eval[bool](p, `(window.__prev = window.hmmrnn.portrait(), true)`, 5*time.Second)
+	eval[bool](p, `(window.__prev = window.hmmrnn.portrait(), true)`, quickCall)
 	st := eval[map[string]any](p, `window.hmmrnn.setArchitecture('cyclic4')`, time.Minute)
 	if st["arch"] != "cyclic4" {
 		t.Fatalf("after setArchitecture('cyclic4'): arch = %v", st["arch"])
@@ -483,11 +490,11 @@ func TestSwitchingArchitectureChangesPicture(t *testing.T) {
 	if diff < total/50 {
 		t.Errorf("the picture hardly changed: %d of %d pixels", diff, total)
 	}
-	states := eval[int](p, `document.querySelectorAll('#graph circle').length`, 5*time.Second)
+	states := eval[int](p, `document.querySelectorAll('#graph circle').length`, quickCall)
 	if states != 4 {
 		t.Errorf("state graph shows %d states, want 4", states)
 	}
-	if u := eval[string](p, `location.search`, 5*time.Second); u != "?arch=cyclic4" {
+	if u := eval[string](p, `location.search`, quickCall); u != "?arch=cyclic4" {
 		t.Errorf("URL query = %q, want ?arch=cyclic4", u)
 	}
 	p.noErrors()
@@ -497,30 +504,30 @@ func TestURLStateRoundTrips(t *testing.T) {
 	e := browserEnv(t)
 	const q = "?arch=linear3&hidden=40&input=8&seed=7&sigma=1.5&kick=1&hide=export&T=40"
 	p := e.open(t, q)
-	st := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
+	st := eval[map[string]any](p, `window.hmmrnn.state()`, quickCall)
 	for k, want := range map[string]any{"arch": "linear3", "hidden": 40.0, "input": 8.0, "seed": 7.0, "sigma": 1.5} {
 		if st[k] != want {
 			t.Errorf("state %s = %v, want %v", k, st[k], want)
 		}
 	}
-	if got := eval[string](p, `location.search`, 5*time.Second); got != q {
+	if got := eval[string](p, `location.search`, quickCall); got != q {
 		t.Errorf("URL after load = %q, want %q", got, q)
 	}
-	if n := eval[int](p, `window.hmmrnn.parseParams(location.search).errors.length`, 5*time.Second); n != 0 {
+	if n := eval[int](p, `window.hmmrnn.parseParams(location.search).errors.length`, quickCall); n != 0 {
 		t.Errorf("the page's own URL has %d errors", n)
 	}
-	if got := eval[string](p, `document.getElementById('T').value`, 5*time.Second); got != "40" {
+	if got := eval[string](p, `document.getElementById('T').value`, quickCall); got != "40" {
 		t.Errorf("T input = %q, want 40", got)
 	}
-	if vis := eval[bool](p, `getComputedStyle(document.querySelector('footer')).display !== 'none'`, 5*time.Second); vis {
+	if vis := eval[bool](p, `getComputedStyle(document.querySelector('footer')).display !== 'none'`, quickCall); vis {
 		t.Errorf("hide=export left the export controls visible")
 	}
-	if msgs := eval[int](p, `document.querySelectorAll('#messages .msg').length`, 5*time.Second); msgs != 0 {
+	if msgs := eval[int](p, `document.querySelectorAll('#messages .msg').length`, quickCall); msgs != 0 {
 		t.Errorf("a valid URL produced %d messages", msgs)
 	}
 	// Changing a control updates the URL.
-	p.await(`(document.getElementById('sigma').value = '2', document.getElementById('sigma').oninput(), 0)`, 5*time.Second)
-	if got := eval[string](p, `location.search`, 5*time.Second); !strings.Contains(got, "sigma=2") {
+	p.await(`(document.getElementById('sigma').value = '2', document.getElementById('sigma').oninput(), 0)`, quickCall)
+	if got := eval[string](p, `location.search`, quickCall); !strings.Contains(got, "sigma=2") {
 		t.Errorf("URL after moving the noise slider = %q, want sigma=2", got)
 	}
 	p.noErrors()
@@ -529,18 +536,18 @@ func TestURLStateRoundTrips(t *testing.T) {
 func TestBadURLValuesShowMessages(t *testing.T) {
 	e := browserEnv(t)
 	p := e.open(t, "?hidden=abc&arch=nope&lr=5&foo=1&A=1,x")
-	msgs := eval[[]string](p, `[...document.querySelectorAll('#messages .msg span')].map((e) => e.textContent)`, 5*time.Second)
+	msgs := eval[[]string](p, `[...document.querySelectorAll('#messages .msg span')].map((e) => e.textContent)`, quickCall)
 	all := strings.Join(msgs, "\n")
 	for _, want := range []string{"hidden=abc", "arch=nope", "lr=5", "unknown parameter foo", "A: row 0"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no message mentions %q; messages:\n%s", want, all)
 		}
 	}
-	st := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
+	st := eval[map[string]any](p, `window.hmmrnn.state()`, quickCall)
 	if st["arch"] != "linear2" || st["hidden"] != 50.0 {
 		t.Errorf("state after bad URL = %v, want the defaults (linear2, hidden 50)", st)
 	}
-	if lr := eval[string](p, `document.getElementById('lr').value`, 5*time.Second); lr != "0.1" {
+	if lr := eval[string](p, `document.getElementById('lr').value`, quickCall); lr != "0.1" {
 		t.Errorf("lr=5 was not clamped to 0.1: %q", lr)
 	}
 	p.noErrors()
@@ -549,7 +556,7 @@ func TestBadURLValuesShowMessages(t *testing.T) {
 func TestGalleryLoads(t *testing.T) {
 	e := browserEnv(t)
 	p := e.open(t, "")
-	names := eval[[]map[string]any](p, `window.hmmrnn.gallery()`, 5*time.Second)
+	names := eval[[]map[string]any](p, `window.hmmrnn.gallery()`, quickCall)
 	found := false
 	for _, g := range names {
 		found = found || g["name"] == "test-linear2"
@@ -561,10 +568,10 @@ func TestGalleryLoads(t *testing.T) {
 	if st["source"] != "gallery: test-linear2" || st["step"] != 100.0 || st["hidden"] != 16.0 {
 		t.Errorf("after loading the gallery model: %v", st)
 	}
-	if got := eval[string](p, `location.search`, 5*time.Second); got != "?gallery=test-linear2" {
+	if got := eval[string](p, `location.search`, quickCall); got != "?gallery=test-linear2" {
 		t.Errorf("URL = %q, want ?gallery=test-linear2", got)
 	}
-	if n := len(eval[[]float64](p, `window.hmmrnn.losses()`, 5*time.Second)); n != 100 {
+	if n := len(eval[[]float64](p, `window.hmmrnn.losses()`, quickCall)); n != 100 {
 		t.Errorf("loss history of the gallery model has %d points, want 100", n)
 	}
 	// Opening the URL directly loads the same model.
@@ -583,11 +590,11 @@ func TestShippedGalleryLoads(t *testing.T) {
 	e := browserEnv(t)
 	p := e.open(t, "?gallery=linear2")
 	p.await(`new Promise((r) => { const f = () => window.hmmrnn.state().source === 'gallery: linear2' ? r() : setTimeout(f, 100); f(); })`, 2*time.Minute)
-	st := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
+	st := eval[map[string]any](p, `window.hmmrnn.state()`, quickCall)
 	if st["hidden"] != 150.0 || st["input"] != 100.0 {
 		t.Errorf("shipped linear2: hidden %v input %v, want 150, 100", st["hidden"], st["input"])
 	}
-	if f := eval[[]string](p, `[document.getElementById('hidden').value, document.getElementById('input').value]`, 5*time.Second); f[0] != "150" || f[1] != "100" {
+	if f := eval[[]string](p, `[document.getElementById('hidden').value, document.getElementById('input').value]`, quickCall); f[0] != "150" || f[1] != "100" {
 		t.Errorf("the form shows H %s, D %s for the loaded H 150, D 100 network", f[0], f[1])
 	}
 	p.saveScreenshot("gallery-linear2")
@@ -618,16 +625,16 @@ func TestJavaScriptAPI(t *testing.T) {
 	if wr != w0 {
 		t.Errorf("reset did not return to the initial weights of the seed")
 	}
-	eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
+	eval[bool](p, `(window.hmmrnn.play(), true)`, quickCall)
 	p.await(`new Promise((r) => { const f = () => window.hmmrnn.state().step > 0 ? r() : setTimeout(f, 50); f(); })`, time.Minute)
-	if !eval[bool](p, `window.hmmrnn.state().running`, 5*time.Second) {
+	if !eval[bool](p, `window.hmmrnn.state().running`, quickCall) {
 		t.Errorf("play() did not start training")
 	}
-	eval[bool](p, `(window.hmmrnn.pause(), true)`, 5*time.Second)
-	p.await(`new Promise((r) => setTimeout(r, 300))`, 5*time.Second)
-	s1 := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
-	p.await(`new Promise((r) => setTimeout(r, 700))`, 5*time.Second)
-	s2 := eval[map[string]any](p, `window.hmmrnn.state()`, 5*time.Second)
+	eval[bool](p, `(window.hmmrnn.pause(), true)`, quickCall)
+	p.await(`new Promise((r) => setTimeout(r, 300))`, quickCall)
+	s1 := eval[map[string]any](p, `window.hmmrnn.state()`, quickCall)
+	p.await(`new Promise((r) => setTimeout(r, 700))`, quickCall)
+	s2 := eval[map[string]any](p, `window.hmmrnn.state()`, quickCall)
 	if s1["running"] != false || s1["step"] != s2["step"] {
 		t.Errorf("pause() did not stop training: %v then %v", s1, s2)
 	}

@@ -31,7 +31,7 @@ func TestPortraitShowsMechanism(t *testing.T) {
 	for _, seed := range strings.Split(seeds, ",") {
 		seed = strings.TrimSpace(seed)
 		p := e.open(t, "?seed="+seed)
-		eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
+		eval[bool](p, `(window.hmmrnn.play(), true)`, quickCall)
 		// Wait for the criterion, then for a portrait of a network at or
 		// after that step (the worker draws one every few seconds).
 		pi := eval[map[string]any](p, fmt.Sprintf(`new Promise((r) => { const t0 = performance.now();
@@ -97,7 +97,7 @@ func TestPortraitShowsMechanism(t *testing.T) {
 	if pi["source"] != "long" || sep["separated"] != true {
 		t.Errorf("gallery linear2 portrait: %v", pi["caption"])
 	}
-	u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 3*time.Minute)
+	u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 6*time.Minute)
 	groups, _ := u["roles"].(map[string]any)["groups"].([]any)
 	var names []string
 	kick := 0
@@ -113,7 +113,7 @@ func TestPortraitShowsMechanism(t *testing.T) {
 	if kick == 0 {
 		t.Errorf("gallery linear2: no kick neurons in the units view (%s)", strings.Join(names, ", "))
 	}
-	eval[bool](p, `(window.scrollTo(0, 600), true)`, 5*time.Second)
+	eval[bool](p, `(window.scrollTo(0, 600), true)`, quickCall)
 	p.saveScreenshot("mechanism-units-gallery-linear2")
 	p.noErrors()
 }
@@ -151,10 +151,10 @@ func TestTour(t *testing.T) {
 			}
 			p.saveScreenshot(fmt.Sprintf("tour-%s-%03ds", arch, int(at.Seconds())))
 			if k == 0 {
-				eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
+				eval[bool](p, `(window.hmmrnn.play(), true)`, quickCall)
 			}
 		}
-		eval[bool](p, `(window.hmmrnn.pause(), true)`, 5*time.Second)
+		eval[bool](p, `(window.hmmrnn.pause(), true)`, quickCall)
 		p.noErrors()
 		p.close()
 	}

@@ -45,7 +45,7 @@ func TestBadgeFollowsNetwork(t *testing.T) {
 	}
 	// The statistics shown are the loaded network's (100 training steps).
 	p.await(`new Promise((r) => { const f = () => { const s = window.hmmrnn.stats(); s && s.step === 100 ? r() : setTimeout(f, 100); }; f(); })`, time.Minute)
-	info := eval[string](p, `document.getElementById('statsinfo').textContent + ' | ' + document.getElementById('badge').textContent`, 5*time.Second)
+	info := eval[string](p, `document.getElementById('statsinfo').textContent + ' | ' + document.getElementById('badge').textContent`, quickCall)
 	if want := "step 100) | gallery: test-linear2"; len(info) < len(want) || info[len(info)-len(want):] != want {
 		t.Errorf("statistics and badge read %q, want them to end with %q", info, want)
 	}

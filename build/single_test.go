@@ -164,7 +164,7 @@ func TestSingleFileFromDisk(t *testing.T) {
 	if st["step"] != 10.0 {
 		t.Errorf("after 5 more: step %v", st["step"])
 	}
-	losses := eval[[]float64](p, `window.hmmrnn.losses()`, 5*time.Second)
+	losses := eval[[]float64](p, `window.hmmrnn.losses()`, quickCall)
 	if len(losses) != 10 {
 		t.Errorf("%d losses after 10 steps", len(losses))
 	}
@@ -175,7 +175,7 @@ func TestSingleFileFromDisk(t *testing.T) {
 	}
 	t.Logf("losses %v; kernels %v, helper worker %v", losses, st["kernels"], st["helper"])
 	// The inlined gallery loads.
-	names := eval[[]map[string]any](p, `window.hmmrnn.gallery()`, 5*time.Second)
+	names := eval[[]map[string]any](p, `window.hmmrnn.gallery()`, quickCall)
 	if len(names) < 2 {
 		t.Errorf("gallery %v", names)
 	}
