@@ -97,6 +97,16 @@ func TestPortraitShowsMechanism(t *testing.T) {
 	if pi["source"] != "long" || sep["separated"] != true {
 		t.Errorf("gallery linear2 portrait: %v", pi["caption"])
 	}
+	// The statistics panel says where the gallery network's short runs come
+	// from: its argmax outputs switch cleanly (`hmmrnn eval --model
+	// web/gallery/linear2.json`: 4% of complete runs one step long against
+	// the HMM's 10%) while sampling its readout adds blips (34%).
+	p.await(`new Promise((r) => { const f = () => { const s = window.hmmrnn.stats(); s && s.readout ? r() : setTimeout(f, 100); }; f(); })`, time.Minute)
+	ro := eval[string](p, `document.getElementById('readout').textContent`, quickCall)
+	t.Logf("gallery linear2: %s", ro)
+	if !strings.Contains(ro, "blips of sampling an unsaturated readout") {
+		t.Errorf("gallery linear2's readout line %q does not name the readout as the source of its short runs", ro)
+	}
 	u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 6*time.Minute)
 	groups, _ := u["roles"].(map[string]any)["groups"].([]any)
 	var names []string

@@ -94,6 +94,9 @@ type Session struct {
 	sent      int  // losses already sent to the page
 	offset    int  // steps before the loaded file's losses (files without resume state)
 	restarted bool // a restart happened since the last statistics update
+	// readout is the readout noise of the weights the latest check judged
+	// (computed by the check hook, while those weights are current).
+	readout   *Readout
 	basis     *dynamics.PCA
 	basisFor  int // step the basis was fitted at (-1 = none)
 	kick      []int
@@ -195,6 +198,13 @@ func (s *Session) startRun(tr *train.Trainer) {
 				s.snap()
 			}
 		},
+		Check: func(c train.Check) {
+			s.readout = nil
+			if rd, err := readoutOf(s.Net(), s.noiseStd(), s.seed(), c.Report); err == nil {
+				rd.Step = c.Step
+				s.readout = rd
+			}
+		},
 		Restart: func(train.Check, *train.Trainer) {
 			s.restarted = true
 			s.reset()
@@ -208,6 +218,7 @@ func (s *Session) startRun(tr *train.Trainer) {
 func (s *Session) reset() {
 	s.basis, s.basisFor = nil, -1
 	s.kick, s.kickFor, s.kickInfo = nil, -1, nil
+	s.readout = nil
 	s.snaps, s.snapEvery = nil, firstSnapEvery
 	s.snap()
 }
@@ -449,9 +460,39 @@ type Stats struct {
 	Figures []train.Figure `json:"figures"`
 	Palette []string       `json:"palette"`
 	Model   *hmm.HMM       `json:"model"` // the HMM being emulated
+	// Readout is the readout noise of the judged weights (nil when it was
+	// not measured for them): is the emitted symbol the logits' argmax, and
+	// do the short runs come from the dynamics or from sampling the readout.
+	Readout *Readout `json:"readout,omitempty"`
 	// A few sequences of each, for the page's sample strips.
 	SamplesRNN [][]int `json:"samples_rnn"`
 	SamplesHMM [][]int `json:"samples_hmm"`
+}
+
+// Readout is the page's form of the readout noise (core/METHOD.md
+// section 4; what `hmmrnn eval` prints): the share of steps whose emitted
+// symbol is not the argmax of the logits, and the changes per sequence and
+// share of 1-step runs of the argmax outputs, of the emitted outputs and
+// of the HMM sample of the same report.
+type Readout struct {
+	Step      int              `json:"step"`
+	OffArgmax float64          `json:"off_argmax"`
+	Argmax    stats.RunFigures `json:"argmax"`
+	Emitted   stats.RunFigures `json:"emitted"`
+	HMM       stats.RunFigures `json:"hmm"`
+}
+
+// readoutOf measures net's readout noise on as many runs as rep has
+// sequences (dynamics.ReadoutNoiseOf, the run's seed) beside rep's
+// emitted figures.
+func readoutOf(net *rnn.Net, sigma float64, seed uint64, rep *stats.Report) (*Readout, error) {
+	rn, err := dynamics.ReadoutNoiseOf(net, sigma, seed, rep.N, rep.T)
+	if err != nil {
+		return nil, err
+	}
+	rd := &Readout{OffArgmax: rn.OffArgmax, Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T)}
+	rd.Emitted, rd.HMM = rep.Emitted()
+	return rd, nil
 }
 
 // shownSamples is the number of sequences of each kind sent for display.
@@ -487,10 +528,14 @@ func (s *Session) Stats(current bool) (Stats, error) {
 	var rep *stats.Report
 	var v train.Verdict
 	var stuck bool
+	var rd *Readout
 	step := s.StepCount()
 	if c := s.lastCheck(current); c != nil {
 		rep, v, stuck = c.Report, c.Verdict, c.Stuck
 		step -= s.run.Trainer().StepCount() - c.Step
+		if s.readout != nil && s.readout.Step == c.Step {
+			rd = s.readout
+		}
 	} else {
 		trained := s.StepCount()
 		if s.run != nil {
@@ -500,13 +545,17 @@ func (s *Session) Stats(current bool) (Stats, error) {
 		if rep, v, _, stuck, err = s.mon.Assess(s.Net(), s.hmm, s.noiseStd(), s.T, s.seed(), trained); err != nil {
 			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
 		}
+		if rd, err = readoutOf(s.Net(), s.noiseStd(), s.seed(), rep); err != nil {
+			return Stats{}, fmt.Errorf("worker: readout noise: %w", err)
+		}
+		rd.Step = trained
 	}
 	O := s.hmm.Outputs()
 	st := Stats{Type: "stats", Step: step, N: rep.N, T: rep.T,
 		RNN:  summary(rep.RNN, rep.DwellRNN),
 		HMM:  summary(stats.Basic{Freq: s.exact.Freq, Trans: s.exact.Trans, Volatility: s.exact.Changes, VolatilityStd: s.exact.ChangesStd}, rep.DwellSample),
 		Rows: rep.WellSampledRows, FreqDiff: rep.Fidelity.DFreq, TransDiff: rep.Fidelity.DTrans, Met: v.Fit,
-		Plateau: stuck, Restarted: s.restarted, Figures: v.Figures, Palette: scene.Palette(O), Model: s.hmm}
+		Plateau: stuck, Restarted: s.restarted, Figures: v.Figures, Palette: scene.Palette(O), Model: s.hmm, Readout: rd}
 	if st.Rows == nil {
 		st.Rows = []int{}
 	}

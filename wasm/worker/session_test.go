@@ -14,6 +14,7 @@ import (
 	"hmmrnn/core/model"
 	"hmmrnn/core/rnn"
 	"hmmrnn/core/scene"
+	"hmmrnn/core/dynamics"
 	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
 )
@@ -441,5 +442,46 @@ func TestStatusShowsStage(t *testing.T) {
 	st = s.Status(true, 1)
 	if st.Batch != first.Batch || st.LR != 1e-3 {
 		t.Errorf("after the trainer's step %d: batch %d lr %v, want the stage's %d and 0.001", s.run.Trainer().StepCount(), st.Batch, st.LR, first.Batch)
+	}
+}
+
+// The statistics carry the readout noise of the weights they judge: the
+// check's, measured by the check hook while they were current, and the
+// current weights' on demand; each is dynamics.ReadoutNoiseOf beside the
+// report's emitted figures.
+func TestStatsReadout(t *testing.T) {
+	s, err := NewSession(small("linear2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps(t, s, checkEvery)
+	atCheck, err := s.Stats(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := s.run.LastCheck().Report
+	rn, err := dynamics.ReadoutNoiseOf(s.Net(), s.noiseStd(), s.seed(), rep.N, rep.T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emitted, hmmSample := rep.Emitted()
+	want := Readout{Step: checkEvery, OffArgmax: rn.OffArgmax, Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), Emitted: emitted, HMM: hmmSample}
+	if atCheck.Readout == nil || *atCheck.Readout != want {
+		t.Fatalf("readout at the check %+v, want %+v", atCheck.Readout, want)
+	}
+	if !(want.OffArgmax > 0 && want.OffArgmax < 1) || want.HMM.Changes <= 0 {
+		t.Errorf("readout figures %+v: want an off-argmax share in (0, 1) and an HMM that changes output", want)
+	}
+	steps(t, s, checkEvery/2)
+	during, _ := s.Stats(false)
+	if during.Readout == nil || *during.Readout != want {
+		t.Errorf("after more steps the check's statistics carry readout %+v, want the check's %+v", during.Readout, want)
+	}
+	now, err := s.Stats(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now.Readout == nil || now.Readout.Step != s.StepCount() || *now.Readout == want {
+		t.Errorf("on demand at step %d: readout %+v, want the current weights'", s.StepCount(), now.Readout)
 	}
 }

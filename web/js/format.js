@@ -97,6 +97,33 @@ export function criterionText(s) {
   }).join(' · ') + met;
 }
 
+// SHORT_EXCESS is the excess share of 1-step runs over the HMM's that the
+// readout line calls a cause: 5 points, about 2.5 standard errors of a
+// share near the chains' 10% over the ~250 complete runs of the page's
+// 512 sequences of T = 30 (linear2).
+const SHORT_EXCESS = 0.05;
+
+// readoutText states the readout noise of stats s (core/METHOD.md
+// section 4): how often the emitted symbol, a sample of softmax(logits),
+// is not the logits' argmax, and the 1-step runs and changes of the argmax
+// outputs beside the emitted outputs' and the HMM's; when the emitted
+// outputs have an excess of 1-step runs, whether the dynamics or the
+// sampled readout makes them. '' without a measurement.
+export function readoutText(s) {
+  const r = s.readout;
+  if (!r) return '';
+  const pc = (x) => `${(100 * x).toFixed(0)}%`;
+  let why = '';
+  if (r.emitted.one_step > r.hmm.one_step + SHORT_EXCESS) {
+    why = r.argmax.one_step > r.hmm.one_step + SHORT_EXCESS
+      ? ' — the dynamics themselves flicker'
+      : ' — the extra short runs are blips of sampling an unsaturated readout, not switches of the dynamics';
+  }
+  return `readout: the emitted symbol is not the argmax of the logits at ${(100 * r.off_argmax).toFixed(1)}% of steps · ` +
+    `1-step runs: argmax ${pc(r.argmax.one_step)}, emitted ${pc(r.emitted.one_step)}, HMM ${pc(r.hmm.one_step)} · ` +
+    `changes/seq: argmax ${r.argmax.changes.toFixed(2)}, emitted ${r.emitted.changes.toFixed(2)}, HMM ${r.hmm.changes.toFixed(2)}` + why;
+}
+
 // statsCSV is the statistics download: one row per quantity, RNN and HMM.
 export function statsCSV(s) {
   const lines = ['quantity,from,to,rnn,hmm'];

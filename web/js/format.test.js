@@ -1,7 +1,7 @@
 // Tests of the page's words (node --test; run by web/web_test.go).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { badge, criterionText, fmt, portraitInfo, portraitRate, regimeText, statsCSV, stepTime } from './format.js';
+import { badge, criterionText, fmt, portraitInfo, portraitRate, readoutText, regimeText, statsCSV, stepTime } from './format.js';
 
 test('the badge describes the network shown', () => {
   const cases = [
@@ -72,4 +72,18 @@ test('the regime line names the newest snapshot\'s regime', () => {
   assert.match(regimeText({ points: [pt({ transition_rate: 0 })], bifurcation_step: -1 }), /stays on one output/);
   // The newest snapshot decides, not an earlier one.
   assert.match(regimeText({ points: [pt({ regime: 'driven' }), pt({ step: 1000, regime: 'runaway' })], bifurcation_step: -1 }), /^step 1000: activity runs away/);
+});
+
+test('the readout line names the source of short runs', () => {
+  const fig = (changes, one_step) => ({ changes, one_step });
+  assert.equal(readoutText({}), '');
+  // linear2 of the default recipe (`hmmrnn eval`): clean argmax switches, blips from sampling.
+  const blips = { readout: { off_argmax: 0.026, argmax: fig(1.07, 0.048), emitted: fig(1.452, 0.367), hmm: fig(1.436, 0.099) } };
+  assert.equal(readoutText(blips), 'readout: the emitted symbol is not the argmax of the logits at 2.6% of steps · ' +
+    '1-step runs: argmax 5%, emitted 37%, HMM 10% · changes/seq: argmax 1.07, emitted 1.45, HMM 1.44' +
+    ' — the extra short runs are blips of sampling an unsaturated readout, not switches of the dynamics');
+  const flicker = { readout: { ...blips.readout, argmax: fig(1.4, 0.3) } };
+  assert.match(readoutText(flicker), / — the dynamics themselves flicker$/);
+  const fine = { readout: { ...blips.readout, emitted: fig(1.44, 0.12) } };
+  assert.doesNotMatch(readoutText(fine), / — /);
 });

@@ -3,7 +3,7 @@
 // against the HMM.
 
 import { $, on, color } from './page.js';
-import { criterionText } from './format.js';
+import { criterionText, readoutText } from './format.js';
 
 function matrix(tab, m, rows) {
   tab.replaceChildren();
@@ -54,6 +54,7 @@ function render(s) {
   matrix($('transRNN'), s.rnn.trans, s.rows);
   matrix($('transHMM'), s.hmm.trans, s.rows);
   $('vol').textContent = `changes per sequence: RNN ${s.rnn.changes.toFixed(2)} ± ${s.rnn.changes_std.toFixed(2)}, HMM ${s.hmm.changes.toFixed(2)} ± ${s.hmm.changes_std.toFixed(2)} · mean dwell RNN ${s.rnn.mean_dwell.toFixed(1)}, HMM ${s.hmm.mean_dwell.toFixed(1)} steps`;
+  $('readout').textContent = readoutText(s);
   drawDwell(s);
 }
 
@@ -63,6 +64,7 @@ function clear() {
   $('statsinfo').textContent = '(waiting for the new network)';
   $('criterion').className = 'criterion';
   $('criterion').textContent = '';
+  $('readout').textContent = '';
 }
 
 export function init() {
