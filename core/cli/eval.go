@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 
-	"hmmrnn/core/dynamics"
 	"hmmrnn/core/sinkhorn"
 	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
@@ -57,9 +56,9 @@ func runEval(env *Env, args []string) error {
 	if err := rep.WriteText(env.Stdout); err != nil {
 		return err
 	}
-	rn, err := dynamics.ReadoutNoiseOf(f.RNN, f.NoiseStd, *seed, rep.N, rep.T)
+	rd, err := train.ReadoutOf(f.RNN, f.NoiseStd, *seed, rep)
 	if err != nil {
 		return err
 	}
-	return rep.WriteReadout(env.Stdout, rn.OffArgmax, rep.RunFiguresOf(rn.Argmax, rn.N, rn.T))
+	return rd.WriteText(env.Stdout)
 }

@@ -102,8 +102,12 @@ func TestEvalReadoutNoise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rd, err := train.ReadoutOf(f.RNN, f.NoiseStd, seed, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var want bytes.Buffer
-	if err := rep.WriteReadout(&want, rn.OffArgmax, rep.RunFiguresOf(rn.Argmax, seqs, rep.T)); err != nil {
+	if err := rd.WriteText(&want); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasSuffix(stdout, want.String()) {
@@ -111,6 +115,9 @@ func TestEvalReadoutNoise(t *testing.T) {
 	}
 	argmax := rep.RunFiguresOf(rn.Argmax, seqs, rep.T)
 	emitted, _ := rep.Emitted()
+	if rd.OffArgmax != rn.OffArgmax || rd.Argmax != argmax || rd.Emitted != emitted {
+		t.Errorf("train.ReadoutOf %+v is not dynamics.ReadoutNoiseOf's share %v and the report's figures (argmax %+v, emitted %+v)", rd, rn.OffArgmax, argmax, emitted)
+	}
 	// The gallery's linear2 blips through its readout: the emitted outputs
 	// have more 1-step runs than its argmax outputs.
 	if !(rn.OffArgmax > 0.005 && emitted.OneStep > argmax.OneStep) {

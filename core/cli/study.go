@@ -22,7 +22,9 @@ beside its HMM-vs-HMM floor) or the budget is spent, restarting runs stuck on th
 fair-coin plateau. Prints per HMM the seeds meeting the criterion, the median steps and
 seconds to it, the restarts and how many kept networks are in the paper's noise-driven
 regime (bounded, persistent switching, input-free collapse to one fixed point:
-core/METHOD.md section 5.9), and writes every run's figures and regime as JSON.
+core/METHOD.md section 5.9) and, per seed, the share of its emitted symbols that are
+not its logits' argmax (the readout noise of hmmrnn eval), and writes every run's
+figures, regime and readout noise as JSON.
 Progress goes to stderr. Runs one after the other (each uses the machine's cores).`
 
 // maxSeed bounds --seeds.

@@ -1,9 +1,7 @@
 package stats
 
 import (
-	"bytes"
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -39,21 +37,6 @@ func TestRunFiguresOf(t *testing.T) {
 		got := c.rep.RunFiguresOf(obs, len(c.obs), 6)
 		if math.Abs(got.Changes-c.want.Changes) > 1e-12 || math.Abs(got.OneStep-c.want.OneStep) > 1e-12 {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
-		}
-	}
-}
-
-func TestWriteReadout(t *testing.T) {
-	rep := &Report{O: 3, RNN: Basic{Volatility: 1.5}, Sample: Basic{Volatility: 1.25},
-		DwellRNN: Dwell{P1: 0.375}, DwellSample: Dwell{P1: 0.125}}
-	var b bytes.Buffer
-	if err := rep.WriteReadout(&b, 0.026, RunFigures{Changes: 1.0625, OneStep: 0.0625}); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	for _, want := range []string{"not the argmax at 2.60% of steps", "RNN argmax 1.062 0.062", "RNN emitted 1.500 0.375", "HMM sample 1.250 0.125"} {
-		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }

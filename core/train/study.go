@@ -45,6 +45,11 @@ type StudyRun struct {
 	// is in the paper's noise-driven regime, which fitting the emissions
 	// over T steps does not imply.
 	Regime dynamics.EvolutionPoint `json:"regime"`
+	// Readout is the kept network's readout noise on a fresh evaluation
+	// of the checks' size (Evaluate and ReadoutOf with the kept seed):
+	// whether the short runs the dwell figure counts come from its
+	// dynamics or from sampling its readout.
+	Readout Readout `json:"readout"`
 }
 
 // Regime measurement of a kept network: the run length of the page's
@@ -131,8 +136,11 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			if r.Regime, err = RegimeOf(o.Net, o.Config.NoiseStd, o.Seed); err != nil {
 				return out, fmt.Errorf("%s seed %d: regime: %w", m.Name, seed, err)
 			}
+			if r.Readout, err = keptReadout(o, f.Samples); err != nil {
+				return out, fmt.Errorf("%s seed %d: readout: %w", m.Name, seed, err)
+			}
 			if s.Progress != nil {
-				fmt.Fprintf(s.Progress, "%s seed %d: met %v, %d steps, %.1f s, %d restarts, %s\n", m.Name, seed, r.Met, r.Steps, r.Seconds, r.Restarts, r.Regime.Regime)
+				fmt.Fprintf(s.Progress, "%s seed %d: met %v, %d steps, %.1f s, %d restarts, %s, emitted symbol not the argmax at %.1f%% of steps\n", m.Name, seed, r.Met, r.Steps, r.Seconds, r.Restarts, r.Regime.Regime, 100*r.Readout.OffArgmax)
 			}
 			runs = append(runs, r)
 		}
@@ -141,12 +149,27 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 	return out, nil
 }
 
+// keptReadout evaluates a fit run's kept network on samples sequences
+// (DefaultFitSamples if 0) and measures its readout noise.
+func keptReadout(o FitOutcome, samples int) (Readout, error) {
+	if samples <= 0 {
+		samples = DefaultFitSamples
+	}
+	c := o.Config
+	rep, err := Evaluate(o.Net, c.HMM, c.NoiseStd, samples, c.SeqLen, o.Seed, stats.Options{SkipMatch: true})
+	if err != nil {
+		return Readout{}, err
+	}
+	return ReadoutOf(o.Net, c.NoiseStd, o.Seed, rep)
+}
+
 // WriteStudy prints one line per HMM: seeds meeting the criterion, median
 // steps and seconds to it, restarts, kept networks in the noise-driven
 // regime, and per seed the worst figure of the kept network relative to
-// its limit and its regime.
+// its limit, its regime and the share of its emitted symbols that are not
+// its logits' argmax (the readout's blips).
 func WriteStudy(w io.Writer, sums []StudySummary) error {
-	if _, err := fmt.Fprintf(w, "%-10s %7s %12s %12s %9s %7s  %s\n", "hmm", "met", "median steps", "median s", "restarts", "driven", "per seed: figure/limit of the worst figure, regime"); err != nil {
+	if _, err := fmt.Fprintf(w, "%-10s %7s %12s %12s %9s %7s  %s\n", "hmm", "met", "median steps", "median s", "restarts", "driven", "per seed: figure/limit of the worst figure, regime, emitted symbols not the argmax"); err != nil {
 		return err
 	}
 	for _, s := range sums {
@@ -157,7 +180,7 @@ func WriteStudy(w io.Writer, sums []StudySummary) error {
 		worst := ""
 		for _, r := range s.Runs {
 			name, ratio := worstFigure(r.Fit)
-			worst += fmt.Sprintf(" %d:%s %.2f %s", r.Seed, name, ratio, r.Regime.Regime)
+			worst += fmt.Sprintf(" %d:%s %.2f %s %.1f%%", r.Seed, name, ratio, r.Regime.Regime, 100*r.Readout.OffArgmax)
 		}
 		if _, err := fmt.Fprintf(w, "%-10s %3d/%-3d %12s %12s %9d %3d/%-3d %s\n", s.HMM, s.Met, s.Seeds, st, sec, s.Restarts, s.Driven, s.Seeds, worst); err != nil {
 			return err

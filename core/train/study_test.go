@@ -2,10 +2,14 @@ package train
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
 	"hmmrnn/core/dynamics"
+	"hmmrnn/core/hmm"
 )
 
 // RegimeOf tells the planted noise-driven network from the same network
@@ -41,5 +45,38 @@ func TestRegimeOfAndTable(t *testing.T) {
 	}
 	if out := b.String(); !strings.Contains(out, "1/2") || !strings.Contains(out, " driven") || !strings.Contains(out, "independent") {
 		t.Errorf("table:\n%s", out)
+	}
+}
+
+// A study records each kept network's readout noise, the same for the same
+// seed, and its table shows the share of emitted symbols off the argmax.
+func TestStudyReadout(t *testing.T) {
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := Study{HMMs: []*hmm.HMM{m}, Seeds: []uint64{3},
+		Run: FitRun{Recipe: DefaultRecipe, Every: 20, Samples: 60, MaxSteps: 40},
+		Config: func(m *hmm.HMM, seed uint64) Config {
+			c := DefaultConfig(m)
+			c.Hidden, c.Input, c.Batch, c.SeqLen, c.Seed = 6, 2, 16, 12, seed
+			return c
+		}}
+	var outs [2][]StudySummary
+	for i := range outs {
+		if outs[i], err = st.Do(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := outs[0][0].Runs[0].Readout
+	if !(r.OffArgmax > 0 && r.OffArgmax < 1) || r.HMM.Changes <= 0 || !reflect.DeepEqual(r, outs[1][0].Runs[0].Readout) {
+		t.Errorf("readout %+v (again %+v): want an off-argmax share in (0, 1), the HMM's changes, the same twice", r, outs[1][0].Runs[0].Readout)
+	}
+	var b bytes.Buffer
+	if err := WriteStudy(&b, outs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%.1f%%", 100*r.OffArgmax); !strings.Contains(b.String(), want) {
+		t.Errorf("table lacks the off-argmax share %s:\n%s", want, b.String())
 	}
 }

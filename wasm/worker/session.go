@@ -200,8 +200,7 @@ func (s *Session) startRun(tr *train.Trainer) {
 		},
 		Check: func(c train.Check) {
 			s.readout = nil
-			if rd, err := readoutOf(s.Net(), s.noiseStd(), s.seed(), c.Report); err == nil {
-				rd.Step = c.Step
+			if rd, err := readoutOf(s.Net(), s.noiseStd(), s.seed(), c.Report, c.Step); err == nil {
 				s.readout = rd
 			}
 		},
@@ -469,30 +468,21 @@ type Stats struct {
 	SamplesHMM [][]int `json:"samples_hmm"`
 }
 
-// Readout is the page's form of the readout noise (core/METHOD.md
-// section 4; what `hmmrnn eval` prints): the share of steps whose emitted
-// symbol is not the argmax of the logits, and the changes per sequence and
-// share of 1-step runs of the argmax outputs, of the emitted outputs and
-// of the HMM sample of the same report.
+// Readout is the readout noise of the weights of a step (train.Readout:
+// what `hmmrnn eval` prints).
 type Readout struct {
-	Step      int              `json:"step"`
-	OffArgmax float64          `json:"off_argmax"`
-	Argmax    stats.RunFigures `json:"argmax"`
-	Emitted   stats.RunFigures `json:"emitted"`
-	HMM       stats.RunFigures `json:"hmm"`
+	Step int `json:"step"`
+	train.Readout
 }
 
-// readoutOf measures net's readout noise on as many runs as rep has
-// sequences (dynamics.ReadoutNoiseOf, the run's seed) beside rep's
-// emitted figures.
-func readoutOf(net *rnn.Net, sigma float64, seed uint64, rep *stats.Report) (*Readout, error) {
-	rn, err := dynamics.ReadoutNoiseOf(net, sigma, seed, rep.N, rep.T)
+// readoutOf measures net's readout noise beside rep, its evaluation at
+// step (train.ReadoutOf with the run's seed).
+func readoutOf(net *rnn.Net, sigma float64, seed uint64, rep *stats.Report, step int) (*Readout, error) {
+	r, err := train.ReadoutOf(net, sigma, seed, rep)
 	if err != nil {
 		return nil, err
 	}
-	rd := &Readout{OffArgmax: rn.OffArgmax, Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T)}
-	rd.Emitted, rd.HMM = rep.Emitted()
-	return rd, nil
+	return &Readout{Step: step, Readout: r}, nil
 }
 
 // shownSamples is the number of sequences of each kind sent for display.
@@ -545,10 +535,9 @@ func (s *Session) Stats(current bool) (Stats, error) {
 		if rep, v, _, stuck, err = s.mon.Assess(s.Net(), s.hmm, s.noiseStd(), s.T, s.seed(), trained); err != nil {
 			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
 		}
-		if rd, err = readoutOf(s.Net(), s.noiseStd(), s.seed(), rep); err != nil {
+		if rd, err = readoutOf(s.Net(), s.noiseStd(), s.seed(), rep, trained); err != nil {
 			return Stats{}, fmt.Errorf("worker: readout noise: %w", err)
 		}
-		rd.Step = trained
 	}
 	O := s.hmm.Outputs()
 	st := Stats{Type: "stats", Step: step, N: rep.N, T: rep.T,

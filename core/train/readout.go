@@ -1,0 +1,65 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"hmmrnn/core/dynamics"
+	"hmmrnn/core/rnn"
+	"hmmrnn/core/stats"
+)
+
+// Readout is a network's readout noise beside an evaluation's emitted
+// figures (core/METHOD.md section 4): the share of steps whose emitted
+// symbol, a sample of softmax(logits), is not the logits' argmax, and the
+// changes per sequence and share of 1-step runs of the argmax outputs, of
+// the emitted outputs and of the HMM sample. An excess of 1-step runs
+// that the argmax outputs lack comes from sampling an unsaturated
+// readout, not from the dynamics. `hmmrnn eval`, `hmmrnn study` and the
+// page show it.
+type Readout struct {
+	OffArgmax float64          `json:"off_argmax"`
+	Argmax    stats.RunFigures `json:"argmax"`
+	Emitted   stats.RunFigures `json:"emitted"`
+	HMM       stats.RunFigures `json:"hmm"`
+	// RareMerged lists the rare symbols merged into the runs they
+	// interrupt before counting, as the fit criterion does.
+	RareMerged []int `json:"rare_merged,omitempty"`
+}
+
+// ReadoutOf measures net's readout noise on as many runs of as many
+// steps as rep has sequences (dynamics.ReadoutNoiseOf at noise std sigma
+// with seed), rep being net's evaluation.
+func ReadoutOf(net *rnn.Net, sigma float64, seed uint64, rep *stats.Report) (Readout, error) {
+	rn, err := dynamics.ReadoutNoiseOf(net, sigma, seed, rep.N, rep.T)
+	if err != nil {
+		return Readout{}, err
+	}
+	r := Readout{OffArgmax: rn.OffArgmax, Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T)}
+	r.Emitted, r.HMM = rep.Emitted()
+	if rep.DwellRNNMerged != nil {
+		r.RareMerged = rep.RareSymbols
+	}
+	return r, nil
+}
+
+// WriteText writes the readout noise as `hmmrnn eval` ends its report.
+func (r Readout) WriteText(w io.Writer) error {
+	merged := ""
+	if len(r.RareMerged) > 0 {
+		merged = fmt.Sprintf(", rare symbols %v merged as in the fit criterion", r.RareMerged)
+	}
+	if _, err := fmt.Fprintf(w, "\nreadout noise: the emitted symbol (a sample of softmax(logits)) is not the argmax at %.2f%% of steps%s\n", 100*r.OffArgmax, merged); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "outputs\tchanges/seq\t1-step runs\t\n")
+	for _, row := range []struct {
+		name string
+		f    stats.RunFigures
+	}{{"RNN argmax", r.Argmax}, {"RNN emitted", r.Emitted}, {"HMM sample", r.HMM}} {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t\n", row.name, row.f.Changes, row.f.OneStep)
+	}
+	return tw.Flush()
+}
