@@ -58,7 +58,7 @@ func TestPortraitShowsMechanism(t *testing.T) {
 		// Units view: every unit has a role; silencing the three most active
 		// units of the window changes the switch rate (one unit alone may
 		// not move the argmax of the runs drawn: seen on seed 1 in CI).
-		u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 2*time.Minute)
+		u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 6*time.Minute)
 		roles, _ := u["roles"].(map[string]any)
 		of, _ := roles["of"].([]any)
 		if u["window"] == nil || len(of) != 50 {
