@@ -102,7 +102,7 @@ func TestEvalReadoutNoise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := train.ReadoutOf(f.RNN, f.NoiseStd, seed, rep)
+	rd, err := train.ReadoutOf(f.RNN, f.HMM, f.NoiseStd, seed, rep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestEvalReadoutNoise(t *testing.T) {
 	}
 	argmax := rep.RunFiguresOf(rn.Argmax, seqs, rep.T)
 	emitted, _ := rep.Emitted()
-	if rd.OffArgmax != rn.OffArgmax || rd.Argmax != argmax || rd.Emitted != emitted {
+	if rd.OffArgmax != rn.OffArgmax || rd.Argmax != argmax || rd.Emitted != emitted || rd.HMMOffMode != f.HMM.OffMode(rep.T) {
 		t.Errorf("train.ReadoutOf %+v is not dynamics.ReadoutNoiseOf's share %v and the report's figures (argmax %+v, emitted %+v)", rd, rn.OffArgmax, argmax, emitted)
 	}
 	// The gallery's linear2 blips through its readout: the emitted outputs

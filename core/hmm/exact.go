@@ -411,3 +411,40 @@ func (m *HMM) MergedChanges(T int, rare []bool) float64 {
 	}
 	return changes
 }
+
+// OffMode is the expected share of the outputs of a length-T sequence that
+// are not their state's most likely output: the mean over t = 0..T-1 of
+// sum_s P(s_t = s) (1 - max_o E[s][o]), by forward recursion over the
+// state marginals from the start distribution. It is the HMM's own
+// emission noise, the counterpart of a network's emitted symbols that are
+// not the argmax of its logits (train.Readout). T < 1 gives 0.
+func (m *HMM) OffMode(T int) float64 {
+	if T < 1 {
+		return 0
+	}
+	M := m.States()
+	miss := make([]float64, M)
+	for s, row := range m.Emission {
+		best := 0.0
+		for _, p := range row {
+			best = max(best, p)
+		}
+		miss[s] = 1 - best
+	}
+	alpha := append([]float64(nil), m.Start...)
+	next := make([]float64, M)
+	var sum float64
+	for t := 0; t < T; t++ {
+		for s, a := range alpha {
+			sum += a * miss[s]
+		}
+		clear(next)
+		for s, a := range alpha {
+			for j, p := range m.Transition[s] {
+				next[j] += a * p
+			}
+		}
+		alpha, next = next, alpha
+	}
+	return sum / float64(T)
+}

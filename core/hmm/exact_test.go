@@ -297,3 +297,42 @@ func TestMergedChangesBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// OffMode against values worked by hand: presets whose start distribution
+// is stationary (linear3's symmetric chain keeps the uniform start), and
+// an absorbing chain whose start fixes the answer for every T.
+func TestOffMode(t *testing.T) {
+	const tol = 1e-12
+	for _, c := range []struct {
+		name string
+		want float64
+	}{
+		{"linear2", 0.01}, // every state: 1 - 0.99
+		{"fully3", 0.02},  // 1 - 0.98
+		{"cyclic4", 0.1},  // 1 - 0.9
+		{"linear3", (0.01 + (1 - 0.495) + 0.01) / 3}, // uniform marginals; the middle state's best is 0.495
+	} {
+		m, err := Preset(c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.OffMode(30); math.Abs(got-c.want) > tol {
+			t.Errorf("%s: OffMode %.15g, want %.15g", c.name, got, c.want)
+		}
+	}
+	abs := &HMM{Start: []float64{0.25, 0.75}, Transition: [][]float64{{1, 0}, {0, 1}}, Emission: [][]float64{{0.9, 0.1}, {0.6, 0.4}}}
+	for _, T := range []int{1, 7} {
+		if got := abs.OffMode(T); math.Abs(got-(0.25*0.1+0.75*0.4)) > tol {
+			t.Errorf("absorbing chain, T %d: OffMode %v, want 0.325", T, got)
+		}
+	}
+	// A chain that moves: start in state 0 (never misses), then state 1
+	// (misses 0.4) from t = 1 on: (T-1)/T * 0.4.
+	mv := &HMM{Start: []float64{1, 0}, Transition: [][]float64{{0, 1}, {0, 1}}, Emission: [][]float64{{1, 0}, {0.6, 0.4}}}
+	if got := mv.OffMode(5); math.Abs(got-0.4*4/5) > tol {
+		t.Errorf("moving chain: OffMode %v, want %v", got, 0.4*4/5)
+	}
+	if abs.OffMode(0) != 0 {
+		t.Error("T = 0: want 0")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"hmmrnn/core/dynamics"
+	"hmmrnn/core/hmm"
 	"hmmrnn/core/rnn"
 	"hmmrnn/core/stats"
 )
@@ -19,10 +20,15 @@ import (
 // readout, not from the dynamics. `hmmrnn eval`, `hmmrnn study` and the
 // page show it.
 type Readout struct {
-	OffArgmax float64          `json:"off_argmax"`
-	Argmax    stats.RunFigures `json:"argmax"`
-	Emitted   stats.RunFigures `json:"emitted"`
-	HMM       stats.RunFigures `json:"hmm"`
+	OffArgmax float64 `json:"off_argmax"`
+	// HMMOffMode is the HMM's own counterpart (hmm.HMM.OffMode): the
+	// share of its outputs that are not their state's most likely output,
+	// so a visitor can tell emission noise the HMM has from flicker it has
+	// not (linear3's middle state emits 0 and 2 at 0.495 each).
+	HMMOffMode float64          `json:"hmm_off_mode"`
+	Argmax     stats.RunFigures `json:"argmax"`
+	Emitted    stats.RunFigures `json:"emitted"`
+	HMM        stats.RunFigures `json:"hmm"`
 	// RareMerged lists the rare symbols merged into the runs they
 	// interrupt before counting, as the fit criterion does.
 	RareMerged []int `json:"rare_merged,omitempty"`
@@ -30,13 +36,13 @@ type Readout struct {
 
 // ReadoutOf measures net's readout noise on as many runs of as many
 // steps as rep has sequences (dynamics.ReadoutNoiseOf at noise std sigma
-// with seed), rep being net's evaluation.
-func ReadoutOf(net *rnn.Net, sigma float64, seed uint64, rep *stats.Report) (Readout, error) {
+// with seed), rep being net's evaluation against m.
+func ReadoutOf(net *rnn.Net, m *hmm.HMM, sigma float64, seed uint64, rep *stats.Report) (Readout, error) {
 	rn, err := dynamics.ReadoutNoiseOf(net, sigma, seed, rep.N, rep.T)
 	if err != nil {
 		return Readout{}, err
 	}
-	r := Readout{OffArgmax: rn.OffArgmax, Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T)}
+	r := Readout{OffArgmax: rn.OffArgmax, HMMOffMode: m.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T)}
 	r.Emitted, r.HMM = rep.Emitted()
 	if rep.DwellRNNMerged != nil {
 		r.RareMerged = rep.RareSymbols
@@ -50,7 +56,7 @@ func (r Readout) WriteText(w io.Writer) error {
 	if len(r.RareMerged) > 0 {
 		merged = fmt.Sprintf(", rare symbols %v merged as in the fit criterion", r.RareMerged)
 	}
-	if _, err := fmt.Fprintf(w, "\nreadout noise: the emitted symbol (a sample of softmax(logits)) is not the argmax at %.2f%% of steps%s\n", 100*r.OffArgmax, merged); err != nil {
+	if _, err := fmt.Fprintf(w, "\nreadout noise: the emitted symbol (a sample of softmax(logits)) is not the argmax at %.2f%% of steps (the HMM's output is not its state's most likely one at %.2f%%)%s\n", 100*r.OffArgmax, 100*r.HMMOffMode, merged); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -160,7 +160,7 @@ func keptReadout(o FitOutcome, samples int) (Readout, error) {
 	if err != nil {
 		return Readout{}, err
 	}
-	return ReadoutOf(o.Net, c.NoiseStd, o.Seed, rep)
+	return ReadoutOf(o.Net, c.HMM, c.NoiseStd, o.Seed, rep)
 }
 
 // WriteStudy prints one line per HMM: seeds meeting the criterion, median

@@ -200,7 +200,7 @@ func (s *Session) startRun(tr *train.Trainer) {
 		},
 		Check: func(c train.Check) {
 			s.readout = nil
-			if rd, err := readoutOf(s.Net(), s.noiseStd(), s.seed(), c.Report, c.Step); err == nil {
+			if rd, err := readoutOf(s.Net(), s.hmm, s.noiseStd(), s.seed(), c.Report, c.Step); err == nil {
 				s.readout = rd
 			}
 		},
@@ -477,8 +477,8 @@ type Readout struct {
 
 // readoutOf measures net's readout noise beside rep, its evaluation at
 // step (train.ReadoutOf with the run's seed).
-func readoutOf(net *rnn.Net, sigma float64, seed uint64, rep *stats.Report, step int) (*Readout, error) {
-	r, err := train.ReadoutOf(net, sigma, seed, rep)
+func readoutOf(net *rnn.Net, m *hmm.HMM, sigma float64, seed uint64, rep *stats.Report, step int) (*Readout, error) {
+	r, err := train.ReadoutOf(net, m, sigma, seed, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -535,7 +535,7 @@ func (s *Session) Stats(current bool) (Stats, error) {
 		if rep, v, _, stuck, err = s.mon.Assess(s.Net(), s.hmm, s.noiseStd(), s.T, s.seed(), trained); err != nil {
 			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
 		}
-		if rd, err = readoutOf(s.Net(), s.noiseStd(), s.seed(), rep, trained); err != nil {
+		if rd, err = readoutOf(s.Net(), s.hmm, s.noiseStd(), s.seed(), rep, trained); err != nil {
 			return Stats{}, fmt.Errorf("worker: readout noise: %w", err)
 		}
 	}

@@ -119,7 +119,8 @@ export function readoutText(s) {
       ? ' — the dynamics themselves flicker'
       : ' — the extra short runs are blips of sampling an unsaturated readout, not switches of the dynamics';
   }
-  return `readout: the emitted symbol is not the argmax of the logits at ${(100 * r.off_argmax).toFixed(1)}% of steps · ` +
+  return `readout: the emitted symbol is not the argmax of the logits at ${(100 * r.off_argmax).toFixed(1)}% of steps ` +
+    `(the HMM's own emission noise: ${(100 * r.hmm_off_mode).toFixed(1)}%) · ` +
     `1-step runs: argmax ${pc(r.argmax.one_step)}, emitted ${pc(r.emitted.one_step)}, HMM ${pc(r.hmm.one_step)} · ` +
     `changes/seq: argmax ${r.argmax.changes.toFixed(2)}, emitted ${r.emitted.changes.toFixed(2)}, HMM ${r.hmm.changes.toFixed(2)}` + why;
 }
