@@ -212,7 +212,20 @@ var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, WhhDecay: 3e-4, LR: 
 // factor by the validation loss instead grows W_out without bound (the
 // loss keeps preferring sharper readouts, down to volatility 60% off), and
 // taking the Gumbel-softmax temperature up with it stalled learning.
-// Neither was kept.
+// Neither was kept. Also tried on linear2 seed 1 with the same driver (the
+// first stage only unless said) and not kept: T 100 (dwell .46-.51 to step
+// 4,000); four times as many HMM as RNN sequences per step (dwell .27-.32
+// against .31-.35); a Gumbel-softmax temperature of 0.5 or 2 from step 0
+// (volatility .77 or .44 off); the backward pass through softmax(logits)
+// instead of the soft sample (volatility .7-.8 off; linear3 .6-.7); and
+// the loss on the soft Gumbel-softmax samples themselves (sinkhorn.Dense
+// against the one-hot HMM sequences, no straight-through). With
+// temperature 1 or 0.5 that loss cut linear2's dwell distance to .13-.19,
+// but it also saturates emissions that should stay random: volatility
+// .39-.57 off for linear3, .46-.57 for cyclic4, .63-.73 for fully3. At
+// temperature 0.25 it hardly learns (linear2 dwell .61-.76 to step 3,500;
+// linear3 volatility .56-.69 off; cyclic4 .55-.81). It costs 10x per
+// step on the float64 reference path.
 var DefaultStages = []Stage{
 	{From: bigBatchFrom, Batch: bigBatch},
 	{From: fineTuneFrom, LR: fineTuneLR},
