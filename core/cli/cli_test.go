@@ -51,13 +51,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--max-memory", "4X"}, "not a size"},
 		{[]string{"eval", "--samples", "1048576"}, "--no-match"},
 		{[]string{"eval", "--seq-len", "300"}, "want 0..255"},
-		{[]string{"train", "--recipe", "magic"}, "default, paper"},
+		{[]string{"train", "--recipe", "magic"}, "default, hybrid, paper"},
 		{[]string{"train", "--max-time", "-1s", "--stop-at-fit"}, "max-time"},
 		{[]string{"study", "--seeds", "3-1"}, "reversed"},
 		{[]string{"study", "--seeds", "x"}, "seeds"},
 		{[]string{"study", "--max-time", "0"}, "not both 0"},
 		{[]string{"study", "--hmm", "linear2,nope"}, "neither a preset"},
-		{[]string{"study", "--recipe", "magic"}, "default, paper"},
+		{[]string{"study", "--recipe", "magic"}, "default, hybrid, paper"},
 		{[]string{"study", "--batch", "1"}, "batch"},
 	}
 	for _, tc := range tests {

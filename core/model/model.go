@@ -72,6 +72,9 @@ type Training struct {
 	WhhGain float64 `json:"whh_gain,omitempty"`
 	// WhhDecay is the per-step shrinking of W_hh (absent: 0, none).
 	WhhDecay float64 `json:"whh_decay,omitempty"`
+	// SoftWeight is the weight of the soft-sample loss's gradient (absent:
+	// 0, the paper's loss alone).
+	SoftWeight float64 `json:"soft_weight,omitempty"`
 	// Stages are the run's later training stages (absent: one stage, the
 	// settings above throughout).
 	Stages []Stage `json:"stages,omitempty"`

@@ -1,6 +1,7 @@
 package rnn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -60,6 +61,9 @@ type engine interface {
 	// reduce sums the chunk gradients, in chunk order, into grad.
 	reduce(grad *Net)
 	gradLen() int // float32 values of one chunk's gradients
+	// softInto copies the soft samples of chunks [c0, c1) into dst
+	// (B x T x O row-major).
+	softInto(dst []float64, c0, c1 int)
 	exportGrads(c0, c1 int, dst []float32)
 	importGrads(c0, c1 int, src []float32)
 }
@@ -157,6 +161,26 @@ func (w *Workspace) Forward(n *Net, r *rand.Rand, sigma, tau float64) []uint8 {
 	}
 	w.ran = true
 	return w.out
+}
+
+// Soft returns the soft samples softmax((logits + g)/tau) of the last
+// Forward, B x T x O row-major in dst (reallocated when its length is
+// wrong): the relaxed outputs whose Jacobian Backward's straight-through
+// estimator uses (core/METHOD.md section 2). It is an error to call it
+// without a Forward since the last Backward or when part of the batch ran
+// in a helper (those soft samples stay there).
+func (w *Workspace) Soft(dst []float64) ([]float64, error) {
+	if !w.ran {
+		return dst, errors.New("rnn: Soft without a Forward since the last Backward")
+	}
+	if nc := w.eng.numChunks(); w.first < nc {
+		return dst, errors.New("rnn: Soft after a Forward that ran chunks in a helper")
+	}
+	if len(dst) != w.b*w.t*w.o {
+		dst = make([]float64, w.b*w.t*w.o)
+	}
+	w.eng.softInto(dst, 0, w.eng.numChunks())
+	return dst, nil
 }
 
 // dropHelper stops using the helper after a failure; the work is redone
@@ -460,6 +484,21 @@ func sampleGumbel[F float](r *rand.Rand, l []F, tau float64, s []F, w []float64)
 		s[o] = F(w[o] / sum)
 	}
 	return uint8(best)
+}
+
+func (e *engineOf[F]) softInto(dst []float64, c0, c1 int) {
+	T, O := e.T, e.O
+	for _, c := range e.chunks[c0:c1] {
+		for i := range c.rows {
+			for t := range T {
+				src := c.s[(t*c.bc+i)*O : (t*c.bc+i)*O+O]
+				out := dst[((c.row0+i)*T+t)*O : ((c.row0+i)*T+t)*O+O]
+				for o, v := range src {
+					out[o] = float64(v)
+				}
+			}
+		}
+	}
 }
 
 func (e *engineOf[F]) backward(dY []float64, c0, c1 int) {

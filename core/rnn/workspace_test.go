@@ -471,3 +471,55 @@ func TestWorkspaceBytes(t *testing.T) {
 		}
 	}
 }
+
+// Soft returns the soft samples the reference forward computes: with
+// costs c, sum c . s equals the reference's linear loss, each row sums to
+// 1 and peaks at the hard symbol; it refuses without a Forward.
+func TestSoft(t *testing.T) {
+	const tol = 1e-12
+	r := rand.New(rand.NewPCG(3, 4))
+	n, err := New(6, 2, 3, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const B, T, tau = 70, 5, 0.7
+	c := make([]float64, B*T*3)
+	for i := range c {
+		c[i] = r.NormFloat64()
+	}
+	w := NewWorkspace64(n, B, T)
+	if _, err := w.Soft(nil); err == nil {
+		t.Error("Soft before any Forward: no error")
+	}
+	out := w.Forward(n, rand.New(rand.NewPCG(9, 0)), 1, tau)
+	x, g := noise(rand.New(rand.NewPCG(9, 0)), B, T, 2, 3, 1)
+	_, want, _ := refForward(n, x, g, c, B, T, tau)
+	s, err := w.Soft(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got float64
+	for i, v := range s {
+		got += c[i] * v
+	}
+	if math.Abs(got-want) > tol*math.Max(1, math.Abs(want)) {
+		t.Errorf("sum c . soft = %.15g, reference %.15g", got, want)
+	}
+	for i := range out {
+		row := s[i*3 : i*3+3]
+		best := 0
+		for o := range row {
+			if row[o] > row[best] {
+				best = o
+			}
+		}
+		if sum := row[0] + row[1] + row[2]; math.Abs(sum-1) > tol || best != int(out[i]) {
+			t.Fatalf("soft row %d %v: sum %v, peak %d, hard symbol %d", i, row, sum, best, out[i])
+		}
+	}
+	var grad Net
+	w.Backward(n, c, &grad)
+	if _, err := w.Soft(s); err == nil {
+		t.Error("Soft after Backward: no error")
+	}
+}

@@ -70,6 +70,13 @@ func (c *Config) MemoryBytes() int64 {
 	}
 	T := int64(c.SeqLen)
 	live := StepBytes(c.MaxBatch(), c.SeqLen, c.Hidden, c.Input, O)
+	if c.SoftWeight > 0 {
+		// sinkhorn.Dense keeps its four cost matrices, (2B)^2 float64s in
+		// all; the soft samples, one-hot targets and gradient are
+		// B x T x O float64s.
+		b := int64(c.MaxBatch())
+		live += 8*(2*b)*(2*b) + 3*8*b*T*int64(O)
+	}
 	if c.ValEvery > 0 {
 		v := int64(c.ValSize)
 		live += 4*v*v + 4*4*v*(T+2) + 3*8*v*T*int64(O) + 2*v*T

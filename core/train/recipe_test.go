@@ -118,7 +118,7 @@ func TestRecipeByName(t *testing.T) {
 			t.Errorf("%s: %+v, %v", name, r, err)
 		}
 	}
-	if _, err := RecipeByName("nope"); err == nil || !strings.Contains(err.Error(), "default, paper") {
+	if _, err := RecipeByName("nope"); err == nil || !strings.Contains(err.Error(), "default, hybrid, paper") {
 		t.Errorf("unknown recipe: error %v, want one listing the recipes", err)
 	}
 	// The paper's recipe is the paper's configuration, unchanged.
@@ -154,5 +154,73 @@ func TestDefaultStagesFitThePage(t *testing.T) {
 	c.Stages[0].Batch = 1
 	if DefaultRecipe.Stages[0].Batch == 1 {
 		t.Error("Apply shared the recipe's stages with the config")
+	}
+}
+
+// The soft-sample term changes the update but not the reported loss (the
+// paper's), the same seed gives the same weights, the weight is recorded
+// and a resumed run continues bit-identically, bad weights are refused,
+// the hybrid recipe sets it, and the memory estimate counts its matrices.
+func TestSoftWeight(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	c.ValEvery = 0
+	plain, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SoftWeight = 1
+	soft, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := soft.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pi, _ := plain.Step()
+	if si.Loss != pi.Loss {
+		t.Errorf("reported loss %v with the soft term, %v without: want the paper's loss both times", si.Loss, pi.Loss)
+	}
+	if slices.Equal(soft.Net().Wout, plain.Net().Wout) {
+		t.Error("the soft term did not change the update")
+	}
+	again, _ := New(c)
+	again.Step()
+	if !slices.Equal(again.Net().Whh, soft.Net().Whh) || !slices.Equal(again.Net().Wout, soft.Net().Wout) {
+		t.Error("same seed, different weights with the soft term")
+	}
+	for i := 0; i < 2; i++ {
+		soft.Step()
+	}
+	f, err := soft.Snapshot(false, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := ConfigFrom(f); err != nil || back.SoftWeight != 1 {
+		t.Fatalf("recorded soft weight %v (%v), want 1", back.SoftWeight, err)
+	}
+	resumed, err := Resume(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	soft.Step()
+	resumed.Step()
+	if !slices.Equal(soft.Net().Wout, resumed.Net().Wout) || !slices.Equal(soft.Net().Whh, resumed.Net().Whh) {
+		t.Error("a resumed run with the soft term differs from the uninterrupted one")
+	}
+	for _, w := range []float64{-1, math.Inf(1), math.NaN()} {
+		c.SoftWeight = w
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "soft-weight") {
+			t.Errorf("soft weight %v: error %v, want one naming soft-weight", w, err)
+		}
+	}
+	c.SoftWeight = 0
+	h := HybridRecipe
+	h.Apply(&c)
+	if c.SoftWeight != 1 || len(c.Stages) != 0 || c.WhhGain != DefaultRecipe.WhhGain || c.WhhDecay != DefaultRecipe.WhhDecay {
+		t.Errorf("hybrid recipe applied: soft %v stages %v gain %v decay %v", c.SoftWeight, c.Stages, c.WhhGain, c.WhhDecay)
+	}
+	if m := c.MemoryBytes(); m <= func() int64 { d := c; d.SoftWeight = 0; return d.MemoryBytes() }() {
+		t.Errorf("memory estimate %d does not count the soft term's cost matrices", m)
 	}
 }

@@ -80,6 +80,19 @@ type Config struct {
 	// beyond T steps; the decay pulls unneeded recurrent gain back below
 	// the edge of stability (see Recipe for the measurement).
 	WhhDecay float64
+	// SoftWeight adds to the gradient SoftWeight times that of the
+	// Sinkhorn divergence between the soft Gumbel-softmax samples
+	// softmax((logits + g)/tau) and the one-hot HMM sequences
+	// (sinkhorn.Dense; 0: none, the paper's). The paper's loss on the hard
+	// samples passes its gradient through the soft samples' Jacobian, which
+	// vanishes where the readout is nearly saturated, so nothing pushes a
+	// readout that leaves a few percent on the wrong symbol to saturate: the
+	// one-step blips that fail the fit criterion's dwell figure. The soft
+	// term sees those few percent directly. The reported loss stays the
+	// paper's. The soft samples of chunks run in a helper stay there, so a
+	// trainer with SoftWeight computes every chunk itself (see Recipe
+	// "hybrid" for the measurement).
+	SoftWeight float64
 	// Stages change the batch, learning rate and temperature from given
 	// steps on, each with a fresh Adam (see Stage); the fields above are
 	// the first stage's. Restarts begin again with the first stage.
@@ -226,6 +239,9 @@ func (c *Config) Validate() error {
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
 		return fmt.Errorf("train: betas (%v, %v) must lie in [0, 1)", c.Beta1, c.Beta2)
 	}
+	if !(c.SoftWeight >= 0) || math.IsInf(c.SoftWeight, 0) {
+		return fmt.Errorf("train: soft-weight = %v, want a finite value >= 0", c.SoftWeight)
+	}
 	if !(c.WhhDecay >= 0 && c.WhhDecay < 1) {
 		return fmt.Errorf("train: whh-decay = %v, want 0 <= decay < 1", c.WhhDecay)
 	}
@@ -329,6 +345,7 @@ type Trainer struct {
 	// current stage's (its learning rate is adam's).
 	stage, batch int
 	tau          float64
+	soft, oneHot []float64 // SoftWeight's buffers: soft samples, one-hot targets
 	loss         []float64
 	val          []model.ValPoint
 	best         *rnn.Net
@@ -433,7 +450,7 @@ func (t *Trainer) workspace(b int) *rnn.Workspace {
 	w, ok := t.ws[b]
 	if !ok {
 		w = rnn.NewWorkspace(t.net, b, t.cfg.SeqLen)
-		w.SetHelper(t.helper) // a NewWorkspace always takes one
+		w.SetHelper(t.workspaceHelper()) // a NewWorkspace always takes one
 		t.ws[b] = w
 	}
 	return w
@@ -445,8 +462,17 @@ func (t *Trainer) workspace(b int) *rnn.Workspace {
 func (t *Trainer) SetHelper(h rnn.Helper) {
 	t.helper = h
 	for _, w := range t.ws {
-		w.SetHelper(h)
+		w.SetHelper(t.workspaceHelper())
 	}
+}
+
+// workspaceHelper is the helper the workspaces use: none with SoftWeight,
+// whose loss needs the soft samples of every chunk here.
+func (t *Trainer) workspaceHelper() rnn.Helper {
+	if t.cfg.SoftWeight > 0 {
+		return nil
+	}
+	return t.helper
 }
 
 // HelperErr returns the error that made a workspace stop using the helper
@@ -501,6 +527,9 @@ func (t *Trainer) Step() (StepInfo, error) {
 	x := ws.Forward(t.net, t.noise, c.NoiseStd, t.tau)
 	t2 := time.Now()
 	loss, dY, err := sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
+	if err == nil && c.SoftWeight > 0 {
+		err = t.addSoft(ws, y, dY, b)
+	}
 	t3 := time.Now()
 	if err != nil {
 		return StepInfo{}, fmt.Errorf("train: step %d: %w", t.step+1, err)
@@ -546,6 +575,33 @@ func (t *Trainer) Step() (StepInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// addSoft adds SoftWeight times the gradient of the Sinkhorn divergence
+// between the last Forward's soft samples and the one-hot target batch y
+// of b sequences to dY.
+func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) error {
+	c := t.cfg
+	T, O := c.SeqLen, c.HMM.Outputs()
+	var err error
+	if t.soft, err = ws.Soft(t.soft); err != nil {
+		return err
+	}
+	if len(t.oneHot) != len(y)*O {
+		t.oneHot = make([]float64, len(y)*O)
+	}
+	clear(t.oneHot)
+	for i, v := range y {
+		t.oneHot[i*O+int(v)] = 1
+	}
+	_, g, err := sinkhorn.Dense(t.soft, t.oneHot, b, len(y)/T, T*O, c.Sinkhorn)
+	if err != nil {
+		return fmt.Errorf("soft-sample loss: %w", err)
+	}
+	for i, v := range g {
+		dY[i] += c.SoftWeight * v
+	}
+	return nil
 }
 
 // Validate returns the validation loss of the current weights: the
