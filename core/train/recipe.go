@@ -285,13 +285,20 @@ const (
 //
 //	preset/seed  hybrid                 first stage only
 //	linear2/1    2.25 (3,500 steps)     3.11
+//	linear2/2    2.40                   3.24
 //	linear3/1    met at 500             1.78
 //	linear3/2    met at 500             1.97
 //	linear3/3    met at 1,500           1.53
 //	linear4/1    met at 1,000           1.85
+//	linear4/2    met at 1,000           1.83
+//	linear4/3    1.00                   -
 //	linear5/1    met at 500             1.60
+//	linear5/2    1.10                   1.80
+//	linear5/3    met at 500             -
 //	fully3/1     4.07                   2.42
 //	cyclic4/1    2.04                   met at 1,500
+//
+// (- : not run.)
 //
 // Reproduce with `hmmrnn study --hmm linear3 --seeds 1-3 --seq-len 30
 // --max-steps 3000 --max-time 0 --recipe hybrid` (checks every 250 steps
