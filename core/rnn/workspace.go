@@ -61,9 +61,9 @@ type engine interface {
 	// reduce sums the chunk gradients, in chunk order, into grad.
 	reduce(grad *Net)
 	gradLen() int // float32 values of one chunk's gradients
-	// softInto copies the soft samples of chunks [c0, c1) into dst
-	// (B x T x O row-major).
-	softInto(dst []float64, c0, c1 int)
+	// softInto copies the soft samples of every chunk into dst (B x T x O
+	// row-major).
+	softInto(dst []float64)
 	exportGrads(c0, c1 int, dst []float32)
 	importGrads(c0, c1 int, src []float32)
 }
@@ -179,7 +179,7 @@ func (w *Workspace) Soft(dst []float64) ([]float64, error) {
 	if len(dst) != w.b*w.t*w.o {
 		dst = make([]float64, w.b*w.t*w.o)
 	}
-	w.eng.softInto(dst, 0, w.eng.numChunks())
+	w.eng.softInto(dst)
 	return dst, nil
 }
 
@@ -486,9 +486,9 @@ func sampleGumbel[F float](r *rand.Rand, l []F, tau float64, s []F, w []float64)
 	return uint8(best)
 }
 
-func (e *engineOf[F]) softInto(dst []float64, c0, c1 int) {
+func (e *engineOf[F]) softInto(dst []float64) {
 	T, O := e.T, e.O
-	for _, c := range e.chunks[c0:c1] {
+	for _, c := range e.chunks {
 		for i := range c.rows {
 			for t := range T {
 				src := c.s[(t*c.bc+i)*O : (t*c.bc+i)*O+O]

@@ -15,15 +15,31 @@ type RunFigures struct {
 // (e.g. the argmax outputs of dynamics.ReadoutNoiseOf) with the rare
 // symbols of rep merged as rep merged them.
 func (rep *Report) RunFiguresOf(obs []uint8, n, T int) RunFigures {
+	var rare []bool
 	if rep.DwellRNNMerged != nil {
-		rare := make([]bool, rep.O)
-		for _, k := range rep.RareSymbols {
-			rare[k] = true
-		}
+		rare = rep.rareMask()
+	}
+	v, d := mergedRuns(obs, n, T, rep.O, rare)
+	return RunFigures{Changes: v, OneStep: d.P1}
+}
+
+// rareMask marks rep's rare symbols.
+func (rep *Report) rareMask() []bool {
+	rare := make([]bool, rep.O)
+	for _, k := range rep.RareSymbols {
+		rare[k] = true
+	}
+	return rare
+}
+
+// mergedRuns returns the volatility and the dwell times of obs (n
+// sequences of length T over O symbols) after merging the symbols marked
+// in rare into the runs they interrupt (none when rare is nil).
+func mergedRuns(obs []uint8, n, T, O int, rare []bool) (float64, Dwell) {
+	if rare != nil {
 		obs = MergeRare(obs, n, T, rare)
 	}
-	d := Dwells(obs, n, T, rep.O)
-	return RunFigures{Changes: Summary(obs, n, T, rep.O).Volatility, OneStep: d.P1}
+	return Summary(obs, n, T, O).Volatility, Dwells(obs, n, T, O)
 }
 
 // Emitted returns the RunFigures of the report's RNN sample and of its

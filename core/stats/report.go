@@ -196,19 +196,17 @@ func CompareWith(m *hmm.HMM, rnnObs []uint8, n, T int, r *rand.Rand, opt Options
 	rep.DwellSample = Dwells(a, n, T, O)
 	rep.DwellSample2 = Dwells(b, n, T, O)
 
-	rare := make([]bool, O)
 	rep.RareSymbols = []int{}
 	for k, f := range ex.Freq {
 		if f < RareFreq {
-			rare[k] = true
 			rep.RareSymbols = append(rep.RareSymbols, k)
 		}
 	}
 	if len(rep.RareSymbols) > 0 && O-len(rep.RareSymbols) >= 2 {
+		rare := rep.rareMask()
 		merged := func(obs []uint8) (float64, *Dwell) {
-			mo := MergeRare(obs, n, T, rare)
-			d := Dwells(mo, n, T, O)
-			return Summary(mo, n, T, O).Volatility, &d
+			v, d := mergedRuns(obs, n, T, O, rare)
+			return v, &d
 		}
 		rep.VolatilityMergedExact = m.MergedChanges(T, rare)
 		rep.VolatilityMergedRNN, rep.DwellRNNMerged = merged(rnnObs)

@@ -70,8 +70,7 @@ func ConfigFrom(f *model.File) (Config, error) {
 		LR: tr.LR, Beta1: tr.Beta1, Beta2: tr.Beta2, AdamEps: tr.AdamEps, Clip: tr.Clip, Tau: tr.Tau,
 		NoiseStd: f.NoiseStd, Seed: tr.Seed, Data: tr.Data, TrainSize: tr.TrainSize, ValSize: tr.ValSize, ValEvery: tr.ValEvery,
 	}
-	c.Sinkhorn.Converged, c.WhhGain, c.WhhDecay, c.Stages = tr.SinkhornConverged, tr.WhhGain, tr.WhhDecay, slices.Clone(tr.Stages)
-	c.SoftWeight = tr.SoftWeight
+	c.Sinkhorn.Converged, c.WhhGain, c.WhhDecay, c.SoftWeight, c.Stages = tr.SinkhornConverged, tr.WhhGain, tr.WhhDecay, tr.SoftWeight, slices.Clone(tr.Stages)
 	if f.RNN.H != c.Hidden || f.RNN.D != c.Input {
 		return Config{}, fmt.Errorf("train: training record says H=%d D=%d but rnn is H=%d D=%d", c.Hidden, c.Input, f.RNN.H, f.RNN.D)
 	}

@@ -70,8 +70,10 @@ type FitOutcome struct {
 	Seconds float64
 	// Restarts is the number of plateau restarts.
 	Restarts int
-	// Fit is Net's verdict (the check that chose it).
-	Fit stats.FitResult
+	// Fit is Net's verdict and Report the evaluation behind it (the check
+	// that chose it).
+	Fit    stats.FitResult
+	Report *stats.Report
 }
 
 // FitVerdict is the monitor's form of a fit verdict.
@@ -119,15 +121,15 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	run := NewRun(tr)
 	run.Monitor, run.StopAtFit, run.Now = mon, true, now
 	var out FitOutcome
-	var last stats.FitResult
+	var last *stats.Report
 	bestScore := math.Inf(1)
 	run.Hooks.Check = func(c Check) {
 		t := run.Trainer()
 		fit := c.Report.Fit // the verdict's figures (Assess: the confirming sample's when it failed)
-		last = fit
+		last = c.Report
 		if sc := FitScore(fit); sc < bestScore {
 			bestScore = sc
-			out.Net, out.Trainer, out.Seed, out.Config, out.Fit = t.Net().Clone(), t, t.Config().Seed, t.Config(), fit
+			out.Net, out.Trainer, out.Seed, out.Config, out.Fit, out.Report = t.Net().Clone(), t, t.Config().Seed, t.Config(), fit, c.Report
 		}
 		if f.OnCheck != nil {
 			f.OnCheck(t.Config().Seed, run.Steps(), fit)
@@ -146,14 +148,14 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	t := run.Trainer()
 	switch {
 	case stop == StopFit:
-		out.Met, out.Net, out.Trainer, out.Seed, out.Config, out.Fit = true, t.Net().Clone(), t, t.Config().Seed, t.Config(), last
+		out.Met, out.Net, out.Trainer, out.Seed, out.Config, out.Fit, out.Report = true, t.Net().Clone(), t, t.Config().Seed, t.Config(), last.Fit, last
 	case out.Net == nil: // never checked: keep and judge the current weights
 		out.Net, out.Trainer, out.Seed, out.Config = t.Net().Clone(), t, t.Config().Seed, t.Config()
 		rep, cerr := Evaluate(out.Net, cfg.HMM, cfg.NoiseStd, samples, cfg.SeqLen, cfg.Seed, stats.Options{SkipMatch: true})
 		if cerr != nil {
 			return out, errors.Join(err, cerr)
 		}
-		out.Fit = rep.Fit
+		out.Fit, out.Report = rep.Fit, rep
 	}
 	return out, err
 }

@@ -45,10 +45,10 @@ type StudyRun struct {
 	// is in the paper's noise-driven regime, which fitting the emissions
 	// over T steps does not imply.
 	Regime dynamics.EvolutionPoint `json:"regime"`
-	// Readout is the kept network's readout noise on a fresh evaluation
-	// of the checks' size (Evaluate and ReadoutOf with the kept seed):
-	// whether the short runs the dwell figure counts come from its
-	// dynamics or from sampling its readout.
+	// Readout is the kept network's readout noise beside the evaluation
+	// that judged it (ReadoutOf with the kept seed): whether the short runs
+	// the dwell figure counts come from its dynamics or from sampling its
+	// readout.
 	Readout Readout `json:"readout"`
 }
 
@@ -136,7 +136,7 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			if r.Regime, err = RegimeOf(o.Net, o.Config.NoiseStd, o.Seed); err != nil {
 				return out, fmt.Errorf("%s seed %d: regime: %w", m.Name, seed, err)
 			}
-			if r.Readout, err = keptReadout(o, f.Samples); err != nil {
+			if r.Readout, err = ReadoutOf(o.Net, o.Config.HMM, o.Config.NoiseStd, o.Seed, o.Report); err != nil {
 				return out, fmt.Errorf("%s seed %d: readout: %w", m.Name, seed, err)
 			}
 			if s.Progress != nil {
@@ -147,20 +147,6 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 		out = append(out, Summarise(m.Name, runs))
 	}
 	return out, nil
-}
-
-// keptReadout evaluates a fit run's kept network on samples sequences
-// (DefaultFitSamples if 0) and measures its readout noise.
-func keptReadout(o FitOutcome, samples int) (Readout, error) {
-	if samples <= 0 {
-		samples = DefaultFitSamples
-	}
-	c := o.Config
-	rep, err := Evaluate(o.Net, c.HMM, c.NoiseStd, samples, c.SeqLen, o.Seed, stats.Options{SkipMatch: true})
-	if err != nil {
-		return Readout{}, err
-	}
-	return ReadoutOf(o.Net, c.HMM, c.NoiseStd, o.Seed, rep)
 }
 
 // WriteStudy prints one line per HMM: seeds meeting the criterion, median

@@ -594,7 +594,7 @@ func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) err
 	for i, v := range y {
 		t.oneHot[i*O+int(v)] = 1
 	}
-	_, g, err := sinkhorn.Dense(t.soft, t.oneHot, b, len(y)/T, T*O, c.Sinkhorn)
+	_, g, err := sinkhorn.Dense(t.soft, t.oneHot, b, b, T*O, c.Sinkhorn)
 	if err != nil {
 		return fmt.Errorf("soft-sample loss: %w", err)
 	}
