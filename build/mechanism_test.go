@@ -137,8 +137,8 @@ func TestPortraitShowsMechanism(t *testing.T) {
 // notes: for each architecture in $HMMRNN_TOUR (e.g. linear2,linear3,fully3;
 // skipped when unset) it opens the page, presses Play and, at 0, 30 and 90
 // seconds, saves a screenshot (with $HMMRNN_SCREENSHOTS) and logs what the
-// page says: the badge, the step, the portrait's caption, the regime line
-// and the criterion line. At every moment the portrait must hold points
+// page says: the badge, the step, the portrait's caption, the regime line,
+// the criterion line and the readout line. At every moment the portrait must hold points
 // and the page must have logged no error.
 func TestTour(t *testing.T) {
 	archs := os.Getenv("HMMRNN_TOUR")
@@ -159,8 +159,8 @@ func TestTour(t *testing.T) {
 			}
 			s := eval[map[string]any](p, `(() => { const q = window.hmmrnn.portrait(), text = (id) => document.getElementById(id).textContent;
 				return { step: window.hmmrnn.state().step, badge: text('badge'), caption: q ? q.caption : '', points: q ? q.steps : 0,
-					regime: text('regime'), criterion: text('criterion') }; })()`, 10*time.Second)
-			t.Logf("%s at %v: step %v; badge %q; portrait %q; regime %q; criterion %q", arch, at, s["step"], s["badge"], s["caption"], s["regime"], s["criterion"])
+					regime: text('regime'), criterion: text('criterion'), readout: text('readout') }; })()`, 10*time.Second)
+			t.Logf("%s at %v: step %v; badge %q; portrait %q; regime %q; criterion %q; readout %q", arch, at, s["step"], s["badge"], s["caption"], s["regime"], s["criterion"], s["readout"])
 			if pts, _ := s["points"].(float64); pts <= 0 {
 				t.Errorf("%s at %v: the portrait holds no points (%q)", arch, at, s["caption"])
 			}
