@@ -71,11 +71,11 @@ func (c *Config) MemoryBytes() int64 {
 	T := int64(c.SeqLen)
 	live := StepBytes(c.MaxBatch(), c.SeqLen, c.Hidden, c.Input, O)
 	if c.SoftWeight > 0 {
-		// sinkhorn.Dense keeps its four cost matrices, (2B)^2 float64s in
-		// all; the soft samples, one-hot targets and gradient are
-		// B x T x O float64s.
+		// sinkhorn.Soft keeps three B x B float64 cost matrices (x-y,
+		// y-x, x-x; the y-y block is bytes); the soft samples, the two
+		// weighted averages and the gradient are B x T x O float64s.
 		b := int64(c.MaxBatch())
-		live += 8*(2*b)*(2*b) + 3*8*b*T*int64(O)
+		live += 3*8*b*b + b*b + 4*8*b*T*int64(O)
 	}
 	if c.ValEvery > 0 {
 		v := int64(c.ValSize)

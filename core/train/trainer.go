@@ -83,7 +83,7 @@ type Config struct {
 	// SoftWeight adds to the gradient SoftWeight times that of the
 	// Sinkhorn divergence between the soft Gumbel-softmax samples
 	// softmax((logits + g)/tau) and the one-hot HMM sequences
-	// (sinkhorn.Dense; 0: none, the paper's). The paper's loss on the hard
+	// (sinkhorn.Soft; 0: none, the paper's). The paper's loss on the hard
 	// samples passes its gradient through the soft samples' Jacobian, which
 	// vanishes where the readout is nearly saturated, so nothing pushes a
 	// readout that leaves a few percent on the wrong symbol to saturate: the
@@ -345,7 +345,7 @@ type Trainer struct {
 	// current stage's (its learning rate is adam's).
 	stage, batch int
 	tau          float64
-	soft, oneHot []float64 // SoftWeight's buffers: soft samples, one-hot targets
+	soft []float64 // SoftWeight's buffer: the soft samples
 	loss         []float64
 	val          []model.ValPoint
 	best         *rnn.Net
@@ -587,14 +587,7 @@ func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) err
 	if t.soft, err = ws.Soft(t.soft); err != nil {
 		return err
 	}
-	if len(t.oneHot) != len(y)*O {
-		t.oneHot = make([]float64, len(y)*O)
-	}
-	clear(t.oneHot)
-	for i, v := range y {
-		t.oneHot[i*O+int(v)] = 1
-	}
-	_, g, err := sinkhorn.Dense(t.soft, t.oneHot, b, b, T*O, c.Sinkhorn)
+	_, g, err := sinkhorn.Soft(t.soft, y, b, b, T, O, c.Sinkhorn)
 	if err != nil {
 		return fmt.Errorf("soft-sample loss: %w", err)
 	}
