@@ -345,7 +345,7 @@ type Trainer struct {
 	// current stage's (its learning rate is adam's).
 	stage, batch int
 	tau          float64
-	soft []float64 // SoftWeight's buffer: the soft samples
+	soft         []float64 // SoftWeight's buffer: the soft samples
 	loss         []float64
 	val          []model.ValPoint
 	best         *rnn.Net
