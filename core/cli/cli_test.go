@@ -59,6 +59,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"study", "--hmm", "linear2,nope"}, "neither a preset"},
 		{[]string{"study", "--recipe", "magic"}, "default, hybrid, paper"},
 		{[]string{"study", "--batch", "1"}, "batch"},
+		{[]string{"study", "--soft-weight", "-0.5"}, "--soft-weight -0.5"},
+		{[]string{"train", "--soft-weight", "NaN"}, "--soft-weight NaN"},
+		{[]string{"train", "--soft-weight", "+Inf"}, "want a finite value"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(context.Background(), tc.args...)
@@ -186,6 +189,17 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	}
 	if f.Training.WhhGain != train.DefaultRecipe.WhhGain {
 		t.Errorf("whh gain %v recorded, want the default recipe's %v", f.Training.WhhGain, train.DefaultRecipe.WhhGain)
+	}
+	// --soft-weight overrides the recipe's and is recorded.
+	code, _, stderr = runCLI(context.Background(), append([]string{"train", "--steps", "2", "--soft-weight", "0.5", "--out", m}, tiny...)...)
+	if code != 0 {
+		t.Fatalf("train --soft-weight 0.5: exit %d: %s", code, stderr)
+	}
+	if f, err = model.Load(m); err != nil {
+		t.Fatal(err)
+	}
+	if f.Training.SoftWeight != 0.5 {
+		t.Errorf("soft weight %v recorded, want 0.5", f.Training.SoftWeight)
 	}
 }
 

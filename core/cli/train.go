@@ -18,7 +18,7 @@ import (
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
-       [--recipe NAME] [--max-time D --stop-at-fit]
+       [--recipe NAME] [--soft-weight W] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
@@ -83,6 +83,7 @@ func runTrain(env *Env, args []string) error {
 	plateauAfter := fs.Int("plateau-after", 0, "steps a run may emit temporally independent symbols before it counts as stuck (0: the recipe's patience, as the page and --max-time use it)")
 	maxMem := memoryFlag(fs)
 	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+"; paper: the paper's plain recipe); --lr overrides its first stage's learning rate")
+	softWeight := fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -95,6 +96,9 @@ func runTrain(env *Env, args []string) error {
 	rc, err := train.RecipeByName(*recipe)
 	if err != nil {
 		return badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
+	}
+	if rc, err = withSoftWeight(rc, *softWeight); err != nil {
+		return err
 	}
 	if err := checkOutFile("--out", *out); err != nil {
 		return err
@@ -321,4 +325,17 @@ func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Durati
 	}
 	fmt.Fprintf(env.Stdout, "%s at step %d after %.1f s (%d restarts, seed %d); wrote %s\n%s\n", what, o.Steps, o.Seconds, o.Restarts, o.Seed, out, o.Fit)
 	return err
+}
+
+// withSoftWeight returns rc with its soft-sample weight set to w (the
+// --soft-weight flag of train and study); w = -1 keeps the recipe's.
+func withSoftWeight(rc train.Recipe, w float64) (train.Recipe, error) {
+	switch {
+	case w == -1:
+		return rc, nil
+	case !(w >= 0) || math.IsInf(w, 0):
+		return rc, badUsage("--soft-weight %v: want a finite value >= 0 (-1: the recipe's)", w)
+	}
+	rc.SoftWeight = w
+	return rc, nil
 }
