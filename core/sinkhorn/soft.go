@@ -194,7 +194,7 @@ func (b *softBlock) softmin(dst, h []float64, eps float64, avg []float64) {
 				b.terms[j] = 0
 				continue
 			}
-			e := math.Exp(v - m)
+			e := expm(v - m)
 			b.terms[j] = e
 			s += e
 		}
@@ -221,3 +221,39 @@ func (b *softBlock) softmin(dst, h []float64, eps float64, avg []float64) {
 		}
 	}
 }
+
+// expm returns e^x for x in [minExpArg, 0] within 3 ulp of math.Exp (TestExpm). It is
+// softBlock's exponential: the standard library's pure-Go Exp (the WebAssembly build has no
+// assembly one) spends most of its time in Ldexp and its special cases, which this range
+// does not need. Method: e^x = 2^k e^r with k = round(x/ln 2) and |r| <= ln(2)/2, r from a
+// two-part ln 2 (Cody and Waite), e^r by its Taylor series to degree 13 (truncation error
+// below 0.35^14/14! = 4e-18), 2^k built from its exponent bits (k >= minExpArg/ln 2 > -145:
+// a normal number).
+func expm(x float64) float64 {
+	const (
+		log2e = 1.44269504088896338700e+00
+		ln2Hi = 6.93147180369123816490e-01 // the high bits of ln 2, exact times any k < 2^20
+		ln2Lo = 1.90821492927058770002e-10 // ln 2 - ln2Hi
+	)
+	k := math.Floor(x*log2e + 0.5)
+	r := (x - k*ln2Hi) - k*ln2Lo
+	p := 1.0 / 6227020800 // 1/13!
+	p = p*r + 1.0/479001600
+	p = p*r + 1.0/39916800
+	p = p*r + 1.0/3628800
+	p = p*r + 1.0/362880
+	p = p*r + 1.0/40320
+	p = p*r + 1.0/5040
+	p = p*r + 1.0/720
+	p = p*r + 1.0/120
+	p = p*r + 1.0/24
+	p = p*r + 1.0/6
+	p = p*r + 0.5
+	p = p*r + 1
+	p = p*r + 1
+	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+}
+
+// minExpArg is the smallest argument softBlock passes to expm: terms below
+// negligibleMass/cols of the row's largest are left out, and cols < 2^31.
+const minExpArg = -100

@@ -145,3 +145,24 @@ func TestSoftZeroDiameter(t *testing.T) {
 		}
 	}
 }
+
+// TestExpm: expm agrees with math.Exp within 3 ulp on [minExpArg, 0], endpoints included.
+func TestExpm(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	xs := []float64{0, -0.5 * math.Ln2, 0.5 * math.Ln2 * -3, -1e-300, -math.SmallestNonzeroFloat64, minExpArg}
+	for range 200000 {
+		xs = append(xs, minExpArg*r.Float64())
+	}
+	worst := 0.0
+	for _, x := range xs {
+		got, want := expm(x), math.Exp(x)
+		ulp := math.Nextafter(want, math.Inf(1)) - want
+		if d := math.Abs(got-want) / ulp; d > worst {
+			worst = d
+		}
+		if math.Abs(got-want) > 3*ulp {
+			t.Fatalf("expm(%v) = %v, math.Exp %v (%.1f ulp)", x, got, want, math.Abs(got-want)/ulp)
+		}
+	}
+	t.Logf("worst %.1f ulp", worst)
+}
