@@ -159,7 +159,8 @@ func medianOf(v []float64) float64 {
 }
 
 // BenchmarkTimeToCriterion trains the default demo (2-state chain, H 50,
-// D 10, B 256, T 30) in the page until the emission-statistics criterion
+// D 10, B 256, T 30; $HMMRNN_CRITERION_QUERY adds URL parameters, e.g.
+// arch=linear3&recipe=hybrid) in the page until the fit criterion
 // holds, once per seed of $HMMRNN_CRITERION_SEEDS (default 1,2,3), and
 // reports the median in-browser training time and step count to the
 // criterion, and the fraction of seeds that got there within 90 s (the
@@ -174,13 +175,17 @@ func BenchmarkTimeToCriterion(b *testing.B) {
 		targetSeconds  = 90.0
 	)
 	seeds := strings.Split(cmp.Or(os.Getenv("HMMRNN_CRITERION_SEEDS"), "1,2,3"), ",")
+	query := os.Getenv("HMMRNN_CRITERION_QUERY")
+	if query != "" {
+		query = "&" + query
+	}
 	e := browserEnv(b)
 	var secs, steps []float64
 	under, tried := 0, 0
 	for b.Loop() {
 		for _, seed := range seeds {
 			tried++
-			p := e.open(b, "?seed="+strings.TrimSpace(seed))
+			p := e.open(b, "?seed="+strings.TrimSpace(seed)+query)
 			eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
 			st := eval[map[string]any](p, fmt.Sprintf(`new Promise((r) => { const t0 = performance.now();
 				const f = () => { const s = window.hmmrnn.state();

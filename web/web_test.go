@@ -5,10 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"hmmrnn/core/hmm"
+	"hmmrnn/core/train"
 )
 
 // TestNode runs the page's pure modules' tests (js/*.test.js) with
@@ -54,5 +57,44 @@ func TestNode(t *testing.T) {
 	}
 	if strings.Contains(string(out), "# SKIP") {
 		t.Errorf("a node test was skipped:\n%s", out)
+	}
+}
+
+// TestRecipes: the page offers the engine's recipes, no more and no fewer:
+// params.js's RECIPES (the URL's vocabulary) and index.html's recipe
+// select both list train.RecipeNames().
+func TestRecipes(t *testing.T) {
+	want := train.RecipeNames()
+	js, err := os.ReadFile(filepath.Join("js", "params.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`export const RECIPES = \[([^\]]*)\]`).FindSubmatch(js)
+	if m == nil {
+		t.Fatal("params.js has no RECIPES list")
+	}
+	var list []string
+	for _, q := range regexp.MustCompile(`'([^']*)'`).FindAllSubmatch(m[1], -1) {
+		list = append(list, string(q[1]))
+	}
+	slices.Sort(list)
+	if !slices.Equal(list, want) {
+		t.Errorf("params.js RECIPES %v, engine's recipes %v", list, want)
+	}
+	page, err := os.ReadFile("index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := regexp.MustCompile(`(?s)<select id="recipe">(.*?)</select>`).FindSubmatch(page)
+	if sel == nil {
+		t.Fatal(`index.html has no <select id="recipe">`)
+	}
+	list = nil
+	for _, q := range regexp.MustCompile(`<option value="([^"]*)"`).FindAllSubmatch(sel[1], -1) {
+		list = append(list, string(q[1]))
+	}
+	slices.Sort(list)
+	if !slices.Equal(list, want) {
+		t.Errorf("index.html recipe options %v, engine's recipes %v", list, want)
 	}
 }

@@ -1,13 +1,13 @@
 // net.js: the network and training panel: sizes, batch, learning rate,
-// seed and T, applied as a new network.
+// seed, T and recipe, applied as a new network.
 
 import { $, P, on, message, start, paramsChanged } from './page.js';
-import { checkNumber } from './params.js';
+import { checkNumber, RECIPES } from './params.js';
 
 const FIELDS = ['hidden', 'input', 'batch', 'lr', 'seed', 'T'];
 
 export function init() {
-  on('params', () => { for (const k of FIELDS) $(k).value = P[k]; });
+  on('params', () => { for (const k of FIELDS) $(k).value = P[k]; $('recipe').value = P.recipe; });
   // A loaded network (gallery, file, API) shows its own sizes in the form,
   // so the fields describe what is drawn; Apply trains a new one from them.
   on('status', (msg) => { if (msg.source !== 'train' && msg.hidden) { $('hidden').value = msg.hidden; $('input').value = msg.input; } });
@@ -17,6 +17,7 @@ export function init() {
       if (c.value !== undefined) P[k] = c.value;
       if (c.error) message(c.value !== undefined ? c.error : `${c.error}; kept ${P[k]}`);
     }
+    if (RECIPES.includes($('recipe').value)) P.recipe = $('recipe').value;
     P.gallery = '';
     paramsChanged(); start();
   };
