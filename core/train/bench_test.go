@@ -24,7 +24,9 @@ var benchStepSizes = []struct {
 
 // BenchmarkStep times one full training step (HMM batch, RNN forward,
 // Sinkhorn loss and gradient, BPTT, clipping and Adam) on the linear
-// 2-state chain with fresh data and no validation, as `hmmrnn bench` does.
+// 2-state chain with fresh data and no validation, as `hmmrnn bench` does;
+// at the small sizes also with the soft-sample term of recipe hybrid
+// (SoftWeight 1, counted in sinkhorn-ms/op; no helper).
 // Besides ns/op it reports the mean split into rnn-ms/op and
 // sinkhorn-ms/op. The paper-sized runs take seconds per step in
 // WebAssembly and are skipped there and with -short.
@@ -34,36 +36,49 @@ func BenchmarkStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, s := range benchStepSizes {
-		b.Run(fmt.Sprintf("H%d_D%d_T%d_B%d", s.H, s.D, s.T, s.B), func(b *testing.B) {
-			if s.big && (testing.Short() || runtime.GOARCH == "wasm") {
-				b.Skip("paper-sized step: skipped with -short and under wasm")
+		for _, soft := range []float64{0, 1} {
+			name := fmt.Sprintf("H%d_D%d_T%d_B%d", s.H, s.D, s.T, s.B)
+			if soft > 0 {
+				if s.big {
+					continue
+				}
+				name += "_soft"
 			}
-			c := DefaultConfig(m)
-			c.Hidden, c.Input, c.SeqLen, c.Batch, c.ValEvery = s.H, s.D, s.T, s.B, 0
-			tr, err := New(c)
+			benchStep(b, name, m, s.H, s.D, s.T, s.B, soft, s.big)
+		}
+	}
+}
+
+func benchStep(b *testing.B, name string, m *hmm.HMM, H, D, T, B int, soft float64, big bool) {
+	b.Run(name, func(b *testing.B) {
+		if big && (testing.Short() || runtime.GOARCH == "wasm") {
+			b.Skip("paper-sized step: skipped with -short and under wasm")
+		}
+		c := DefaultConfig(m)
+		c.Hidden, c.Input, c.SeqLen, c.Batch, c.ValEvery, c.SoftWeight = H, D, T, B, 0, soft
+		tr, err := New(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Warm-up: workspaces, pooled Sinkhorn buffers.
+		for range 2 {
+			if _, err := tr.Step(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var rnnT, skT time.Duration
+		b.ReportAllocs()
+		for b.Loop() {
+			info, err := tr.Step()
 			if err != nil {
 				b.Fatal(err)
 			}
-			// Warm-up: workspaces, pooled Sinkhorn buffers.
-			for range 2 {
-				if _, err := tr.Step(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			var rnnT, skT time.Duration
-			b.ReportAllocs()
-			for b.Loop() {
-				info, err := tr.Step()
-				if err != nil {
-					b.Fatal(err)
-				}
-				rnnT += info.Time.RNN
-				skT += info.Time.Sinkhorn
-			}
-			b.ReportMetric(float64(rnnT.Nanoseconds())/1e6/float64(b.N), "rnn-ms/op")
-			b.ReportMetric(float64(skT.Nanoseconds())/1e6/float64(b.N), "sinkhorn-ms/op")
-		})
-	}
+			rnnT += info.Time.RNN
+			skT += info.Time.Sinkhorn
+		}
+		b.ReportMetric(float64(rnnT.Nanoseconds())/1e6/float64(b.N), "rnn-ms/op")
+		b.ReportMetric(float64(skT.Nanoseconds())/1e6/float64(b.N), "sinkhorn-ms/op")
+	})
 }
 
 func TestBench(t *testing.T) {
