@@ -78,7 +78,7 @@ func runTrain(env *Env, args []string) error {
 	evalEvery := fs.Int("eval-every", 0, "steps between emission-statistics checks against the HMM (0: off)")
 	stopAtFit := fs.Bool("stop-at-fit", false, "stop once --fit-streak successive checks (--eval-every) meet the fit criterion")
 	fitStreak := fs.Int("fit-streak", train.DefaultFitStreak, "successive passing checks that --stop-at-fit requires (each pass is already confirmed on a second sample)")
-	plateau := fs.Bool("restart-plateau", false, fmt.Sprintf("restart with the next seed when %d successive checks find the fair-coin plateau after --plateau-after steps (at most %d restarts; needs --eval-every)", train.DefaultPlateauChecks, train.DefaultMaxRestarts))
+	plateau := fs.Bool("restart-plateau", false, fmt.Sprintf("restart with the next seed when %d successive checks find the fair-coin plateau after --plateau-after steps, or when a recipe's restart-after steps pass without a fit (at most %d restarts; needs --eval-every)", train.DefaultPlateauChecks, train.DefaultMaxRestarts))
 	maxTime := fs.Duration("max-time", 0, "wall-clock budget of the training, e.g. 3m (0: none); the run is saved when it ends")
 	plateauAfter := fs.Int("plateau-after", 0, "steps a run may emit temporally independent symbols before it counts as stuck (0: the recipe's patience, as the page and --max-time use it)")
 	maxMem := memoryFlag(fs)
@@ -178,8 +178,8 @@ func runTrain(env *Env, args []string) error {
 		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, train.FormatStages(cfg.Stages), *steps)
 	loop := train.NewRun(tr)
 	if *evalEvery > 0 {
-		loop.Monitor = train.DefaultMonitor(*evalEvery, train.DefaultCheckSamples)
-		loop.Monitor.PlateauAfter, loop.Monitor.FitStreak = rc.PlateauAfter, *fitStreak
+		loop.Monitor = rc.Monitor(*evalEvery, train.DefaultCheckSamples)
+		loop.Monitor.FitStreak = *fitStreak
 		if *plateauAfter > 0 {
 			loop.Monitor.PlateauAfter = *plateauAfter
 		}

@@ -68,7 +68,7 @@ type FitOutcome struct {
 	Met     bool
 	Steps   int
 	Seconds float64
-	// Restarts is the number of plateau restarts.
+	// Restarts is the number of restarts (plateau or no fit).
 	Restarts int
 	// Fit is Net's verdict and Report the evaluation behind it (the check
 	// that chose it).
@@ -113,11 +113,8 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	if err != nil {
 		return FitOutcome{}, err
 	}
-	mon := DefaultMonitor(every, samples)
+	mon := f.Recipe.Monitor(every, samples)
 	mon.FitStreak = streakNeed
-	if f.Recipe.PlateauAfter > 0 {
-		mon.PlateauAfter = f.Recipe.PlateauAfter
-	}
 	run := NewRun(tr)
 	run.Monitor, run.StopAtFit, run.Now = mon, true, now
 	var out FitOutcome

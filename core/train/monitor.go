@@ -97,6 +97,9 @@ type Monitor struct {
 	// it on the plateau and not fitting.
 	PlateauAfter, PlateauChecks int
 	FitStreak                   int // successive fitting checks for Met
+	// RestartAfter: a run that has not met the criterion after
+	// RestartAfter steps restarts too (0: never; see Recipe.RestartAfter).
+	RestartAfter int
 	// MaxRestarts bounds the restarts; 0 never restarts.
 	MaxRestarts int
 	// Criterion decides fit; nil means DefaultCriterion.
@@ -114,10 +117,10 @@ func DefaultMonitor(every, samples int) *Monitor {
 }
 
 func (m *Monitor) validate() error {
-	if m.Every < 0 || m.Every > 0 && m.Samples < 2 || m.PlateauChecks < 1 || m.FitStreak < 1 || m.MaxRestarts < 0 || m.PlateauAfter < 0 {
-		return fmt.Errorf("train: monitor every %d samples %d plateau-after %d plateau-checks %d fit-streak %d max-restarts %d: "+
-			"want every >= 0, samples >= 2, plateau-after >= 0, plateau-checks and fit-streak >= 1, max-restarts >= 0",
-			m.Every, m.Samples, m.PlateauAfter, m.PlateauChecks, m.FitStreak, m.MaxRestarts)
+	if m.Every < 0 || m.Every > 0 && m.Samples < 2 || m.PlateauChecks < 1 || m.FitStreak < 1 || m.MaxRestarts < 0 || m.PlateauAfter < 0 || m.RestartAfter < 0 {
+		return fmt.Errorf("train: monitor every %d samples %d plateau-after %d plateau-checks %d fit-streak %d max-restarts %d restart-after %d: "+
+			"want every >= 0, samples >= 2, plateau-after >= 0, plateau-checks and fit-streak >= 1, max-restarts >= 0, restart-after >= 0",
+			m.Every, m.Samples, m.PlateauAfter, m.PlateauChecks, m.FitStreak, m.MaxRestarts, m.RestartAfter)
 	}
 	return nil
 }
@@ -138,10 +141,21 @@ type Check struct {
 	Plateau, Stuck bool
 	Streak         int  // successive fitting checks, this one included
 	Met            bool // Streak reached FitStreak (now or earlier in this run)
-	// Restart: the policy says restart now (the plateau persisted, the run
-	// never met the criterion, restarts are left).
+	// Restart: the policy says restart now (the plateau persisted, or
+	// RestartAfter steps passed; the run never met the criterion; restarts
+	// are left). Cause says which: RestartPlateau or RestartNoFit.
 	Restart bool
+	Cause   string
 }
+
+// Restart causes (Check.Cause, Run.RestartCauses).
+const (
+	// RestartPlateau: the run stayed on the fair-coin plateau.
+	RestartPlateau = "plateau"
+	// RestartNoFit: the run had not met the criterion after
+	// Monitor.RestartAfter steps.
+	RestartNoFit = "no fit"
+)
 
 func (c Check) String() string {
 	var b strings.Builder
@@ -265,7 +279,14 @@ func (m *Monitor) Check(t *Trainer) (Check, error) {
 	}
 	m.met = m.met || m.streak >= m.FitStreak
 	c.Streak, c.Met = m.streak, m.met
-	c.Restart = !m.met && stuck && m.hits >= m.PlateauChecks && m.restarts < m.MaxRestarts
+	if !m.met && m.restarts < m.MaxRestarts {
+		switch {
+		case stuck && m.hits >= m.PlateauChecks:
+			c.Restart, c.Cause = true, RestartPlateau
+		case m.RestartAfter > 0 && c.Step >= m.RestartAfter:
+			c.Restart, c.Cause = true, RestartNoFit
+		}
+	}
 	return c, nil
 }
 

@@ -84,9 +84,10 @@ type Run struct {
 	Now func() time.Time
 
 	tr       *Trainer
-	offset   int   // steps of the trainers abandoned at restarts
-	restarts []int // run step (Steps) of each restart
-	metStep  int   // run step at which the monitor first reported Met (0: not yet)
+	offset   int      // steps of the trainers abandoned at restarts
+	restarts []int    // run step (Steps) of each restart
+	causes   []string // Check.Cause of each restart
+	metStep  int      // run step at which the monitor first reported Met (0: not yet)
 	last     *Check
 }
 
@@ -100,8 +101,11 @@ func (r *Run) Trainer() *Trainer { return r.tr }
 // trainers abandoned at restarts.
 func (r *Run) Steps() int { return r.offset + r.tr.StepCount() }
 
-// Restarts returns the run steps (Steps) at which plateau restarts happened.
+// Restarts returns the run steps (Steps) at which restarts happened.
 func (r *Run) Restarts() []int { return append([]int(nil), r.restarts...) }
+
+// RestartCauses returns why each restart happened (Check.Cause).
+func (r *Run) RestartCauses() []string { return append([]string(nil), r.causes...) }
 
 // MetStep is the run step (Steps) at which the monitor first reported the
 // fit streak met, or 0.
@@ -179,7 +183,7 @@ func (r *Run) check(m *Monitor) (stop bool, err error) {
 		if err != nil {
 			return true, fmt.Errorf("train: restart at step %d: %w", c.Step, err)
 		}
-		r.restarts = append(r.restarts, r.Steps())
+		r.restarts, r.causes = append(r.restarts, r.Steps()), append(r.causes, c.Cause)
 		r.offset += r.tr.StepCount()
 		r.tr, r.last = next, nil
 		if h := r.Hooks.Restart; h != nil {

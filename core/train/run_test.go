@@ -135,6 +135,55 @@ func TestRunRestartsReproducible(t *testing.T) {
 	}
 }
 
+// A run that has not met the criterion after RestartAfter steps restarts
+// with the next seed ("no fit"), at the first check from that step on,
+// however far from the plateau it is; the cause is recorded; a run that
+// meets the criterion never restarts.
+func TestRunRestartAfterNoFit(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	c.Hidden, c.Input, c.SeqLen = 2, 1, 30
+	tr, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRun(tr)
+	// PlateauAfter beyond the budget: only the no-fit rule can restart.
+	r.Monitor = &Monitor{Every: 2, Samples: 300, PlateauAfter: 1000, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 5, RestartAfter: 5}
+	var causes []string
+	r.Hooks.Restart = func(c Check, next *Trainer) {
+		if !c.Restart || c.Fit || c.Step != 6 {
+			t.Errorf("restart hook with check at step %d: restart %v fit %v", c.Step, c.Restart, c.Fit)
+		}
+		causes = append(causes, c.Cause)
+	}
+	if stop, err := r.Advance(context.Background(), Limit{Steps: 13}); stop != StopSteps || err != nil {
+		t.Fatalf("%v %v", stop, err)
+	}
+	if !slices.Equal(r.Restarts(), []int{6, 12}) || !slices.Equal(r.RestartCauses(), []string{RestartNoFit, RestartNoFit}) || !slices.Equal(causes, r.RestartCauses()) {
+		t.Errorf("restarts at %v causes %v (hook %v), want [6 12], no fit twice", r.Restarts(), r.RestartCauses(), causes)
+	}
+	if r.Trainer().Config().Seed != c.Seed+2 {
+		t.Errorf("seed %d after two restarts, want %d", r.Trainer().Config().Seed, c.Seed+2)
+	}
+	// A criterion that always passes: never restarted.
+	tr2, _ := New(c)
+	r2 := NewRun(tr2)
+	r2.Monitor = &Monitor{Every: 2, Samples: 300, PlateauAfter: 1000, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 5, RestartAfter: 5,
+		Criterion: func(*stats.Report) Verdict { return Verdict{Fit: true} }}
+	if _, err := r2.Advance(context.Background(), Limit{Steps: 13}); err != nil {
+		t.Fatal(err)
+	}
+	if len(r2.Restarts()) != 0 {
+		t.Errorf("a fitting run restarted at %v", r2.Restarts())
+	}
+	if (&Monitor{Every: 1, Samples: 2, PlateauChecks: 1, FitStreak: 1, RestartAfter: -1}).validate() == nil {
+		t.Error("RestartAfter -1 accepted")
+	}
+	if m := HybridRecipe.Monitor(7, 9); m.Every != 7 || m.Samples != 9 || m.RestartAfter != HybridRecipe.RestartAfter || m.PlateauAfter != HybridRecipe.PlateauAfter {
+		t.Errorf("the hybrid recipe's monitor %+v", m)
+	}
+}
+
 // The wall-clock budget is read on the injected clock after each step.
 func TestRunDeadline(t *testing.T) {
 	c := smallConfig(t, DataFresh)

@@ -120,8 +120,8 @@ func NewSession(s Settings) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
-	// The recipe's patience, as train --recipe uses it.
-	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor(r.PlateauAfter)}
+	// The recipe's patience and restart rule, as train --recipe uses them.
+	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor(r)}
 	ss.exact = ss.hmm.Exact(ss.T)
 	tr, err := train.New(cfg)
 	if err != nil {
@@ -244,7 +244,7 @@ func LoadSession(data []byte, name string) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: %s: %w", name, err)
 	}
-	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, file: f, mon: newMonitor(train.DefaultPlateauAfter)}
+	s := &Session{Source: name, hmm: f.HMM, T: f.HMM.SeqLen, net: f.RNN, file: f, mon: newMonitor(train.PaperRecipe)}
 	if s.T <= 0 {
 		s.T = train.PageSeqLen
 	}
@@ -289,14 +289,9 @@ func LoadSession(data []byte, name string) (*Session, error) {
 	return s, nil
 }
 
-// newMonitor is the page's monitor: the engine's policy, checking every
-// checkEvery steps with statsSeqs sequences, with a plateau patience of
-// patience steps.
-func newMonitor(patience int) *train.Monitor {
-	m := train.DefaultMonitor(checkEvery, statsSeqs)
-	m.PlateauAfter = patience
-	return m
-}
+// newMonitor is the page's monitor: recipe r's (its plateau patience and
+// restart rule), checking every checkEvery steps with statsSeqs sequences.
+func newMonitor(r train.Recipe) *train.Monitor { return r.Monitor(checkEvery, statsSeqs) }
 
 func isPreset(name string) bool {
 	for _, p := range hmm.PresetNames() {
@@ -376,13 +371,16 @@ type Status struct {
 	Trainable bool      `json:"trainable"`
 	Seed      uint64    `json:"seed"`
 	Restarts  []int     `json:"restarts"`
-	Plateau   bool      `json:"plateau"`
-	MetStep   int       `json:"met_step"`
-	StepMs    float64   `json:"step_ms"`
-	Hidden    int       `json:"hidden"`
-	Input     int       `json:"input"`
-	Snapshots []int     `json:"snapshots"` // steps of the saved snapshots
-	Helper    bool      `json:"helper"`    // a helper worker computes half of each step
+	// RestartCauses says why each restart happened (train.RestartPlateau
+	// or train.RestartNoFit).
+	RestartCauses []string `json:"restart_causes"`
+	Plateau       bool     `json:"plateau"`
+	MetStep       int      `json:"met_step"`
+	StepMs        float64  `json:"step_ms"`
+	Hidden        int      `json:"hidden"`
+	Input         int      `json:"input"`
+	Snapshots     []int    `json:"snapshots"` // steps of the saved snapshots
+	Helper        bool     `json:"helper"`    // a helper worker computes half of each step
 	// Batch and LR are what the next training step uses: the recipe's
 	// later stages raise the batch and lower the rate, so they differ
 	// from the page's settings after the first stage (0 when the shown
@@ -395,10 +393,10 @@ type Status struct {
 func (s *Session) Status(running bool, stepMs float64) Status {
 	st := Status{Type: "status", Arch: s.Settings.Arch, Source: s.Source, Step: s.StepCount(), Loss: math.NaN(),
 		From: s.sent, Losses: finite(s.losses[s.sent:]), Running: running, Trainable: s.Trainable(),
-		Seed: s.seed(), Restarts: []int{}, Plateau: s.plateau(),
+		Seed: s.seed(), Restarts: []int{}, RestartCauses: []string{}, Plateau: s.plateau(),
 		StepMs: stepMs, Hidden: s.Net().H, Input: s.Net().D}
 	if s.run != nil {
-		st.Restarts, st.MetStep = append(st.Restarts, s.run.Restarts()...), s.run.MetStep()
+		st.Restarts, st.RestartCauses, st.MetStep = append(st.Restarts, s.run.Restarts()...), append(st.RestartCauses, s.run.RestartCauses()...), s.run.MetStep()
 		_, st.Batch, st.LR, _ = s.run.Trainer().Stage()
 	}
 	for _, sn := range s.snaps {

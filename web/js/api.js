@@ -14,7 +14,7 @@ const failOnError = () => waitFor('error').then((m) => { throw new Error(m.messa
 
 const state = () => ({
   arch: st.arch, step: st.step, loss: st.loss, running: st.running, source: st.source,
-  hidden: st.hidden, input: st.input, seed: st.seed, met_step: st.metStep, restarts: st.restarts.slice(),
+  hidden: st.hidden, input: st.input, seed: st.seed, met_step: st.metStep, restarts: st.restarts.slice(), restart_causes: st.restartCauses.slice(),
   plateau: st.plateau, step_ms: st.stepMs, train_seconds: st.trainMs / 1000, sigma: P.sigma, silence: P.silence,
   gallery: P.gallery, kernels: st.kernels, helper: !!st.helper,
   badge: $('badge').textContent,

@@ -14,7 +14,11 @@ export function fmt(x, d = 4) {
 export function badge(st) {
   if (st.metStep) return { cls: 'badge ok', text: `criterion met at step ${st.metStep}` };
   if (st.plateau) return { cls: 'badge warn', text: 'stuck on the coin-flip plateau…' };
-  if (st.restarts && st.restarts.length) return { cls: 'badge info', text: `restarted ${st.restarts.length}× (plateau)` };
+  if (st.restarts && st.restarts.length) {
+    // Why: the plateau, or no fit within the recipe's restart-after steps.
+    const why = [...new Set(st.restartCauses && st.restartCauses.length ? st.restartCauses : ['plateau'])].join(', ');
+    return { cls: 'badge info', text: `restarted ${st.restarts.length}× (${why})` };
+  }
   if (st.source && st.source !== 'train') return { cls: 'badge info', text: st.source };
   return { cls: 'badge', text: '' };
 }

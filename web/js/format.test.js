@@ -8,6 +8,8 @@ test('the badge describes the network shown', () => {
     [{ metStep: 787, plateau: true, restarts: [1500], source: 'train' }, 'badge ok', 'criterion met at step 787'],
     [{ metStep: 0, plateau: true, restarts: [], source: 'train' }, 'badge warn', 'stuck on the coin-flip plateau…'],
     [{ metStep: 0, plateau: false, restarts: [1500, 3000], source: 'train' }, 'badge info', 'restarted 2× (plateau)'],
+    [{ metStep: 0, plateau: false, restarts: [1500, 3500], restartCauses: ['plateau', 'no fit'], source: 'train' }, 'badge info', 'restarted 2× (plateau, no fit)'],
+    [{ metStep: 0, plateau: false, restarts: [2000], restartCauses: ['no fit'], source: 'train' }, 'badge info', 'restarted 1× (no fit)'],
     // A gallery network loaded after a plateaued run: the status of the
     // new network has no plateau and no restarts, whatever came before.
     [{ metStep: 0, plateau: false, restarts: [], source: 'gallery: fully3' }, 'badge info', 'gallery: fully3'],

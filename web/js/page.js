@@ -18,7 +18,7 @@ export const P = parseParams(location.search).params;
 // st is the state of the network shown, as the worker last described it.
 export const st = {
   step: 0, loss: null, running: false, arch: P.arch, source: 'train', trainable: true,
-  losses: [], restarts: [], plateau: false, metStep: 0, stepMs: 0, hidden: P.hidden, input: P.input, seed: P.seed,
+  losses: [], restarts: [], restartCauses: [], plateau: false, metStep: 0, stepMs: 0, hidden: P.hidden, input: P.input, seed: P.seed,
   stats: null, portrait: null, presets: {}, palette: [], kernels: '', ready: false, appReady: false,
   trainMs: 0, lastRun: 0, snapshots: [], helper: false, benching: false, batchNow: 0, lrNow: 0,
   snapshot: -1, // index of the training snapshot shown, -1 = the live network
@@ -101,7 +101,7 @@ export const send = (cmd) => worker.postMessage(JSON.stringify(cmd));
 // status, stats and portrait message (net); the page drops those of an
 // older network still on their way.
 export function newNetwork(cmd) {
-  Object.assign(st, { losses: [], restarts: [], plateau: false, metStep: 0, trainMs: 0, stats: null, loss: null, snapshot: -1, silenced: [] });
+  Object.assign(st, { losses: [], restarts: [], restartCauses: [], plateau: false, metStep: 0, trainMs: 0, stats: null, loss: null, snapshot: -1, silenced: [] });
   st.net++;
   cmd.id = st.net;
   if (cmd.cmd !== 'reset') cmd.view = view();
@@ -141,7 +141,7 @@ function applyStatus(msg) {
   const wasRunning = st.running;
   Object.assign(st, {
     step: msg.step, loss: msg.losses.length ? msg.loss : st.loss, running: msg.running, arch: msg.arch,
-    source: msg.source, trainable: msg.trainable, restarts: msg.restarts, plateau: !!msg.plateau, metStep: msg.met_step,
+    source: msg.source, trainable: msg.trainable, restarts: msg.restarts, restartCauses: msg.restart_causes || [], plateau: !!msg.plateau, metStep: msg.met_step,
     stepMs: msg.step_ms, hidden: msg.hidden, input: msg.input, seed: msg.seed, helper: msg.helper,
     batchNow: msg.batch || 0, lrNow: msg.lr || 0,
     snapshots: msg.snapshots || [],
