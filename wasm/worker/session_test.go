@@ -162,11 +162,35 @@ func TestPlateauRestartsWithNextSeed(t *testing.T) {
 	if s.seed() != 6 || !slices.Equal(s.run.Restarts(), at) || s.StepCount() != patience || s.run.Trainer().StepCount() != 0 {
 		t.Errorf("after restart: seed %d, restarts %v, step %d (trainer %d)", s.seed(), s.run.Restarts(), s.StepCount(), s.run.Trainer().StepCount())
 	}
-	if !st.Restarted || !slices.Equal(s.Status(true, 0).Restarts, at) {
-		t.Errorf("the page was not told: stats %+v", st)
+	if status := s.Status(true, 0); !st.Restarted || !slices.Equal(status.Restarts, at) || !slices.Equal(status.RestartCauses, []string{train.RestartPlateau}) {
+		t.Errorf("the page was not told: stats %+v, restarts %v causes %v", st, status.Restarts, status.RestartCauses)
 	}
 	if st, _ = s.Stats(true); st.Restarted {
 		t.Error("a restart is reported twice")
+	}
+}
+
+// With recipe hybrid, a run that has not met the criterion after the
+// recipe's RestartAfter steps restarts with the next seed, and the page is
+// told why ("no fit").
+func TestNoFitRestartReported(t *testing.T) {
+	set := Settings{Arch: "linear2", Hidden: 2, Input: 1, Batch: 16, LR: 1e-3, Seed: 5}
+	set.Recipe = train.RecipeHybrid
+	s, err := NewSession(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mon.PlateauAfter = 1 << 30 // only the no-fit rule may restart
+	after := train.HybridRecipe.RestartAfter
+	if s.mon.RestartAfter != after || after == 0 {
+		t.Fatalf("the page's monitor restarts after %d steps, the recipe after %d", s.mon.RestartAfter, after)
+	}
+	for s.StepCount() < after {
+		steps(t, s, min(500, after-s.StepCount()))
+	}
+	status := s.Status(true, 0)
+	if s.seed() != 6 || !slices.Equal(status.Restarts, []int{after}) || !slices.Equal(status.RestartCauses, []string{train.RestartNoFit}) {
+		t.Errorf("after %d steps: seed %d, restarts %v, causes %v", after, s.seed(), status.Restarts, status.RestartCauses)
 	}
 }
 
