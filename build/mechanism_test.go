@@ -9,7 +9,8 @@ import (
 )
 
 // TestPortraitShowsMechanism trains the default demo (linear2, H 50, D 10,
-// B 256, T 30, the default recipe) in the page for each seed in
+// B 256, T 30, the default recipe; $HMMRNN_MECHANISM_QUERY adds URL
+// parameters, e.g. arch=linear3&recipe=hybrid) in the page for each seed in
 // $HMMRNN_MECHANISM_SEEDS (default 1) until the network has learned: the
 // fit criterion holds, or the page says the newest weight snapshot is in
 // the noise-driven regime (core/dynamics IsNoiseDriven: bounded,
@@ -27,10 +28,14 @@ func TestPortraitShowsMechanism(t *testing.T) {
 	if seeds == "" {
 		seeds = "1"
 	}
+	query := os.Getenv("HMMRNN_MECHANISM_QUERY")
+	if query != "" {
+		query = "&" + query
+	}
 	limit := 8 * time.Minute // a loaded 2-core machine trains the demo at ~50-1000 ms/step
 	for _, seed := range strings.Split(seeds, ",") {
 		seed = strings.TrimSpace(seed)
-		p := e.open(t, "?seed="+seed)
+		p := e.open(t, "?seed="+seed+query)
 		eval[bool](p, `(window.hmmrnn.play(), true)`, quickCall)
 		// Wait for the criterion or the page's noise-driven claim, then for
 		// a portrait of a network at or after that step (the worker draws
