@@ -127,6 +127,7 @@ func runTrain(env *Env, args []string) error {
 		if err != nil {
 			return badUsage("%v", err)
 		}
+		rc = rc.For(m) // the default recipe trains chains of 3+ states as hybrid does
 		cfg := train.DefaultConfig(m)
 		rc.Apply(&cfg)
 		if lrSet {
@@ -174,8 +175,12 @@ func runTrain(env *Env, args []string) error {
 	}
 	run := &trainRun{env: env, tr: tr, command: command, out: *out, start: time.Now()}
 	cfg := tr.Config()
-	fmt.Fprintf(env.Stderr, "training %s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s%s, %d steps\n",
-		cfg.HMM.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, train.FormatStages(cfg.Stages), *steps)
+	recipeNote := ""
+	if *resume == "" {
+		recipeNote = " (recipe " + rc.Name + ")"
+	}
+	fmt.Fprintf(env.Stderr, "training %s%s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s%s, %d steps\n",
+		cfg.HMM.Name, recipeNote, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, train.FormatStages(cfg.Stages), *steps)
 	loop := train.NewRun(tr)
 	if *evalEvery > 0 {
 		loop.Monitor = rc.Monitor(*evalEvery, train.DefaultCheckSamples)
@@ -328,7 +333,8 @@ func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Durati
 }
 
 // withSoftWeight returns rc with its soft-sample weight set to w (the
-// --soft-weight flag of train and study); w = -1 keeps the recipe's.
+// --soft-weight flag of train and study), renamed after the change (so
+// Recipe.For leaves it as it is); w = -1 keeps the recipe.
 func withSoftWeight(rc train.Recipe, w float64) (train.Recipe, error) {
 	switch {
 	case w == -1:
@@ -337,5 +343,6 @@ func withSoftWeight(rc train.Recipe, w float64) (train.Recipe, error) {
 		return rc, badUsage("--soft-weight %v: want a finite value >= 0 (-1: the recipe's)", w)
 	}
 	rc.SoftWeight = w
+	rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
 	return rc, nil
 }

@@ -141,6 +141,21 @@ func checkDist(p []float64, n int, what string) error {
 // States returns the number of hidden states M.
 func (m *HMM) States() int { return len(m.Transition) }
 
+// IsChain reports whether m is a linear chain: every transition stays or
+// moves to a neighbouring state (A[i][j] = 0 for |i-j| > 1), as in the
+// paper's linear-chain HMMs; a cyclic HMM (its last state moves to its
+// first) and a fully connected one are not.
+func (m *HMM) IsChain() bool {
+	for i, row := range m.Transition {
+		for j, v := range row {
+			if v != 0 && (j < i-1 || j > i+1) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Outputs returns the number of output symbols O.
 func (m *HMM) Outputs() int {
 	if len(m.Emission) == 0 {

@@ -242,3 +242,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestIsChain(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{{"linear2", true}, {"linear3", true}, {"linear4", true}, {"linear5", true}, {"fully3", false}, {"cyclic4", false}} {
+		m, err := Preset(c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.IsChain() != c.want {
+			t.Errorf("%s: IsChain %v, want %v", c.name, m.IsChain(), c.want)
+		}
+	}
+	// A chain whose middle state may jump two states away is not one.
+	m, _ := Preset("linear3")
+	m.Transition[0] = []float64{0.9, 0.05, 0.05}
+	if m.IsChain() {
+		t.Error("linear3 with a 0 -> 2 transition: IsChain true")
+	}
+}

@@ -85,7 +85,8 @@ func FitVerdict(f stats.FitResult) Verdict {
 	return v
 }
 
-// Train runs the policy from cfg (the recipe applied to it first) on the
+// Train runs the policy from cfg (the recipe for its HMM, Recipe.For,
+// applied to it first) on the
 // one training loop (Run) with a Monitor whose criterion is the fit
 // criterion, a pass confirmed on a second sample. An error is a failed
 // step or a cancelled ctx; the outcome then holds the best network so far.
@@ -107,13 +108,14 @@ func (f FitRun) Train(ctx context.Context, cfg Config) (FitOutcome, error) {
 	if now == nil {
 		now = time.Now
 	}
-	f.Recipe.Apply(&cfg)
+	rc := f.Recipe.For(cfg.HMM)
+	rc.Apply(&cfg)
 	cfg.ValEvery = 0 // the checks choose the network kept; validation would only cost time
 	tr, err := New(cfg)
 	if err != nil {
 		return FitOutcome{}, err
 	}
-	mon := f.Recipe.Monitor(every, samples)
+	mon := rc.Monitor(every, samples)
 	mon.FitStreak = streakNeed
 	run := NewRun(tr)
 	run.Monitor, run.StopAtFit, run.Now = mon, true, now

@@ -53,12 +53,22 @@ type PageSettings struct {
 	Recipe string `json:"recipe,omitempty"`
 }
 
-// TrainingRecipe is the recipe the settings name (DefaultRecipe for "").
+// TrainingRecipe is the recipe the settings name (DefaultRecipe for "")
+// for their model (Recipe.For: the default recipe trains chains of three
+// or more states with HybridRecipe).
 func (s PageSettings) TrainingRecipe() (Recipe, error) {
-	if s.Recipe == "" {
-		return DefaultRecipe, nil
+	r := DefaultRecipe
+	if s.Recipe != "" {
+		var err error
+		if r, err = RecipeByName(s.Recipe); err != nil {
+			return Recipe{}, err
+		}
 	}
-	return RecipeByName(s.Recipe)
+	m, err := s.Model()
+	if err != nil {
+		return Recipe{}, err
+	}
+	return r.For(m), nil
 }
 
 // Model returns the preset or a validated copy of the custom model

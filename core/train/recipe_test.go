@@ -132,7 +132,9 @@ func TestRecipeByName(t *testing.T) {
 
 // The default recipe's stages fit the browser: at the demo settings every
 // preset's run, stages included, passes CheckPage (batch, learning rate,
-// memory), and the paper's recipe has none.
+// memory), and the paper's recipe has none. The page trains the chains of
+// 3 or more states with recipe hybrid (Recipe.For), the others with the
+// default recipe's stages.
 func TestDefaultStagesFitThePage(t *testing.T) {
 	if len(DefaultRecipe.Stages) == 0 || len(PaperRecipe.Stages) != 0 {
 		t.Fatalf("default recipe stages %v, paper recipe stages %v: want some and none", DefaultRecipe.Stages, PaperRecipe.Stages)
@@ -144,8 +146,15 @@ func TestDefaultStagesFitThePage(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if !slices.Equal(c.Stages, DefaultRecipe.Stages) {
-			t.Errorf("%s: page config stages %v, want the recipe's %v", name, c.Stages, DefaultRecipe.Stages)
+		want := DefaultRecipe
+		if name == "linear3" || name == "linear4" || name == "linear5" {
+			want = HybridRecipe
+		}
+		if r, _ := s.TrainingRecipe(); r.Name != want.Name {
+			t.Errorf("%s: the page trains with recipe %q, want %q", name, r.Name, want.Name)
+		}
+		if !slices.Equal(c.Stages, want.Stages) || c.SoftWeight != want.SoftWeight {
+			t.Errorf("%s: page config stages %v soft weight %v, want recipe %s's %v and %v", name, c.Stages, c.SoftWeight, want.Name, want.Stages, want.SoftWeight)
 		}
 	}
 	// Apply copies the stages: a change to a run's stages leaves the recipe's.
@@ -222,5 +231,38 @@ func TestSoftWeight(t *testing.T) {
 	}
 	if m := c.MemoryBytes(); m <= func() int64 { d := c; d.SoftWeight = 0; return d.MemoryBytes() }() {
 		t.Errorf("memory estimate %d does not count the soft term's cost matrices", m)
+	}
+}
+
+// Recipe.For: the default recipe trains chains of 3+ states with recipe
+// hybrid and every other HMM as it is; other recipes, and a default recipe
+// a flag changed (renamed), are never substituted; For is idempotent.
+func TestRecipeFor(t *testing.T) {
+	for _, name := range hmm.PresetNames() {
+		m, err := hmm.Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain := m.IsChain() && m.States() >= 3
+		got := DefaultRecipe.For(m)
+		if chain != (got.Name == RecipeHybrid) || (!chain && got.Name != RecipeDefault) {
+			t.Errorf("%s: default recipe -> %q", name, got.Name)
+		}
+		if again := got.For(m); again.Name != got.Name || again.SoftWeight != got.SoftWeight {
+			t.Errorf("%s: For not idempotent: %q then %q", name, got.Name, again.Name)
+		}
+		for _, r := range []Recipe{PaperRecipe, HybridRecipe} {
+			if r.For(m).Name != r.Name {
+				t.Errorf("%s: recipe %s -> %q", name, r.Name, r.For(m).Name)
+			}
+		}
+		changed := DefaultRecipe
+		changed.Name, changed.SoftWeight = "default, soft weight 0.5", 0.5
+		if c := changed.For(m); c.Name != changed.Name || c.SoftWeight != 0.5 {
+			t.Errorf("%s: a changed default recipe was substituted: %q", name, c.Name)
+		}
+	}
+	if DefaultRecipe.For(nil).Name != RecipeDefault {
+		t.Error("For(nil) substituted")
 	}
 }

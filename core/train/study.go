@@ -75,9 +75,11 @@ func RegimeOf(net *rnn.Net, sigma float64, seed uint64) (dynamics.EvolutionPoint
 
 // StudySummary aggregates the runs of one HMM.
 type StudySummary struct {
-	HMM   string `json:"hmm"`
-	Seeds int    `json:"seeds"`
-	Met   int    `json:"met"`
+	HMM string `json:"hmm"`
+	// Recipe is the recipe that trained this HMM (Recipe.For).
+	Recipe string `json:"recipe"`
+	Seeds  int    `json:"seeds"`
+	Met    int    `json:"met"`
 	// MedianSteps and MedianSeconds are over the runs that met the
 	// criterion (absent when none did).
 	MedianSteps   *float64 `json:"median_steps,omitempty"`
@@ -127,7 +129,9 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			o, err := f.Train(ctx, s.Config(m, seed))
 			if err != nil {
 				if len(runs) > 0 {
-					out = append(out, Summarise(m.Name, runs))
+					sum := Summarise(m.Name, runs)
+					sum.Recipe = s.Run.Recipe.For(m).Name
+					out = append(out, sum)
 				}
 				return out, fmt.Errorf("%s seed %d: %w", m.Name, seed, err)
 			}
@@ -144,18 +148,20 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			}
 			runs = append(runs, r)
 		}
-		out = append(out, Summarise(m.Name, runs))
+		sum := Summarise(m.Name, runs)
+		sum.Recipe = s.Run.Recipe.For(m).Name
+		out = append(out, sum)
 	}
 	return out, nil
 }
 
-// WriteStudy prints one line per HMM: seeds meeting the criterion, median
+// WriteStudy prints one line per HMM: the recipe that trained it, seeds meeting the criterion, median
 // steps and seconds to it, restarts, kept networks in the noise-driven
 // regime, and per seed the worst figure of the kept network relative to
 // its limit, its regime and the share of its emitted symbols that are not
 // its logits' argmax (the readout's blips).
 func WriteStudy(w io.Writer, sums []StudySummary) error {
-	if _, err := fmt.Fprintf(w, "%-10s %7s %12s %12s %9s %7s  %s\n", "hmm", "met", "median steps", "median s", "restarts", "driven", "per seed: figure/limit of the worst figure, regime, emitted symbols not the argmax"); err != nil {
+	if _, err := fmt.Fprintf(w, "%-10s %-8s %7s %12s %12s %9s %7s  %s\n", "hmm", "recipe", "met", "median steps", "median s", "restarts", "driven", "per seed: figure/limit of the worst figure, regime, emitted symbols not the argmax"); err != nil {
 		return err
 	}
 	for _, s := range sums {
@@ -168,7 +174,7 @@ func WriteStudy(w io.Writer, sums []StudySummary) error {
 			name, ratio := worstFigure(r.Fit)
 			worst += fmt.Sprintf(" %d:%s %.2f %s %.1f%%", r.Seed, name, ratio, r.Regime.Regime, 100*r.Readout.OffArgmax)
 		}
-		if _, err := fmt.Fprintf(w, "%-10s %3d/%-3d %12s %12s %9d %3d/%-3d %s\n", s.HMM, s.Met, s.Seeds, st, sec, s.Restarts, s.Driven, s.Seeds, worst); err != nil {
+		if _, err := fmt.Fprintf(w, "%-10s %-8s %3d/%-3d %12s %12s %9d %3d/%-3d %s\n", s.HMM, s.Recipe, s.Met, s.Seeds, st, sec, s.Restarts, s.Driven, s.Seeds, worst); err != nil {
 			return err
 		}
 	}

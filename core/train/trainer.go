@@ -466,6 +466,10 @@ func (t *Trainer) SetHelper(h rnn.Helper) {
 	}
 }
 
+// Helped reports whether the helper given by SetHelper computes part of
+// each step: not with SoftWeight (see workspaceHelper).
+func (t *Trainer) Helped() bool { return t.workspaceHelper() != nil }
+
 // workspaceHelper is the helper the workspaces use: none with SoftWeight,
 // whose loss needs the soft samples of every chunk here.
 func (t *Trainer) workspaceHelper() rnn.Helper {
