@@ -75,6 +75,9 @@ type Training struct {
 	// SoftWeight is the weight of the soft-sample loss's gradient (absent:
 	// 0, the paper's loss alone).
 	SoftWeight float64 `json:"soft_weight,omitempty"`
+	// Energy: the run minimised the minibatch energy distance built on the
+	// paper's divergence (absent: false, the paper's loss).
+	Energy bool `json:"energy,omitempty"`
 	// Stages are the run's later training stages (absent: one stage, the
 	// settings above throughout).
 	Stages []Stage `json:"stages,omitempty"`

@@ -1,0 +1,128 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"hmmrnn/core/sinkhorn"
+)
+
+// energyGrad is the gradient of Config.Energy's loss: checked against
+// finite differences of that loss written out with sinkhorn.Dense on the
+// one-hot encodings (converged Sinkhorn, so the returned gradient is the
+// derivative of the value), for an even and an odd batch.
+func TestEnergyGradFiniteDifferences(t *testing.T) {
+	const T, O = 4, 3
+	opt := sinkhorn.Options{Blur: 1, Converged: true, Tol: 1e-13, MaxIter: 200000}
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, b := range []int{6, 7} {
+		x, y := make([]uint8, b*T), make([]uint8, b*T)
+		for i := range x {
+			x[i], y[i] = uint8(r.IntN(O)), uint8(r.IntN(O))
+		}
+		g, err := energyGrad(x, y, b, T, O, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := b / 2
+		lossAt := func(xc []float64) float64 {
+			yc := oneHotOf(y, O)
+			w := T * O
+			xs := [2][]float64{xc[:h*w], xc[h*w:]}
+			ys := [2][]float64{yc[:h*w], yc[h*w:]}
+			n := [2]int{h, b - h}
+			var l float64
+			for a := range 2 {
+				for c := range 2 {
+					v, _, err := sinkhorn.Dense(xs[a], ys[c], n[a], n[c], w, opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					l += v / 4
+				}
+			}
+			v, _, err := sinkhorn.Dense(xs[0], xs[1], n[0], n[1], w, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l - v/2
+		}
+		x0 := oneHotOf(x, O)
+		l0 := lossAt(x0)
+		const delta = 1e-6
+		worst, scale := 0.0, 0.0
+		for k := range x0 {
+			xp := slices.Clone(x0)
+			// Toward the interior of [0, 1], so the diameter (and with it
+			// the temperature schedule) stays as it is.
+			step := delta
+			if x0[k] == 1 {
+				step = -delta
+			}
+			xp[k] += step
+			fd := (lossAt(xp) - l0) / step
+			worst = math.Max(worst, math.Abs(fd-g[k]))
+			scale = math.Max(scale, math.Abs(g[k]))
+		}
+		t.Logf("b %d: largest |finite difference - gradient| %.2e, largest |gradient| %.3f", b, worst, scale)
+		if !(scale > 0) || worst > 1e-4*scale {
+			t.Errorf("b %d: gradient off its finite differences by %.2e (gradient scale %.3f)", b, worst, scale)
+		}
+	}
+}
+
+func oneHotOf(s []uint8, O int) []float64 {
+	out := make([]float64, len(s)*O)
+	for i, v := range s {
+		out[i*O+int(v)] = 1
+	}
+	return out
+}
+
+// The energy distance changes the update, not the reported loss (the
+// paper's on the whole batch); it is recorded and resumed; batches under
+// 4 are refused.
+func TestEnergy(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	c.ValEvery = 0
+	plain, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Energy = true
+	en, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ei, err := en.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pi, _ := plain.Step()
+	if ei.Loss != pi.Loss {
+		t.Errorf("reported loss %v with the energy distance, %v without: want the paper's both times", ei.Loss, pi.Loss)
+	}
+	if slices.Equal(en.Net().Whh, plain.Net().Whh) {
+		t.Error("the energy distance did not change the update")
+	}
+	en.Step()
+	f, err := en.Snapshot(false, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Resume(f)
+	if err != nil || !back.Config().Energy {
+		t.Fatalf("resumed energy %v (%v), want true", back != nil && back.Config().Energy, err)
+	}
+	en.Step()
+	back.Step()
+	if !slices.Equal(en.Net().Whh, back.Net().Whh) {
+		t.Error("a resumed energy run differs from the uninterrupted one")
+	}
+	c.Batch = 3
+	if _, err := New(c); err == nil {
+		t.Error("energy distance with batch 3 accepted")
+	}
+}
