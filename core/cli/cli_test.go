@@ -201,6 +201,17 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	if f.Training.SoftWeight != 0.5 {
 		t.Errorf("soft weight %v recorded, want 0.5", f.Training.SoftWeight)
 	}
+	// --energy switches the loss and is recorded.
+	code, _, stderr = runCLI(context.Background(), append([]string{"train", "--steps", "2", "--energy", "--out", m}, tiny...)...)
+	if code != 0 {
+		t.Fatalf("train --energy: exit %d: %s", code, stderr)
+	}
+	if f, err = model.Load(m); err != nil {
+		t.Fatal(err)
+	}
+	if !f.Training.Energy || !strings.Contains(stderr, "(recipe default, energy)") {
+		t.Errorf("--energy: recorded %v, stderr %q", f.Training.Energy, stderr)
+	}
 }
 
 var tiny = []string{"--hmm", "linear2", "--hidden", "8", "--input", "3", "--batch", "16", "--seq-len", "10", "--val-every", "2", "--val-size", "16"}

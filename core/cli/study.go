@@ -14,7 +14,7 @@ import (
 )
 
 const studySynopsis = `hmmrnn study [--hmm P[,P...]] [--seeds 1-10] [--max-time 3m] [--max-steps N]
-       [--hidden H] [--input D] [--batch B] [--seq-len T] [--recipe NAME] [--soft-weight W] [--out study.json]
+       [--hidden H] [--input D] [--batch B] [--seq-len T] [--recipe NAME] [--soft-weight W] [--energy] [--out study.json]
 
 Measures a training recipe: trains every (HMM, seed) pair from random weights until the
 fit criterion holds (frequencies, transition rows, volatility, dwell times; each figure
@@ -42,6 +42,7 @@ func runStudy(env *Env, args []string) error {
 	seqLen := fs.Int("seq-len", 0, "sequence length T (0: the HMM's default)")
 	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+")")
 	softWeight := fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)")
+	energy := fs.Bool("energy", false, "train on the minibatch energy distance built on the paper's divergence (train.Config.Energy)")
 	every := fs.Int("every", train.DefaultFitEvery, "steps between fit checks")
 	samples := fs.Int("samples", train.DefaultFitSamples, "sequences per fit check")
 	out := fs.String("out", "study.json", "JSON file to write ('' : none)")
@@ -58,7 +59,7 @@ func runStudy(env *Env, args []string) error {
 	if err != nil {
 		return badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
 	}
-	if rc, err = withSoftWeight(rc, *softWeight); err != nil {
+	if rc, err = withOverrides(rc, *softWeight, *energy); err != nil {
 		return err
 	}
 	idx, err := sweep.ParseIndices(*seeds, maxSeed+1)

@@ -18,7 +18,7 @@ import (
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
-       [--recipe NAME] [--soft-weight W] [--max-time D --stop-at-fit]
+       [--recipe NAME] [--soft-weight W] [--energy] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
@@ -84,6 +84,7 @@ func runTrain(env *Env, args []string) error {
 	maxMem := memoryFlag(fs)
 	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+"; paper: the paper's plain recipe); --lr overrides its first stage's learning rate")
 	softWeight := fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)")
+	energy := fs.Bool("energy", false, "train on the minibatch energy distance built on the paper's divergence (train.Config.Energy)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func runTrain(env *Env, args []string) error {
 	if err != nil {
 		return badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
 	}
-	if rc, err = withSoftWeight(rc, *softWeight); err != nil {
+	if rc, err = withOverrides(rc, *softWeight, *energy); err != nil {
 		return err
 	}
 	if err := checkOutFile("--out", *out); err != nil {
@@ -332,17 +333,21 @@ func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Durati
 	return err
 }
 
-// withSoftWeight returns rc with its soft-sample weight set to w (the
-// --soft-weight flag of train and study), renamed after the change (so
-// Recipe.For leaves it as it is); w = -1 keeps the recipe.
-func withSoftWeight(rc train.Recipe, w float64) (train.Recipe, error) {
+// withOverrides returns rc changed by the --soft-weight and --energy flags
+// of train and study, renamed after the change (so Recipe.For leaves it as
+// it is): w = -1 keeps the recipe's soft weight, energy false its loss.
+func withOverrides(rc train.Recipe, w float64, energy bool) (train.Recipe, error) {
 	switch {
 	case w == -1:
-		return rc, nil
 	case !(w >= 0) || math.IsInf(w, 0):
 		return rc, badUsage("--soft-weight %v: want a finite value >= 0 (-1: the recipe's)", w)
+	default:
+		rc.SoftWeight = w
+		rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
 	}
-	rc.SoftWeight = w
-	rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
+	if energy && !rc.Energy {
+		rc.Energy = true
+		rc.Name += ", energy"
+	}
 	return rc, nil
 }
