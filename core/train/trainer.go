@@ -553,7 +553,7 @@ func (t *Trainer) Step() (StepInfo, error) {
 	t2 := time.Now()
 	loss, dY, err := sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
 	if err == nil && c.Energy {
-		dY, err = energyGrad(x, y, b, T, O, c.Sinkhorn)
+		_, dY, err = energyLoss(x, y, b, T, O, c.Sinkhorn)
 	}
 	if err == nil && c.SoftWeight > 0 {
 		err = t.addSoft(ws, y, dY, b)
@@ -650,10 +650,10 @@ func copyNet(dst, src *rnn.Net) {
 	copy(dst.Wout, src.Wout)
 }
 
-// energyGrad returns the gradient of Config.Energy's loss with respect to
-// the one-hot RNN batch x (b sequences) against the HMM batch y: halves of
-// h = b/2 and b-h sequences.
-func energyGrad(x, y []uint8, b, T, O int, opt sinkhorn.Options) ([]float64, error) {
+// energyLoss returns Config.Energy's loss of the RNN batch x (b
+// sequences) against the HMM batch y, and its gradient with respect to the
+// one-hot x: halves of h = b/2 and b-h sequences.
+func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options) (float64, []float64, error) {
 	h := b / 2
 	xs := [2][]uint8{x[:h*T], x[h*T:]}
 	ys := [2][]uint8{y[:h*T], y[h*T:]}
@@ -665,19 +665,25 @@ func energyGrad(x, y []uint8, b, T, O int, opt sinkhorn.Options) ([]float64, err
 			dst[i] += w * v
 		}
 	}
+	var loss float64
 	for a := range 2 {
 		for c := range 2 {
-			_, g, err := sinkhorn.Symbols(xs[a], ys[c], n[a], n[c], T, O, opt)
+			l, g, err := sinkhorn.Symbols(xs[a], ys[c], n[a], n[c], T, O, opt)
 			if err != nil {
-				return nil, fmt.Errorf("energy distance, S(x%d, y%d): %w", a+1, c+1, err)
+				return 0, nil, fmt.Errorf("energy distance, S(x%d, y%d): %w", a+1, c+1, err)
 			}
+			loss += l / 4
 			add(gs[a], g, 0.25)
 		}
-		_, g, err := sinkhorn.Symbols(xs[a], xs[1-a], n[a], n[1-a], T, O, opt)
+		// S(x1, x2) = S(x2, x1): its value once, its gradient for each half.
+		l, g, err := sinkhorn.Symbols(xs[a], xs[1-a], n[a], n[1-a], T, O, opt)
 		if err != nil {
-			return nil, fmt.Errorf("energy distance, S(x%d, x%d): %w", a+1, 2-a, err)
+			return 0, nil, fmt.Errorf("energy distance, S(x%d, x%d): %w", a+1, 2-a, err)
+		}
+		if a == 0 {
+			loss -= l / 2
 		}
 		add(gs[a], g, -0.5)
 	}
-	return dY, nil
+	return loss, dY, nil
 }
