@@ -74,8 +74,8 @@ func (c *Config) MemoryBytes() int64 {
 		// sinkhorn.Soft keeps three B x B float64 cost matrices (x-y,
 		// y-x, x-x; the y-y block is bytes); the soft samples, the two
 		// weighted averages and the gradient are B x T x O float64s.
-		b := int64(c.MaxBatch())
-		live += 3*8*b*b + b*b + 4*8*b*T*int64(O)
+		b, n := int64(c.MaxBatch()), int64(min(c.MaxBatch(), softBatch))
+		live += 3*8*n*n + n*n + 4*8*b*T*int64(O)
 	}
 	if c.ValEvery > 0 {
 		v := int64(c.ValSize)

@@ -605,9 +605,16 @@ func (t *Trainer) Step() (StepInfo, error) {
 	return info, nil
 }
 
+// softBatch bounds the sequences the soft term compares: the first
+// softBatch of a larger batch (the default recipe's later stages train on
+// 1,024), since sinkhorn.Soft's cost grows as the batch squared and the
+// term's role, pricing the readout's few percent on the wrong symbol,
+// needs no more than the demo batch.
+const softBatch = 256
+
 // addSoft adds SoftWeight times the gradient of the Sinkhorn divergence
 // between the last Forward's soft samples and the one-hot target batch y
-// of b sequences to dY.
+// of b sequences to dY, on the first min(b, softBatch) sequences.
 func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) error {
 	c := t.cfg
 	T, O := c.SeqLen, c.HMM.Outputs()
@@ -615,7 +622,8 @@ func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) err
 	if t.soft, err = ws.Soft(t.soft); err != nil {
 		return err
 	}
-	_, g, err := sinkhorn.Soft(t.soft, y, b, b, T, O, c.Sinkhorn)
+	n := min(b, softBatch)
+	_, g, err := sinkhorn.Soft(t.soft[:n*T*O], y[:n*T], n, n, T, O, c.Sinkhorn)
 	if err != nil {
 		return fmt.Errorf("soft-sample loss: %w", err)
 	}
