@@ -201,16 +201,27 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	if f.Training.SoftWeight != 0.5 {
 		t.Errorf("soft weight %v recorded, want 0.5", f.Training.SoftWeight)
 	}
-	// --energy switches the loss and is recorded.
-	code, _, stderr = runCLI(context.Background(), append([]string{"train", "--steps", "2", "--energy", "--out", m}, tiny...)...)
-	if code != 0 {
-		t.Fatalf("train --energy: exit %d: %s", code, stderr)
-	}
-	if f, err = model.Load(m); err != nil {
-		t.Fatal(err)
-	}
-	if !f.Training.Energy || !strings.Contains(stderr, "(recipe default, energy)") {
-		t.Errorf("--energy: recorded %v, stderr %q", f.Training.Energy, stderr)
+	// --energy switches the loss either way and is recorded; the default
+	// recipe has it.
+	for _, c := range []struct {
+		args   []string
+		energy bool
+		recipe string
+	}{
+		{nil, true, "(recipe default)"},
+		{[]string{"--recipe", "paper", "--energy"}, true, "(recipe paper, energy)"},
+		{[]string{"--energy=false"}, false, "(recipe default, no energy)"},
+	} {
+		code, _, stderr = runCLI(context.Background(), append(append([]string{"train", "--steps", "2", "--out", m}, c.args...), tiny...)...)
+		if code != 0 {
+			t.Fatalf("train %v: exit %d: %s", c.args, code, stderr)
+		}
+		if f, err = model.Load(m); err != nil {
+			t.Fatal(err)
+		}
+		if f.Training.Energy != c.energy || !strings.Contains(stderr, c.recipe) {
+			t.Errorf("train %v: energy %v recorded, stderr %q; want %v and %s", c.args, f.Training.Energy, stderr, c.energy, c.recipe)
+		}
 	}
 }
 

@@ -84,7 +84,7 @@ func runTrain(env *Env, args []string) error {
 	maxMem := memoryFlag(fs)
 	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+"; paper: the paper's plain recipe); --lr overrides its first stage's learning rate")
 	softWeight := fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)")
-	energy := fs.Bool("energy", false, "train on the minibatch energy distance built on the paper's divergence (train.Config.Energy)")
+	energy := fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func runTrain(env *Env, args []string) error {
 	if err != nil {
 		return badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
 	}
-	if rc, err = withOverrides(rc, *softWeight, *energy); err != nil {
+	if rc, err = withOverrides(rc, *softWeight, flagSet(fs, "energy"), *energy); err != nil {
 		return err
 	}
 	if err := checkOutFile("--out", *out); err != nil {
@@ -334,9 +334,10 @@ func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Durati
 }
 
 // withOverrides returns rc changed by the --soft-weight and --energy flags
-// of train and study, renamed after the change (so Recipe.For leaves it as
-// it is): w = -1 keeps the recipe's soft weight, energy false its loss.
-func withOverrides(rc train.Recipe, w float64, energy bool) (train.Recipe, error) {
+// of train and study, renamed after each change (so Recipe.For leaves it
+// as it is): w = -1 keeps the recipe's soft weight; energy applies only
+// when the flag was given (energySet).
+func withOverrides(rc train.Recipe, w float64, energySet, energy bool) (train.Recipe, error) {
 	switch {
 	case w == -1:
 	case !(w >= 0) || math.IsInf(w, 0):
@@ -345,9 +346,20 @@ func withOverrides(rc train.Recipe, w float64, energy bool) (train.Recipe, error
 		rc.SoftWeight = w
 		rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
 	}
-	if energy && !rc.Energy {
-		rc.Energy = true
-		rc.Name += ", energy"
+	if energySet && energy != rc.Energy {
+		rc.Energy = energy
+		if energy {
+			rc.Name += ", energy"
+		} else {
+			rc.Name += ", no energy"
+		}
 	}
 	return rc, nil
+}
+
+// flagSet reports whether the flag called name was given.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -62,7 +62,36 @@ func (r Recipe) Monitor(every, samples int) *Monitor {
 var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAfter: DefaultPlateauAfter}
 
 // DefaultRecipe is RecipeDefault: the paper's recipe with the random
-// initial W_hh scaled by 3 and a plateau patience of 1,000 steps.
+// initial W_hh scaled by 3, a W_hh decay, a plateau patience of 1,000
+// steps, later stages (DefaultStages) and the minibatch energy distance
+// (Config.Energy). Recipe.For trains linear chains of 3 or more states
+// with HybridRecipe instead.
+//
+// Why the energy distance: the paper's divergence between two finite
+// batches prefers, against a batch of the HMM, a model that switches less
+// than the HMM (TestEnergyPrefersTheTruth: for linear2's emissions at
+// B 256 its average is lowest for a chain switching with probability
+// 0.03-0.04 instead of 0.05), so networks trained on it switch state too
+// rarely and their sampled readout makes up the count with blips (see
+// below). The energy distance is lowest at the truth. Measured at the
+// demo settings, `hmmrnn study --seq-len 30 --max-time 3m --energy` (this
+// recipe before the energy distance was part of it; two studies at a time
+// on 2 cores, GOMAXPROCS=1 each), against the same recipe without it:
+//
+//	preset   seeds  met with energy (steps)             worst figure / limit of the kept networks   without
+//	fully3   1-5    4/5 (2,750 3,000 3,500 4,000)       seed 1: freq 1.05                          0/2 (1.32-1.41)
+//	cyclic4  1-3    3/3 (1,750 1,750 1,000)             -                                          3/3 (1,500-3,250)
+//	linear2  1-5    0/5                                 dwell 1.10-1.42                            0/2 (2.09-2.48)
+//
+// Every kept fully3 network was noise-driven (study's regime column);
+// without the energy distance fully3's activity ran away. linear2's
+// argmax outputs now switch as often as the HMM's (seed 1 in a driver:
+// 1.57 changes per 30 steps against 1.45; seed 2: 1.51 against 1.51, up
+// from 1.07-1.13), and its remaining misfit is the readout's blips (2.4-
+// 2.7% of emitted symbols off the argmax: 20% of complete runs one step
+// long against the HMM's 10%). The cost: six divergences between batch
+// halves per step besides the paper's on the whole batch (which stays
+// the reported loss), about 1.5x the Sinkhorn time of a step.
 //
 // Why it works: with PyTorch's U(+-1/sqrt(H)) initialisation W_hh has a
 // spectral radius of about 1/sqrt(3) = 0.58, and with about half the ReLU
@@ -107,8 +136,9 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // 7,400 steps than lr 1e-3), learning-rate stages 3e-3/1e-3/3e-4/1e-4
 // (fully3 at step 9,800: transitions within 0.02, volatility still 20% low
 // and dwell distance 0.3), batch 1024 after step 1,000 (fully3 at step
-// 4,400: no closer). What the recipe does not do: meet the full fit
-// criterion at the demo settings; see the study in the session's note.
+// 4,400: no closer). What the recipe did not do before the energy
+// distance: meet the full fit criterion at the demo settings but for
+// cyclic4 (the measurements below are of the recipe without it).
 //
 // Why the W_hh decay (3e-4 per step): the gain that takes the network off
 // the plateau also lets its activity run away beyond the T steps the loss
@@ -144,7 +174,7 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // 1.5 also gives noise-driven linear2 networks, but fully3 then stays on
 // the plateau (seeds 1 and 2, 8,000 steps). fully3's runaway activity is
 // not cured by the decay; the page says so under its loss chart.
-var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, WhhDecay: 3e-4, LR: DefaultLR, PlateauAfter: 1000, Stages: DefaultStages}
+var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, WhhDecay: 3e-4, LR: DefaultLR, PlateauAfter: 1000, Stages: DefaultStages, Energy: true}
 
 // DefaultStages are the default recipe's later stages, each with a fresh
 // Adam (the authors' generic configuration runs lr stages 5e-3, 1e-3,
