@@ -84,6 +84,14 @@ func TestHelperWorkerSameLosses(t *testing.T) {
 		t.Errorf("losses without the helper %v, with it %v", losses[0], losses[1])
 	}
 	p.noErrors()
+	// linear3 trains with the soft-sample term (recipe hybrid), which
+	// needs every chunk in one worker: the header must not claim two.
+	q := e.open(t, "?arch=linear3&seed=5")
+	eval[map[string]any](q, `window.hmmrnn.useHelper(true)`, time.Minute)
+	if st := eval[map[string]any](q, `window.hmmrnn.step(2)`, 2*time.Minute); st["helper"] != false {
+		t.Errorf("linear3 (soft-sample term): state says helper %v", st["helper"])
+	}
+	q.noErrors()
 }
 
 // BenchmarkBrowserDemoStep measures the demo's training step (linear2,

@@ -487,9 +487,9 @@ func (t *Trainer) SetHelper(h rnn.Helper) {
 	}
 }
 
-// Helped reports whether the helper given by SetHelper computes part of
-// each step: not with SoftWeight (see workspaceHelper).
-func (t *Trainer) Helped() bool { return t.workspaceHelper() != nil }
+// HelperUsable reports whether a helper given by SetHelper would compute
+// part of each step: not with SoftWeight (see workspaceHelper).
+func (t *Trainer) HelperUsable() bool { return t.cfg.SoftWeight == 0 }
 
 // workspaceHelper is the helper the workspaces use: none with SoftWeight,
 // whose loss needs the soft samples of every chunk here.

@@ -245,7 +245,7 @@ func (w *worker) sendStatus() {
 		return
 	}
 	st := w.s.Status(w.running, w.stepMs)
-	st.Helper = w.usableHelper() != nil && w.s.Helped()
+	st.Helper = w.usableHelper() != nil && w.s.HelperUsable()
 	w.postNet(st, nil)
 	w.lastStatus = time.Now()
 }

@@ -177,9 +177,10 @@ func (s *Session) SetHelper(h rnn.Helper) {
 	s.run.Trainer().SetHelper(h) // a restart keeps the helper (train.Monitor.Restart)
 }
 
-// Helped reports whether a helper given by SetHelper computes part of
-// each training step (not with the soft-sample term: train.Trainer.Helped).
-func (s *Session) Helped() bool { return s.run != nil && s.run.Trainer().Helped() }
+// HelperUsable reports whether a helper given by SetHelper would compute
+// part of each training step (not with the soft-sample term:
+// train.Trainer.HelperUsable).
+func (s *Session) HelperUsable() bool { return s.run != nil && s.run.Trainer().HelperUsable() }
 
 // HelperErr is the trainer's helper failure, if any.
 func (s *Session) HelperErr() error {
