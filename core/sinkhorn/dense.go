@@ -34,15 +34,11 @@ func Dense(x, y []float64, N, M, Dim int, opt Options) (loss float64, gradX []fl
 	case len(y) != M*Dim:
 		return 0, nil, fmt.Errorf("sinkhorn: len(y) = %d, want M*Dim = %d*%d", len(y), M, Dim)
 	}
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, nil, fmt.Errorf("sinkhorn: x[%d] (row %d) is %v", i, i/Dim, v)
-		}
+	if err := checkFinite("x", x, Dim); err != nil {
+		return 0, nil, err
 	}
-	for i, v := range y {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, nil, fmt.Errorf("sinkhorn: y[%d] (row %d) is %v", i, i/Dim, v)
-		}
+	if err := checkFinite("y", y, Dim); err != nil {
+		return 0, nil, err
 	}
 
 	d := denseDiameter(x, y, Dim)
@@ -163,4 +159,15 @@ func (b *denseBlock) softmin(dst, h []float64, eps float64, avg []float64) {
 			}
 		}
 	}
+}
+
+// checkFinite returns an error naming the first non-finite entry of v
+// (points of dim coordinates) and its row.
+func checkFinite(name string, v []float64, dim int) error {
+	for i, u := range v {
+		if math.IsNaN(u) || math.IsInf(u, 0) {
+			return fmt.Errorf("sinkhorn: %s[%d] (row %d) is %v", name, i, i/dim, u)
+		}
+	}
+	return nil
 }

@@ -40,15 +40,11 @@ func Soft(x []float64, y []uint8, N, M, T, O int, opt Options) (loss float64, gr
 	case len(y) != M*T:
 		return 0, nil, fmt.Errorf("sinkhorn: len(y) = %d, want M*T = %d*%d", len(y), M, T)
 	}
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, nil, fmt.Errorf("sinkhorn: x[%d] (row %d, position %d) is %v", i, i/(T*O), i/O%T, v)
-		}
+	if err := checkFinite("x", x, T*O); err != nil {
+		return 0, nil, err
 	}
-	for i, v := range y {
-		if int(v) >= O {
-			return 0, nil, fmt.Errorf("sinkhorn: y row %d position %d: symbol %d outside 0..%d", i/T, i%T, v, O-1)
-		}
+	if err := checkSymbolRange("y", y, T, O); err != nil {
+		return 0, nil, err
 	}
 	width := T * O
 	gradX = make([]float64, N*width)

@@ -46,15 +46,11 @@ func Symbols(x, y []uint8, N, M, T, O int, opt Options) (loss float64, gradX []f
 	if O < 1 || O > 256 {
 		return 0, nil, fmt.Errorf("sinkhorn: alphabet size %d must be in 1..256", O)
 	}
-	for _, s := range [...]struct {
-		name string
-		v    []uint8
-	}{{"x", x}, {"y", y}} {
-		for i, v := range s.v {
-			if int(v) >= O {
-				return 0, nil, fmt.Errorf("sinkhorn: %s row %d position %d: symbol %d outside 0..%d", s.name, i/T, i%T, v, O-1)
-			}
-		}
+	if err := checkSymbolRange("x", x, T, O); err != nil {
+		return 0, nil, err
+	}
+	if err := checkSymbolRange("y", y, T, O); err != nil {
+		return 0, nil, err
 	}
 	gradX = make([]float64, N*T*O)
 	d := symbolDiameter(x, y, T)
@@ -140,4 +136,15 @@ func symbolDiameter(x, y []uint8, T int) float64 {
 		}
 	}
 	return math.Sqrt(float64(n))
+}
+
+// checkSymbolRange returns an error naming the first symbol of s (sequences
+// of length T) outside 0..O-1, with its row and position.
+func checkSymbolRange(name string, s []uint8, T, O int) error {
+	for i, v := range s {
+		if int(v) >= O {
+			return fmt.Errorf("sinkhorn: %s row %d position %d: symbol %d outside 0..%d", name, i/T, i%T, v, O-1)
+		}
+	}
+	return nil
 }

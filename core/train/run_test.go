@@ -94,9 +94,9 @@ func TestRunCancelSaves(t *testing.T) {
 	}
 }
 
-// plateauRun trains a 2-neuron network that stays on the plateau, checking
-// every 2 steps; restarts follow after 4 steps and 2 plateau checks.
-func plateauRun(t *testing.T) (*Run, []uint64) {
+// stuckRun is a run of a 2-neuron network, which stays on the plateau,
+// judged by monitor m.
+func stuckRun(t *testing.T, m *Monitor) *Run {
 	t.Helper()
 	c := smallConfig(t, DataFresh)
 	c.Hidden, c.Input, c.SeqLen = 2, 1, 30
@@ -105,7 +105,15 @@ func plateauRun(t *testing.T) (*Run, []uint64) {
 		t.Fatal(err)
 	}
 	r := NewRun(tr)
-	r.Monitor = &Monitor{Every: 2, Samples: 300, PlateauAfter: 4, PlateauChecks: 2, FitStreak: 1, MaxRestarts: 2}
+	r.Monitor = m
+	return r
+}
+
+// plateauRun trains a 2-neuron network that stays on the plateau, checking
+// every 2 steps; restarts follow after 4 steps and 2 plateau checks.
+func plateauRun(t *testing.T) (*Run, []uint64) {
+	t.Helper()
+	r := stuckRun(t, &Monitor{Every: 2, Samples: 300, PlateauAfter: 4, PlateauChecks: 2, FitStreak: 1, MaxRestarts: 2})
 	var seeds []uint64
 	r.Hooks.Restart = func(c Check, next *Trainer) {
 		if !c.Restart || !c.Plateau {
@@ -140,15 +148,9 @@ func TestRunRestartsReproducible(t *testing.T) {
 // however far from the plateau it is; the cause is recorded; a run that
 // meets the criterion never restarts.
 func TestRunRestartAfterNoFit(t *testing.T) {
-	c := smallConfig(t, DataFresh)
-	c.Hidden, c.Input, c.SeqLen = 2, 1, 30
-	tr, err := New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := NewRun(tr)
 	// PlateauAfter beyond the budget: only the no-fit rule can restart.
-	r.Monitor = &Monitor{Every: 2, Samples: 300, PlateauAfter: 1000, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 5, RestartAfter: 5}
+	r := stuckRun(t, &Monitor{Every: 2, Samples: 300, PlateauAfter: 1000, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 5, RestartAfter: 5})
+	seed := r.Trainer().Config().Seed
 	var causes []string
 	r.Hooks.Restart = func(c Check, next *Trainer) {
 		if !c.Restart || c.Fit || c.Step != 6 {
@@ -162,14 +164,12 @@ func TestRunRestartAfterNoFit(t *testing.T) {
 	if !slices.Equal(r.Restarts(), []int{6, 12}) || !slices.Equal(r.RestartCauses(), []string{RestartNoFit, RestartNoFit}) || !slices.Equal(causes, r.RestartCauses()) {
 		t.Errorf("restarts at %v causes %v (hook %v), want [6 12], no fit twice", r.Restarts(), r.RestartCauses(), causes)
 	}
-	if r.Trainer().Config().Seed != c.Seed+2 {
-		t.Errorf("seed %d after two restarts, want %d", r.Trainer().Config().Seed, c.Seed+2)
+	if r.Trainer().Config().Seed != seed+2 {
+		t.Errorf("seed %d after two restarts, want %d", r.Trainer().Config().Seed, seed+2)
 	}
 	// A criterion that always passes: never restarted.
-	tr2, _ := New(c)
-	r2 := NewRun(tr2)
-	r2.Monitor = &Monitor{Every: 2, Samples: 300, PlateauAfter: 1000, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 5, RestartAfter: 5,
-		Criterion: func(*stats.Report) Verdict { return Verdict{Fit: true} }}
+	r2 := stuckRun(t, &Monitor{Every: 2, Samples: 300, PlateauAfter: 1000, PlateauChecks: 1, FitStreak: 1, MaxRestarts: 5, RestartAfter: 5,
+		Criterion: func(*stats.Report) Verdict { return Verdict{Fit: true} }})
 	if _, err := r2.Advance(context.Background(), Limit{Steps: 13}); err != nil {
 		t.Fatal(err)
 	}
