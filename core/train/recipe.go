@@ -397,9 +397,10 @@ const hybridRestartAfter = 2000
 // fit criterion for linear3, linear4 and linear5 in 10 of 10 seeds each
 // (median 500-750 steps), where the default recipe met it in none of the
 // seeds tried (see DefaultStages); it made fully3 and cyclic4 worse
-// (cyclic4 meets the criterion with the default recipe in 10 of 10) and
-// linear2 no better (worst figure 2.25 and 2.40 times its limit against
-// 2.1 and 2.5), so those keep the default recipe. Why the soft term helps
+// (the default recipe meets the criterion for cyclic4 in 10 of 10 seeds
+// and for fully3 in 9 of 10) and linear2 no better (worst figure 2.25 and
+// 2.40 times its limit, against 1.10-1.42 with the default recipe), so
+// those keep the default recipe. Why the soft term helps
 // chains and not the others is not known; this rule is the measurement.
 func (r Recipe) For(m *hmm.HMM) Recipe {
 	if r.Name == RecipeDefault && m != nil && m.States() >= chainStates && m.IsChain() {
