@@ -9,7 +9,8 @@ import (
 	"hmmrnn/core/rnn"
 )
 
-// BenchResult is the median wall time of training steps and of their parts.
+// BenchResult is the wall time of the median training step and of its
+// parts (so the parts never add up to more than the step).
 type BenchResult struct {
 	Step     time.Duration // whole step
 	RNN      time.Duration // RNN forward and backward
@@ -20,7 +21,7 @@ type BenchResult struct {
 }
 
 // Bench trains a fresh network of cfg for warmup unmeasured steps, then for
-// steps measured ones, and returns the medians. It is the one measurement
+// steps measured ones, and returns the median step with its split. It is the one measurement
 // behind `hmmrnn bench` and the page's in-browser figure. h, if not nil,
 // is given to the trainer (Trainer.SetHelper). ctx stops it between steps.
 func Bench(ctx context.Context, cfg Config, warmup, steps int, h rnn.Helper) (BenchResult, error) {
@@ -48,8 +49,27 @@ func Bench(ctx context.Context, cfg Config, warmup, steps int, h rnn.Helper) (Be
 			sk = append(sk, info.Time.Sinkhorn)
 		}
 	}
-	return BenchResult{Step: median(st), RNN: median(rn), Sinkhorn: median(sk), Steps: steps, Kernels: rnn.KernelName(),
-		Helped: h != nil && tr.HelperErr() == nil}, nil
+	r := BenchResult{Steps: steps, Kernels: rnn.KernelName(), Helped: h != nil && tr.HelperErr() == nil}
+	r.Step, r.RNN, r.Sinkhorn = medianSplit(st, rn, sk)
+	return r, nil
+}
+
+// medianSplit returns the median of the step times st and the parts rn and
+// sk of the same step (the means over the two middle steps for an even
+// count): medians taken part by part could add up to more than the step.
+func medianSplit(st, rn, sk []time.Duration) (step, r, s time.Duration) {
+	idx := make([]int, len(st))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return int(st[a] - st[b]) })
+	n := len(idx)
+	if n%2 == 1 {
+		m := idx[n/2]
+		return st[m], rn[m], sk[m]
+	}
+	a, b := idx[n/2-1], idx[n/2]
+	return (st[a] + st[b]) / 2, (rn[a] + rn[b]) / 2, (sk[a] + sk[b]) / 2
 }
 
 // median returns the middle value (the mean of the two middle ones for an

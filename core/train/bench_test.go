@@ -115,6 +115,24 @@ func TestBench(t *testing.T) {
 	}
 }
 
+// medianSplit gives the parts of the median step, so they never add up to
+// more than it (part-by-part medians would: 9+3 > 10 below).
+func TestMedianSplit(t *testing.T) {
+	st := []time.Duration{10, 10, 12}
+	rn := []time.Duration{9, 1, 9}
+	sk := []time.Duration{1, 9, 3}
+	if step, r, s := medianSplit(st, rn, sk); step != 10 || r+s > step {
+		t.Errorf("odd: %v %v %v, want a step of 10 and its own parts", step, r, s)
+	}
+	if median(rn)+median(sk) <= median(st) {
+		t.Fatal("this case no longer shows the part-by-part inconsistency")
+	}
+	st, rn, sk = []time.Duration{8, 2, 6, 4}, []time.Duration{7, 1, 2, 3}, []time.Duration{1, 1, 4, 1}
+	if step, r, s := medianSplit(st, rn, sk); step != 5 || r != 2 || s != 2 {
+		t.Errorf("even: %v %v %v, want the means over the steps of 4 and 6: 5 2 2", step, r, s)
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, c := range []struct {
 		in   []time.Duration
