@@ -98,7 +98,8 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // (headless Chromium, quiet 2-core machine): fully3 met the criterion at
 // steps 3,300, 3,100 and 2,600 (243, 212 and 145 s; seeds 1-3,
 // `HMMRNN_CRITERION_QUERY=arch=fully3 go test ./build -run XXX -bench
-// TimeToCriterion -benchtime 1x`); the default demo (linear2) was
+// TimeToCriterion -benchtime 1x`); cyclic4 at steps 1,700, 2,200 and
+// 2,100 (73, 109 and 88 s); the default demo (linear2) was
 // noise-driven from step 1,000 and 1,150 (seeds 1 and 2, `go test ./build
 // -run TestPortraitShowsMechanism` with HMMRNN_MECHANISM_SEEDS=1,2), its
 // portrait's output clusters separated (skill 0.91 and 0.96).
@@ -373,9 +374,11 @@ const (
 //
 // (r: after one restart.) In the page (headless Chromium, quiet 2-core
 // machine, `HMMRNN_CRITERION_QUERY=arch=linear3 go test ./build -run XXX
-// -bench TimeToCriterion -benchtime 1x`): linear3 seeds 1-3 met the
-// criterion at steps 600, 2,400 (after a restart at 2,000) and 400, after
-// 48, 187 and 42 s (75-100 ms per step: no helper worker).
+// -bench TimeToCriterion -benchtime 1x`, seeds 1-3; no helper worker):
+// linear3 met the criterion at steps 600, 2,400 (after a restart at
+// 2,000) and 400, after 48, 187 and 42 s (75-100 ms per step); linear4 at
+// 800, 800 and 400 steps, after 74, 63 and 35 s; linear5 at 400, 500 and
+// 900 steps, after 39, 45 and 82 s.
 var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, WhhDecay: DefaultRecipe.WhhDecay,
 	LR: DefaultLR, PlateauAfter: DefaultRecipe.PlateauAfter, SoftWeight: 1, RestartAfter: hybridRestartAfter}
 
