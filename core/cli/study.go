@@ -40,9 +40,7 @@ func runStudy(env *Env, args []string) error {
 	input := fs.Int("input", train.DefaultInput, "noise dimension D")
 	batch := fs.Int("batch", train.DefaultBatch, "batch size B")
 	seqLen := fs.Int("seq-len", 0, "sequence length T (0: the HMM's default)")
-	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+")")
-	softWeight := fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)")
-	energy := fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)")
+	recipe := newRecipeFlags(fs, "", "")
 	every := fs.Int("every", train.DefaultFitEvery, "steps between fit checks")
 	samples := fs.Int("samples", train.DefaultFitSamples, "sequences per fit check")
 	out := fs.String("out", "study.json", "JSON file to write ('' : none)")
@@ -55,11 +53,8 @@ func runStudy(env *Env, args []string) error {
 	if *every < 1 || *samples < 2 {
 		return badUsage("--every %d --samples %d: want >= 1 and >= 2", *every, *samples)
 	}
-	rc, err := train.RecipeByName(*recipe)
+	rc, err := recipe.recipe()
 	if err != nil {
-		return badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
-	}
-	if rc, err = withOverrides(rc, *softWeight, flagSet(fs, "energy"), *energy); err != nil {
 		return err
 	}
 	idx, err := sweep.ParseIndices(*seeds, maxSeed+1)

@@ -82,9 +82,7 @@ func runTrain(env *Env, args []string) error {
 	maxTime := fs.Duration("max-time", 0, "wall-clock budget of the training, e.g. 3m (0: none); the run is saved when it ends")
 	plateauAfter := fs.Int("plateau-after", 0, "steps a run may emit temporally independent symbols before it counts as stuck (0: the recipe's patience, as the page and --max-time use it)")
 	maxMem := memoryFlag(fs)
-	recipe := fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+"; paper: the paper's plain recipe); --lr overrides its first stage's learning rate")
-	softWeight := fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)")
-	energy := fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)")
+	recipe := newRecipeFlags(fs, "; paper: the paper's plain recipe", "; --lr overrides its first stage's learning rate")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -94,11 +92,8 @@ func runTrain(env *Env, args []string) error {
 	if math.IsNaN(*clip) {
 		return badUsage("--clip NaN: want a number (-1: the HMM's default, 0: off)")
 	}
-	rc, err := train.RecipeByName(*recipe)
+	rc, err := recipe.recipe()
 	if err != nil {
-		return badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
-	}
-	if rc, err = withOverrides(rc, *softWeight, flagSet(fs, "energy"), *energy); err != nil {
 		return err
 	}
 	if err := checkOutFile("--out", *out); err != nil {
@@ -107,8 +102,7 @@ func runTrain(env *Env, args []string) error {
 	if (*stopAtFit || *plateau) && *evalEvery == 0 && !(*stopAtFit && *maxTime > 0) {
 		return badUsage("--stop-at-fit and --restart-plateau need --eval-every > 0 (--stop-at-fit with --max-time trains to the fit criterion)")
 	}
-	lrSet, stepsSet := false, false
-	fs.Visit(func(f *flag.Flag) { lrSet, stepsSet = lrSet || f.Name == "lr", stepsSet || f.Name == "steps" })
+	lrSet, stepsSet := flagSet(fs, "lr"), flagSet(fs, "steps")
 	command := "hmmrnn train " + strings.Join(args, " ")
 	var tr *train.Trainer
 	if *resume != "" {
@@ -333,12 +327,34 @@ func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Durati
 	return err
 }
 
-// withOverrides returns rc changed by the --soft-weight and --energy flags
-// of train and study, renamed after each change (so Recipe.For leaves it
-// as it is): w = -1 keeps the recipe's soft weight; energy applies only
-// when the flag was given (energySet).
-func withOverrides(rc train.Recipe, w float64, energySet, energy bool) (train.Recipe, error) {
-	switch {
+// recipeFlags are the --recipe, --soft-weight and --energy flags of train
+// and study.
+type recipeFlags struct {
+	fs         *flag.FlagSet
+	name       *string
+	softWeight *float64
+	energy     *bool
+}
+
+// newRecipeFlags defines the recipe flags on fs; --recipe's text is
+// "training recipe (<names><inside>)<after>".
+func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
+	return recipeFlags{fs: fs,
+		name:       fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+inside+")"+after),
+		softWeight: fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)"),
+		energy:     fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)"),
+	}
+}
+
+// recipe returns the named recipe changed by --soft-weight and --energy,
+// renamed after each change (so Recipe.For leaves it as it is): a soft
+// weight of -1 keeps the recipe's, and --energy counts only when given.
+func (f recipeFlags) recipe() (train.Recipe, error) {
+	rc, err := train.RecipeByName(*f.name)
+	if err != nil {
+		return rc, badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
+	}
+	switch w := *f.softWeight; {
 	case w == -1:
 	case !(w >= 0) || math.IsInf(w, 0):
 		return rc, badUsage("--soft-weight %v: want a finite value >= 0 (-1: the recipe's)", w)
@@ -346,9 +362,9 @@ func withOverrides(rc train.Recipe, w float64, energySet, energy bool) (train.Re
 		rc.SoftWeight = w
 		rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
 	}
-	if energySet && energy != rc.Energy {
-		rc.Energy = energy
-		if energy {
+	if e := *f.energy; flagSet(f.fs, "energy") && e != rc.Energy {
+		rc.Energy = e
+		if e {
 			rc.Name += ", energy"
 		} else {
 			rc.Name += ", no energy"

@@ -36,6 +36,20 @@ const MaxSeqLen = 255
 // The same conventions as Dense apply (zero diameter gives 0, Converged may return an
 // ErrNotConverged-wrapping error with the last iterate).
 func Symbols(x, y []uint8, N, M, T, O int, opt Options) (loss float64, gradX []float64, err error) {
+	return symbols(x, y, N, M, T, O, opt, true)
+}
+
+// SymbolsLoss is Symbols' loss alone, the same value bit for bit, without
+// the gradient's weighted averages: the loss a trainer reports when another
+// objective gives the gradient (train.Config.Energy).
+func SymbolsLoss(x, y []uint8, N, M, T, O int, opt Options) (float64, error) {
+	loss, _, err := symbols(x, y, N, M, T, O, opt, false)
+	return loss, err
+}
+
+// symbols is Symbols; without grad it returns no gradient and skips the
+// weighted averages behind it.
+func symbols(x, y []uint8, N, M, T, O int, opt Options, grad bool) (loss float64, gradX []float64, err error) {
 	opt, err = opt.resolved()
 	if err != nil {
 		return 0, nil, err
@@ -52,7 +66,9 @@ func Symbols(x, y []uint8, N, M, T, O int, opt Options) (loss float64, gradX []f
 	if err := checkSymbolRange("y", y, T, O); err != nil {
 		return 0, nil, err
 	}
-	gradX = make([]float64, N*T*O)
+	if grad {
+		gradX = make([]float64, N*T*O)
+	}
 	d := symbolDiameter(x, y, T)
 	if d == 0 {
 		return 0, gradX, nil
@@ -87,13 +103,18 @@ func Symbols(x, y []uint8, N, M, T, O int, opt Options) (loss float64, gradX []f
 		m:          float64(M),
 	}
 	width := T * O
-	avgP := make([]float64, xs.n*width)
-	avgQ := make([]float64, xs.n*width)
+	var avgP, avgQ []float64
+	if grad {
+		avgP, avgQ = make([]float64, xs.n*width), make([]float64, xs.n*width)
+	}
 	err = withCosts(func() error {
 		var err error
 		loss, err = p.run(epsSchedule(d, opt.Blur, opt.Scaling), opt, avgP, avgQ)
 		return err
 	}, xy, yx, xx, yy)
+	if !grad {
+		return loss, nil, err
+	}
 	for i, u := range xs.index {
 		g := gradX[i*width : (i+1)*width]
 		q, pp := avgQ[int(u)*width:], avgP[int(u)*width:]

@@ -81,6 +81,9 @@ func TestSymbolsMatchesDense(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if l, err := SymbolsLoss(c.x, c.y, c.N, c.M, c.T, c.O, c.opt); l != ls || err != nil {
+				t.Errorf("SymbolsLoss %.17g (%v), Symbols' loss %.17g: want the same bits", l, err, ls)
+			}
 			ld, gd, err := Dense(oneHot(c.x, c.N, c.T, c.O), oneHot(c.y, c.M, c.T, c.O), c.N, c.M, c.T*c.O, c.opt)
 			if err != nil {
 				t.Fatal(err)

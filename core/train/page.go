@@ -57,16 +57,21 @@ type PageSettings struct {
 // for their model (Recipe.For: the default recipe trains chains of three
 // or more states with HybridRecipe).
 func (s PageSettings) TrainingRecipe() (Recipe, error) {
+	m, err := s.Model()
+	if err != nil {
+		return Recipe{}, err
+	}
+	return s.recipeFor(m)
+}
+
+// recipeFor is TrainingRecipe for the settings' model m.
+func (s PageSettings) recipeFor(m *hmm.HMM) (Recipe, error) {
 	r := DefaultRecipe
 	if s.Recipe != "" {
 		var err error
 		if r, err = RecipeByName(s.Recipe); err != nil {
 			return Recipe{}, err
 		}
-	}
-	m, err := s.Model()
-	if err != nil {
-		return Recipe{}, err
 	}
 	return r.For(m), nil
 }
@@ -96,13 +101,20 @@ func (s PageSettings) Model() (*hmm.HMM, error) {
 // (the live demo keeps every step for training), checked by CheckPage.
 // Errors name the setting at fault.
 func (s PageSettings) Config() (Config, error) {
+	c, _, err := s.Training()
+	return c, err
+}
+
+// Training is Config together with the recipe it applied
+// (TrainingRecipe), from one construction of the model.
+func (s PageSettings) Training() (Config, Recipe, error) {
 	m, err := s.Model()
 	if err != nil {
-		return Config{}, err
+		return Config{}, Recipe{}, err
 	}
-	r, err := s.TrainingRecipe()
+	r, err := s.recipeFor(m)
 	if err != nil {
-		return Config{}, err
+		return Config{}, Recipe{}, err
 	}
 	c := DefaultConfig(m)
 	r.Apply(&c) // the chosen learning rate below overrides the recipe's
@@ -115,7 +127,7 @@ func (s PageSettings) Config() (Config, error) {
 		c.NoiseStd = s.NoiseStd // Validate refuses a negative or non-finite one
 	}
 	c.ValEvery = 0
-	return c, CheckPage(c)
+	return c, r, CheckPage(c)
 }
 
 // CheckPage reports the first setting of c outside the browser's limits

@@ -118,6 +118,12 @@ func Summarise(name string, runs []StudyRun) StudySummary {
 func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 	var out []StudySummary
 	for _, m := range s.HMMs {
+		recipe := s.Run.Recipe.For(m).Name
+		summary := func(runs []StudyRun) StudySummary {
+			sum := Summarise(m.Name, runs)
+			sum.Recipe = recipe
+			return sum
+		}
 		var runs []StudyRun
 		for _, seed := range s.Seeds {
 			f := s.Run
@@ -129,9 +135,7 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			o, err := f.Train(ctx, s.Config(m, seed))
 			if err != nil {
 				if len(runs) > 0 {
-					sum := Summarise(m.Name, runs)
-					sum.Recipe = s.Run.Recipe.For(m).Name
-					out = append(out, sum)
+					out = append(out, summary(runs))
 				}
 				return out, fmt.Errorf("%s seed %d: %w", m.Name, seed, err)
 			}
@@ -148,9 +152,7 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			}
 			runs = append(runs, r)
 		}
-		sum := Summarise(m.Name, runs)
-		sum.Recipe = s.Run.Recipe.For(m).Name
-		out = append(out, sum)
+		out = append(out, summary(runs))
 	}
 	return out, nil
 }

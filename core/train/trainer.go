@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
+
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/model"
 	"hmmrnn/core/rnn"
@@ -488,13 +490,14 @@ func (t *Trainer) SetHelper(h rnn.Helper) {
 }
 
 // HelperUsable reports whether a helper given by SetHelper would compute
-// part of each step: not with SoftWeight (see workspaceHelper).
+// part of each step: not with SoftWeight, whose loss needs the soft
+// samples of every chunk here.
 func (t *Trainer) HelperUsable() bool { return t.cfg.SoftWeight == 0 }
 
-// workspaceHelper is the helper the workspaces use: none with SoftWeight,
-// whose loss needs the soft samples of every chunk here.
+// workspaceHelper is the helper the workspaces use (none unless
+// HelperUsable).
 func (t *Trainer) workspaceHelper() rnn.Helper {
-	if t.cfg.SoftWeight > 0 {
+	if !t.HelperUsable() {
 		return nil
 	}
 	return t.helper
@@ -551,9 +554,15 @@ func (t *Trainer) Step() (StepInfo, error) {
 	t1 := time.Now()
 	x := ws.Forward(t.net, t.noise, c.NoiseStd, t.tau)
 	t2 := time.Now()
-	loss, dY, err := sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
-	if err == nil && c.Energy {
-		_, dY, err = energyLoss(x, y, b, T, O, c.Sinkhorn)
+	var loss float64
+	var dY []float64
+	var err error
+	if c.Energy { // the reported loss is still the paper's
+		if loss, err = sinkhorn.SymbolsLoss(x, y, b, b, T, O, c.Sinkhorn); err == nil {
+			_, dY, err = energyLoss(x, y, b, T, O, c.Sinkhorn)
+		}
+	} else {
+		loss, dY, err = sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
 	}
 	if err == nil && c.SoftWeight > 0 {
 		err = t.addSoft(ws, y, dY, b)
@@ -627,9 +636,7 @@ func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) err
 	if err != nil {
 		return fmt.Errorf("soft-sample loss: %w", err)
 	}
-	for i, v := range g {
-		dY[i] += c.SoftWeight * v
-	}
+	floats.AddScaled(dY[:len(g)], c.SoftWeight, g)
 	return nil
 }
 
@@ -668,11 +675,6 @@ func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options) (float64, []flo
 	n := [2]int{h, b - h}
 	dY := make([]float64, b*T*O)
 	gs := [2][]float64{dY[:h*T*O], dY[h*T*O:]}
-	add := func(dst, g []float64, w float64) {
-		for i, v := range g {
-			dst[i] += w * v
-		}
-	}
 	var loss float64
 	for a := range 2 {
 		for c := range 2 {
@@ -681,7 +683,7 @@ func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options) (float64, []flo
 				return 0, nil, fmt.Errorf("energy distance, S(x%d, y%d): %w", a+1, c+1, err)
 			}
 			loss += l / 4
-			add(gs[a], g, 0.25)
+			floats.AddScaled(gs[a], 0.25, g)
 		}
 		// S(x1, x2) = S(x2, x1): its value once, its gradient for each half.
 		l, g, err := sinkhorn.Symbols(xs[a], xs[1-a], n[a], n[1-a], T, O, opt)
@@ -691,7 +693,7 @@ func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options) (float64, []flo
 		if a == 0 {
 			loss -= l / 2
 		}
-		add(gs[a], g, -0.5)
+		floats.AddScaled(gs[a], -0.5, g)
 	}
 	return loss, dY, nil
 }

@@ -111,15 +111,11 @@ type Session struct {
 // not yet trained). Settings outside the browser's limits are an error
 // naming the field.
 func NewSession(s Settings) (*Session, error) {
-	cfg, err := s.Config()
+	cfg, r, err := s.Training()
 	if err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
 	s.SeqLen, s.NoiseStd = cfg.SeqLen, cfg.NoiseStd
-	r, err := s.TrainingRecipe() // valid: Config applied it
-	if err != nil {
-		return nil, fmt.Errorf("worker: %w", err)
-	}
 	// The recipe's patience and restart rule, as train --recipe uses them.
 	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor(r)}
 	ss.exact = ss.hmm.Exact(ss.T)
