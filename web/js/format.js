@@ -11,8 +11,18 @@ export function fmt(x, d = 4) {
 // network's own status (the worker's last status message for the network
 // shown), never the statistics of an earlier network. A loaded network
 // shows where it came from unless it met the criterion while training here.
+// A network that met the criterion and fails a later check (training
+// goes on, and a network can drift out of fit) says so, with the figures
+// it fails, instead of the green badge.
 export function badge(st) {
-  if (st.metStep) return { cls: 'badge ok', text: `criterion met at step ${st.metStep}` };
+  if (st.metStep) {
+    const s = st.stats;
+    if (s && s.step > st.metStep && s.met === false) {
+      const off = (s.figures || []).filter((f) => f.value > f.limit).map((f) => f.name);
+      return { cls: 'badge warn', text: `criterion met at step ${st.metStep}, not at step ${s.step}${off.length ? ` (${off.join(', ')} off)` : ''}` };
+    }
+    return { cls: 'badge ok', text: `criterion met at step ${st.metStep}` };
+  }
   if (st.plateau) return { cls: 'badge warn', text: 'stuck on the coin-flip plateau…' };
   if (st.restarts && st.restarts.length) {
     // Why: the plateau, or no fit within the recipe's restart-after steps.

@@ -6,6 +6,12 @@ import { badge, criterionText, fmt, portraitInfo, portraitRate, readoutText, reg
 test('the badge describes the network shown', () => {
   const cases = [
     [{ metStep: 787, plateau: true, restarts: [1500], source: 'train' }, 'badge ok', 'criterion met at step 787'],
+    // Met, and the latest check fits too (or is the one that met it).
+    [{ metStep: 750, stats: { step: 1000, met: true, figures: [] }, restarts: [], source: 'train' }, 'badge ok', 'criterion met at step 750'],
+    [{ metStep: 750, stats: { step: 750, met: true, figures: [] }, restarts: [], source: 'train' }, 'badge ok', 'criterion met at step 750'],
+    // Met earlier, drifted out of fit since: the badge says so and why.
+    [{ metStep: 750, stats: { step: 1250, met: false, figures: [{ name: 'freq', value: 0.01, limit: 0.03 }, { name: 'volatility', value: 0.2, limit: 0.15 }, { name: 'dwell', value: 0.12, limit: 0.1 }] }, restarts: [], source: 'train' },
+      'badge warn', 'criterion met at step 750, not at step 1250 (volatility, dwell off)'],
     [{ metStep: 0, plateau: true, restarts: [], source: 'train' }, 'badge warn', 'stuck on the coin-flip plateau…'],
     [{ metStep: 0, plateau: false, restarts: [1500, 3000], source: 'train' }, 'badge info', 'restarted 2× (plateau)'],
     [{ metStep: 0, plateau: false, restarts: [1500, 3500], restartCauses: ['plateau', 'no fit'], source: 'train' }, 'badge info', 'restarted 2× (plateau, no fit)'],
