@@ -16,9 +16,10 @@ const benchSynopsis = `hmmrnn bench [--hmm NAME] [--hidden H] [--input D] [--bat
              [--configs H,D,T,B;...] [--peer auto|PATH|off]
 
 Median seconds per training step (after warm-up steps) and its split into RNN
-forward+backward and Sinkhorn loss+gradient. With the PyTorch peer installed
-(../shared/peer/torch_reference.py and Debian's python3-torch), measures it on the same
-configurations in the same run and prints the ratio ours/peer.`
+forward+backward and Sinkhorn loss+gradient. With a PyTorch peer (--peer PATH, or
+$HMMRNN_PEER: a torch_reference.py script implementing the same step; needs Debian's
+python3-torch), measures it on the same configurations in the same run and prints the
+ratio ours/peer.`
 
 // benchConfigs are the issue's reference configurations (H, D, T, B).
 var benchConfigs = [][4]int{{150, 100, 30, 4096}, {150, 100, 30, 512}, {64, 16, 30, 256}, {50, 10, 30, 256}}
@@ -45,7 +46,7 @@ func runBench(env *Env, args []string) error {
 	steps := fs.Int("steps", 7, "measured steps (median reported)")
 	warmup := fs.Int("warmup", 2, "unmeasured steps first")
 	configs := fs.String("configs", "", `list of H,D,T,B separated by ";" ("paper": the four reference configurations)`)
-	peer := fs.String("peer", "auto", "PyTorch peer: auto (../shared/peer/torch_reference.py if torch is installed), a path, or off")
+	peer := fs.String("peer", "auto", "PyTorch peer script: a path, off, or auto ($HMMRNN_PEER when set and torch is installed)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -96,7 +97,7 @@ func runBench(env *Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "peer skipped: %v\n", err)
 		}
 	} else if *peer != "off" && !*asJSON {
-		fmt.Fprintln(env.Stdout, "peer: not installed (needs ../shared/peer/torch_reference.py and python3-torch); skipped")
+		fmt.Fprintln(env.Stdout, "peer: none (--peer PATH or $HMMRNN_PEER, and python3-torch); skipped")
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -119,14 +120,8 @@ func findPeer(flag string) string {
 	}
 	path := flag
 	if flag == "auto" {
-		path = ""
-		for _, p := range []string{"../shared/peer/torch_reference.py", "../../shared/peer/torch_reference.py"} {
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-		}
-		if path == "" {
+		path = os.Getenv("HMMRNN_PEER")
+		if _, err := os.Stat(path); path == "" || err != nil {
 			return ""
 		}
 		if exec.Command("/usr/bin/python3", "-c", "import torch").Run() != nil {

@@ -16,8 +16,9 @@
 // one-hot batches. Options.Converged gives the converged divergence instead (not the
 // paper's loss).
 //
-// Dense is the plain float64 reference on arbitrary points; it agrees with the PyTorch peer
-// (shared/peer/torch_reference.py, itself checked against geomloss) to about 1e-14.
+// Dense is the plain float64 reference on arbitrary points; it agrees with an independent
+// PyTorch implementation of the loss (itself checked against geomloss) to about 1e-14
+// (testdata/peer_fixture.json).
 // Symbols is the fast path for batches of symbol sequences, compared through their one-hot
 // encodings: the cost is the Hamming distance, an integer in 0..T, which allows bit-packed
 // costs, merged duplicate sequences, level-binned log-sum-exps and provably negligible cost

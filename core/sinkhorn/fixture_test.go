@@ -1,12 +1,13 @@
 package sinkhorn
 
 // The peer fixture testdata/peer_fixture.json holds losses and gradients computed in float64
-// by the PyTorch peer (shared/peer/torch_reference.py: sinkhorn_divergence for the loss,
-// sinkhorn_grad_closed_form for the gradient, cross-checked there against autograd).
+// by an independent PyTorch implementation of the paper's loss (a torch_reference.py module:
+// sinkhorn_divergence for the loss, checked against geomloss 0.2.6, and
+// sinkhorn_grad_closed_form for the gradient, cross-checked against autograd).
 // These tests read only the JSON (CI need not have torch). To regenerate it, from the
-// repository root with shared/ checked out as a sibling directory:
+// repository root, with DIR the directory holding torch_reference.py:
 //
-//	/usr/bin/python3 core/sinkhorn/testdata/make_fixture.py [--peer ../shared/peer]
+//	/usr/bin/python3 core/sinkhorn/testdata/make_fixture.py --peer DIR
 
 import (
 	"encoding/json"

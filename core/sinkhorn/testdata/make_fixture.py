@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""Regenerates peer_fixture.json: Sinkhorn divergence values and gradients computed by the
-PyTorch peer (shared/peer/torch_reference.py, float64), read by fixture_test.go.
+"""Regenerates peer_fixture.json: Sinkhorn divergence values and gradients computed by an
+independent PyTorch implementation of the paper's loss (a torch_reference.py module, float64),
+read by fixture_test.go.
 
-Usage (from the repository root, with shared/ checked out as a sibling of the repository):
+Usage (from the repository root):
 
-    /usr/bin/python3 core/sinkhorn/testdata/make_fixture.py [--peer ../shared/peer] [--out PATH]
+    /usr/bin/python3 core/sinkhorn/testdata/make_fixture.py --peer DIR [--out PATH]
 
---peer defaults to <repo>/../shared/peer, resolved from this file's location, so it works in
-any clone. Needs Debian's python3-torch (see shared/peer/README.md).
+DIR is the directory holding torch_reference.py. Needs Debian's python3-torch.
 """
 import argparse
 import json
@@ -15,12 +15,11 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_PEER = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "shared", "peer"))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--peer", default=DEFAULT_PEER, help="directory holding torch_reference.py")
+    ap.add_argument("--peer", required=True, help="directory holding torch_reference.py")
     ap.add_argument("--out", default=os.path.join(HERE, "peer_fixture.json"))
     args = ap.parse_args()
 
@@ -72,7 +71,7 @@ def main():
                  eps_list=[float(e) for e in info["eps_list"]])
         print("%-40s loss %.10f  |closed form - autograd| %.1e  eps_list %d" % (c["name"], c["loss"], err, len(c["eps_list"])))
         out.append(c)
-    doc = dict(source="shared/peer/torch_reference.py sinkhorn_divergence + sinkhorn_grad_closed_form, float64, torch "
+    doc = dict(source="torch_reference.py sinkhorn_divergence + sinkhorn_grad_closed_form, float64, torch "
                + torch.__version__, cases=out)
     with open(args.out, "w") as f:
         json.dump(doc, f, separators=(",", ":"))
