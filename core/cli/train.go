@@ -18,7 +18,7 @@ import (
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
-       [--recipe NAME] [--soft-weight W] [--energy] [--max-time D --stop-at-fit]
+       [--recipe NAME] [--soft-weight W] [--energy] [--calibrate-readout] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
@@ -327,13 +327,14 @@ func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Durati
 	return err
 }
 
-// recipeFlags are the --recipe, --soft-weight and --energy flags of train
-// and study.
+// recipeFlags are the --recipe, --soft-weight, --energy and
+// --calibrate-readout flags of train and study.
 type recipeFlags struct {
 	fs         *flag.FlagSet
 	name       *string
 	softWeight *float64
 	energy     *bool
+	calibrate  *bool
 }
 
 // newRecipeFlags defines the recipe flags on fs; --recipe's text is
@@ -343,12 +344,14 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 		name:       fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+inside+")"+after),
 		softWeight: fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)"),
 		energy:     fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)"),
+		calibrate:  fs.Bool("calibrate-readout", false, "with =true or =false: fit the readout's scale to the HMM's changes per sequence every 100 steps or not (train.Config.CalibrateReadout; unset: as the recipe does)"),
 	}
 }
 
-// recipe returns the named recipe changed by --soft-weight and --energy,
-// renamed after each change (so Recipe.For leaves it as it is): a soft
-// weight of -1 keeps the recipe's, and --energy counts only when given.
+// recipe returns the named recipe changed by --soft-weight, --energy and
+// --calibrate-readout, renamed after each change (so Recipe.For leaves it
+// as it is): a soft weight of -1 keeps the recipe's, and the switches
+// count only when given.
 func (f recipeFlags) recipe() (train.Recipe, error) {
 	rc, err := train.RecipeByName(*f.name)
 	if err != nil {
@@ -368,6 +371,14 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 			rc.Name += ", energy"
 		} else {
 			rc.Name += ", no energy"
+		}
+	}
+	if c := *f.calibrate; flagSet(f.fs, "calibrate-readout") && c != rc.CalibrateReadout {
+		rc.CalibrateReadout = c
+		if c {
+			rc.Name += ", calibrated readout"
+		} else {
+			rc.Name += ", uncalibrated readout"
 		}
 	}
 	return rc, nil

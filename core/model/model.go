@@ -78,6 +78,9 @@ type Training struct {
 	// Energy: the run minimised the minibatch energy distance built on the
 	// paper's divergence (absent: false, the paper's loss).
 	Energy bool `json:"energy,omitempty"`
+	// CalibrateReadout: the run fitted the readout's scale to the HMM's
+	// changes per sequence every 100 steps (train.Config.CalibrateReadout).
+	CalibrateReadout bool `json:"calibrate_readout,omitempty"`
 	// Stages are the run's later training stages (absent: one stage, the
 	// settings above throughout).
 	Stages []Stage `json:"stages,omitempty"`

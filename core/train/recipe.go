@@ -41,6 +41,8 @@ type Recipe struct {
 	SoftWeight float64 `json:"soft_weight,omitempty"`
 	// Energy is Config.Energy (false: the paper's loss).
 	Energy bool `json:"energy,omitempty"`
+	// CalibrateReadout is Config.CalibrateReadout (false: the paper's).
+	CalibrateReadout bool `json:"calibrate_readout,omitempty"`
 	// RestartAfter is Monitor.RestartAfter: steps after which a run that
 	// has not met the fit criterion restarts with the next seed (0: never).
 	RestartAfter int `json:"restart_after,omitempty"`
@@ -439,5 +441,5 @@ func RecipeByName(name string) (Recipe, error) {
 
 // Apply sets the recipe's fields in c.
 func (r Recipe) Apply(c *Config) {
-	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.Energy = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.Energy
+	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.Energy, c.CalibrateReadout = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.Energy, r.CalibrateReadout
 }

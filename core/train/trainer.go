@@ -113,6 +113,14 @@ type Config struct {
 	// for the measurement). The reported loss stays the paper's S(x, y) on
 	// the whole batch. Batches of at least 4 sequences.
 	Energy bool
+	// CalibrateReadout multiplies W_out every calibrateEvery steps by the
+	// gain that brings the emitted symbols' changes per sequence down to
+	// the HMM's exact value (ReadoutGain; false: never, the paper's). The
+	// outputs do not feed back into the dynamics, so only the sharpness of
+	// the readout changes: the one-step blips of an unsaturated readout,
+	// which the paper's loss hardly sees, are removed (see ReadoutGain and
+	// Recipe for the measurement).
+	CalibrateReadout bool
 	// Stages change the batch, learning rate and temperature from given
 	// steps on, each with a fresh Adam (see Stage); the fields above are
 	// the first stage's. Restarts begin again with the first stage.
@@ -591,6 +599,11 @@ func (t *Trainer) Step() (StepInfo, error) {
 	tm.Data, tm.RNN, tm.Sinkhorn, tm.Update = t1.Sub(t0), t2.Sub(t1)+t4.Sub(t3), t3.Sub(t2), t5.Sub(t4)
 	t.step++
 	t.loss = append(t.loss, loss)
+	if c.CalibrateReadout && t.step%calibrateEvery == 0 {
+		if err := t.calibrateReadout(); err != nil {
+			return StepInfo{}, fmt.Errorf("train: step %d: %w", t.step, err)
+		}
+	}
 	if t.stage < len(c.Stages) && c.Stages[t.stage].From == t.step {
 		t.beginStage()
 	}

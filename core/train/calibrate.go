@@ -1,0 +1,181 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"hmmrnn/core/dynamics"
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/rnn"
+	"hmmrnn/core/stats"
+)
+
+// Readout calibration (Config.CalibrateReadout): the scale of the readout
+// fitted to the HMM's switching rate by the method of moments.
+//
+// Why: the network's outputs do not feed back into its dynamics (h_t is
+// driven by the noise only, core/METHOD.md section 2), so multiplying W_out
+// by a gain g changes nothing but how sharply the emitted symbol follows
+// the logits' argmax: the dynamics, the argmax outputs and the phase
+// portrait stay the same. The paper's loss hardly sees that sharpness: a
+// readout that leaves a few percent on the wrong symbol where the state
+// crosses from one cluster to the other makes one-step blips (linear2 at
+// the demo settings: 1.8-2.7% of emitted symbols off the argmax, most of
+// them within two steps of an argmax change) that cost about one unit of
+// Hamming distance each, less than the batch's own mismatch between
+// sequences whose switches fall at different steps, and the
+// straight-through gradient to a logit is proportional to its small
+// probability. So the blips stay, and they fail the fit criterion's
+// volatility and dwell figures. The calibration measures the one
+// statistic they move, the changes per sequence (rare symbols merged, as
+// the criterion counts them), and picks the smallest gain that brings it
+// down to the HMM's exact value. It is temperature scaling (Guo, Pleiss,
+// Sun and Weinberger 2017, "On calibration of modern neural networks",
+// ICML, section 4.2: one scalar fitted after training on held-out data)
+// with the HMM's exact moment as the held-out data.
+const (
+	// calibrateEvery is the number of steps between calibrations: often
+	// enough that the readout's sharpness follows training (the monitor
+	// checks every 100-250 steps), rare enough to cost ~1% of the steps
+	// (calibrateRuns runs forward, no backward, per calibrateEvery steps of
+	// 256 runs forward and backward).
+	calibrateEvery = 100
+	// calibrateRuns is the number of runs simulated per calibration: the
+	// changes per sequence of linear2 (T 30, ~1.5 with a standard
+	// deviation of ~1.3) are then known to ~3%, a fifth of the fit
+	// criterion's volatility tolerance.
+	calibrateRuns = 1000
+	// readoutNoiseFloor is the mean off-argmax probability below which a
+	// readout is not sharpened further: at 0.5% its blips move the changes
+	// per sequence of a 30-step sequence by at most 0.3, and the bound
+	// keeps repeated calibrations of a network whose argmax outputs alone
+	// switch more than the HMM from growing W_out without end.
+	readoutNoiseFloor = 0.005
+	// maxArgmaxExcess bounds the argmax outputs' changes per sequence, as
+	// a multiple of the HMM's, for which the readout is calibrated: a
+	// network that switches more than twice as often without its readout's
+	// blips is still learning the switching (on the fair-coin plateau the
+	// changes are ~10 times the HMM's: 14.5 per 30 steps against linear2's
+	// 1.46), and sharpening its readout would only shrink the gradients
+	// that reach the logits.
+	maxArgmaxExcess = 2
+)
+
+// readoutGains are the gains a calibration tries, in increasing order: steps
+// of ~10-30% up to 4 (logits 4 times as large turn a 25% blip into 0.4%).
+var readoutGains = []float64{1, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4}
+
+// ReadoutGain returns the gain g >= 1 by which W_out should be multiplied
+// so that net, driven as in training (runs of T steps from h0 = 0 at noise
+// std sigma, from PCG(seed, stream)), changes its emitted symbol per
+// sequence as often as m does (hmm.HMM.MergedChanges, rare symbols merged
+// as in the fit criterion): the smallest of readoutGains whose emitted
+// changes are at most the HMM's, or whose mean off-argmax probability is
+// below readoutNoiseFloor, else the largest. It returns 1, leaving the
+// readout as it is, when the emitted symbols already change no more often
+// than the HMM's or when the argmax outputs alone change more than
+// maxArgmaxExcess times as often (the excess switching is then mostly the
+// dynamics', e.g. on the fair-coin plateau). Every
+// gain is judged on the same runs and the same uniform draws (common random
+// numbers), so the changes fall as the gain rises.
+func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream uint64) (float64, error) {
+	if net == nil || m == nil {
+		return 0, fmt.Errorf("train: readout gain: no network or no HMM")
+	}
+	if net.O != m.Outputs() || T < 2 {
+		return 0, fmt.Errorf("train: readout gain: network with %d outputs, HMM with %d, T = %d: want equal outputs and T >= 2", net.O, m.Outputs(), T)
+	}
+	sim, err := dynamics.NewSim(net, sigma, dynamics.Intervention{})
+	if err != nil {
+		return 0, fmt.Errorf("train: readout gain: %w", err)
+	}
+	r := rand.New(rand.NewPCG(seed, stream))
+	runs, err := sim.SimulateBatch(r, calibrateRuns, T, nil, false)
+	if err != nil {
+		return 0, fmt.Errorf("train: readout gain: %w", err)
+	}
+	O, n := net.O, len(runs)
+	ex := m.Exact(T)
+	rare := make([]bool, O)
+	nRare := 0
+	for k, f := range ex.Freq {
+		if f < stats.RareFreq {
+			rare[k] = true
+			nRare++
+		}
+	}
+	if nRare == 0 || O-nRare < 2 { // as stats.Compare merges
+		rare = nil
+	}
+	target := m.MergedChanges(T, rare)
+	logits := make([]float64, 0, n*T*O)
+	argmax := make([]uint8, 0, n*T)
+	for _, rn := range runs {
+		logits = append(logits, rn.Logits...)
+		argmax = append(argmax, rn.Out...)
+	}
+	u := make([]float64, n*T)
+	for i := range u {
+		u[i] = r.Float64()
+	}
+	changes := func(obs []uint8) float64 {
+		if rare != nil {
+			obs = stats.MergeRare(obs, n, T, rare)
+		}
+		return stats.Summary(obs, n, T, O).Volatility
+	}
+	if changes(argmax) > maxArgmaxExcess*target {
+		return 1, nil
+	}
+	obs := make([]uint8, n*T)
+	p := make([]float64, O)
+	for _, g := range readoutGains {
+		var off float64
+		for i := range obs {
+			l := logits[i*O : (i+1)*O]
+			top := l[0]
+			for _, v := range l[1:] {
+				top = math.Max(top, v)
+			}
+			var z float64
+			for k, v := range l {
+				p[k] = math.Exp(g * (v - top))
+				z += p[k]
+			}
+			off += 1 - 1/z
+			// Inverse-CDF sampling of softmax(g*l) at u[i].
+			x, k := u[i]*z, 0
+			for k < O-1 && x >= p[k] {
+				x -= p[k]
+				k++
+			}
+			obs[i] = uint8(k)
+		}
+		if changes(obs) <= target || off/float64(len(obs)) < readoutNoiseFloor {
+			return g, nil
+		}
+	}
+	return readoutGains[len(readoutGains)-1], nil
+}
+
+// calibrateReadout multiplies W_out by ReadoutGain, the runs drawn from a
+// stream of the trainer's seed and step (the same trajectory on every
+// machine and after a resume).
+func (t *Trainer) calibrateReadout() error {
+	c := t.cfg
+	g, err := ReadoutGain(t.net, c.HMM, c.NoiseStd, c.SeqLen, c.Seed, streamCalibrate+uint64(t.step))
+	if err != nil {
+		return err
+	}
+	if g != 1 {
+		for i := range t.net.Wout {
+			t.net.Wout[i] *= g
+		}
+	}
+	return nil
+}
+
+// streamCalibrate is the first PCG stream of the calibrations; the one at
+// step s uses streamCalibrate + s (the other streams are below 1,000).
+const streamCalibrate = 1 << 32
