@@ -52,14 +52,22 @@ const (
 	// keeps repeated calibrations of a network whose argmax outputs alone
 	// switch more than the HMM from growing W_out without end.
 	readoutNoiseFloor = 0.005
-	// maxArgmaxExcess bounds the argmax outputs' changes per sequence, as
-	// a multiple of the HMM's, for which the readout is calibrated: a
-	// network that switches more than twice as often without its readout's
-	// blips is still learning the switching (on the fair-coin plateau the
-	// changes are ~10 times the HMM's: 14.5 per 30 steps against linear2's
-	// 1.46), and sharpening its readout would only shrink the gradients
-	// that reach the logits.
-	maxArgmaxExcess = 2
+	// argmaxBand is how far, relative to the HMM's, the argmax outputs'
+	// changes per sequence may be from the HMM's for the readout to be
+	// calibrated: the dynamics must already switch about as often as the
+	// HMM. A sharper readout passes smaller gradients to the logits (the
+	// straight-through gradient goes through the soft sample's softmax
+	// Jacobian), and every gradient of the network passes through them, so
+	// sharpening a network that is still learning its switching stalls
+	// it. Measured with a looser band, argmax changes within 1/2 to 2
+	// times the HMM's (linear2, demo settings, `hmmrnn study
+	// --calibrate-readout=true --soft-weight 1`): seeds 4 and 5, and seed
+	// 6 with the sharp recipe, emitted a quarter of the HMM's changes
+	// (volatility 70-83% off) from step 1,000 to the end of their 6,000
+	// steps, where seed 4 without the calibration met the criterion at step
+	// 2,750. 25% is the fit criterion's volatility tolerance (15%) with
+	// room for the blips' share that the calibration is there to remove.
+	argmaxBand = 0.25
 )
 
 // readoutGains are the gains a calibration tries, in increasing order: steps
@@ -74,9 +82,10 @@ var readoutGains = []float64{1, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4}
 // changes are at most the HMM's, or whose mean off-argmax probability is
 // below readoutNoiseFloor, else the largest. It returns 1, leaving the
 // readout as it is, when the emitted symbols already change no more often
-// than the HMM's or when the argmax outputs alone change more than
-// maxArgmaxExcess times as often (the excess switching is then mostly the
-// dynamics', e.g. on the fair-coin plateau). Every
+// than the HMM's or when the argmax outputs' changes are more than
+// argmaxBand away from the HMM's (the network is still learning its
+// switching: on the fair-coin plateau, or switching mostly by its
+// readout's blips). Every
 // gain is judged on the same runs and the same uniform draws (common random
 // numbers), so the changes fall as the gain rises.
 func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream uint64) (float64, error) {
@@ -125,7 +134,7 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 		}
 		return stats.Summary(obs, n, T, O).Volatility
 	}
-	if changes(argmax) > maxArgmaxExcess*target {
+	if a := changes(argmax); math.Abs(a-target) > argmaxBand*target {
 		return 1, nil
 	}
 	obs := make([]uint8, n*T)

@@ -4,7 +4,7 @@
 // by params.test.js.
 
 export const ARCHS = ['linear2', 'linear3', 'linear4', 'linear5', 'fully3', 'cyclic4', 'custom'];
-export const RECIPES = ['default', 'hybrid', 'paper'];
+export const RECIPES = ['default', 'hybrid', 'paper', 'sharp'];
 export const HIDEABLE = ['header', 'hmm', 'net', 'loss', 'resonance', 'stats', 'portraitctl', 'units', 'export'];
 export const DEFAULTS = Object.freeze({
   arch: 'linear2', hidden: 50, input: 10, batch: 256, lr: 0.001, seed: 1,

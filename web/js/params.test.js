@@ -19,7 +19,7 @@ test('bad values give a message and the default or the clamped value', () => {
     ['sigma=', 'sigma', DEFAULTS.sigma, /not a number/],
     ['silence=maybe', 'silence', false, /should be 1 or 0/],
     ['arch=star9', 'arch', 'linear2', /not one of/],
-    ['recipe=magic', 'recipe', 'default', /recipe=magic is not one of default, hybrid, paper/],
+    ['recipe=magic', 'recipe', 'default', /recipe=magic is not one of default, hybrid, paper, sharp;/],
     ['gallery=../x', 'gallery', '', /not a gallery name/],
     ['A=1,x', 'A', '', /A: row 0: "x" is not a number/],
     ['arch=custom', 'arch', 'linear2', /needs A and E/],
