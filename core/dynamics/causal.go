@@ -116,7 +116,7 @@ func (e *RateEval) runs(iv Intervention, keep bool) ([]*Run, error) {
 		logits(lg, h, e.Net, C)
 		for c, run := range runs {
 			l := lg[c*O : (c+1)*O]
-			run.Out[k] = uint8(argmax(l))
+			run.Out[k] = uint8(Argmax(l))
 			if keep {
 				copy(run.States[k*H:(k+1)*H], h[c*H:(c+1)*H])
 				copy(run.Logits[k*O:(k+1)*O], l)

@@ -865,7 +865,7 @@ func Prevention(net *rnn.Net, run *Run, dirs []Direction, events []Event, window
 			}
 			logits(lg, h, net, B)
 			for b, e := range evs {
-				if argmax(lg[b*O:(b+1)*O]) == int(e.to) {
+				if Argmax(lg[b*O:(b+1)*O]) == int(e.to) {
 					hit[b] = true
 				}
 			}

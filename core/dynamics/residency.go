@@ -115,7 +115,7 @@ func Residency(sim *Sim, r *rand.Rand, states []float64, n int, opt ResidencyOpt
 		for k := c0; k < c1; k++ {
 			hk := states[k*H : (k+1)*H]
 			logits(lg0, hk, net, 1)
-			o := argmax(lg0)
+			o := Argmax(lg0)
 			out[k].MaxProb = maxSoftmax(lg0)
 			for c := 0; c < nc; c++ {
 				b := (k-c0)*nc + c
@@ -156,7 +156,7 @@ func Residency(sim *Sim, r *rand.Rand, states []float64, n int, opt ResidencyOpt
 					prevSign[b] = sg
 				}
 				k := c0 + b/nc
-				if argmax(l) != own[b] || s == maxSteps {
+				if Argmax(l) != own[b] || s == maxSteps {
 					out[k].Residency += float64(s) / float64(nc)
 					out[k].SignChanges += float64(signs[b]) / float64(nc)
 					continue

@@ -241,8 +241,9 @@ func logits(out, h []float64, n *rnn.Net, B int) {
 	mulT(out, h, n.Wout, B, n.H, n.O)
 }
 
-// argmax returns the index of the largest entry (the first on ties).
-func argmax(v []float64) int {
+// Argmax returns the index of the largest entry (the first on ties): the
+// output a readout names when it is not sampled.
+func Argmax(v []float64) int {
 	best := 0
 	for i, x := range v {
 		if x > v[best] {
@@ -254,7 +255,7 @@ func argmax(v []float64) int {
 
 // maxSoftmax returns the largest softmax probability of the logits v.
 func maxSoftmax(v []float64) float64 {
-	m := v[argmax(v)]
+	m := v[Argmax(v)]
 	var z float64
 	for _, x := range v {
 		z += math.Exp(x - m)
@@ -336,7 +337,7 @@ func (s *Sim) SimulateBatch(r *rand.Rand, B, T int, h0 []float64, keepNoise bool
 			copy(run.States[t*H:(t+1)*H], h[b*H:(b+1)*H])
 			l := lg[b*O : (b+1)*O]
 			copy(run.Logits[t*O:(t+1)*O], l)
-			run.Out[t] = uint8(argmax(l))
+			run.Out[t] = uint8(Argmax(l))
 		}
 	}
 	return runs, nil

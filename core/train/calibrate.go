@@ -95,16 +95,22 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 	if net.O != m.Outputs() || T < 2 {
 		return 0, fmt.Errorf("train: readout gain: network with %d outputs, HMM with %d, T = %d: want equal outputs and T >= 2", net.O, m.Outputs(), T)
 	}
-	sim, err := dynamics.NewSim(net, sigma, dynamics.Intervention{})
-	if err != nil {
+	if err := net.Validate(); err != nil {
 		return 0, fmt.Errorf("train: readout gain: %w", err)
 	}
 	r := rand.New(rand.NewPCG(seed, stream))
-	runs, err := sim.SimulateBatch(r, calibrateRuns, T, nil, false)
-	if err != nil {
-		return 0, fmt.Errorf("train: readout gain: %w", err)
+	O, n := net.O, calibrateRuns
+	// Only the logits are kept (n*T*O numbers), not the states: the
+	// calibration runs in the browser's worker too.
+	logits := make([]float64, 0, n*T*O)
+	argmax := make([]uint8, 0, n*T)
+	for range n {
+		_, l, _ := net.Run(r, T, sigma, nil)
+		for t := range T {
+			argmax = append(argmax, uint8(dynamics.Argmax(l[t*O:(t+1)*O])))
+		}
+		logits = append(logits, l...)
 	}
-	O, n := net.O, len(runs)
 	ex := m.Exact(T)
 	rare := make([]bool, O)
 	nRare := 0
@@ -118,12 +124,6 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 		rare = nil
 	}
 	target := m.MergedChanges(T, rare)
-	logits := make([]float64, 0, n*T*O)
-	argmax := make([]uint8, 0, n*T)
-	for _, rn := range runs {
-		logits = append(logits, rn.Logits...)
-		argmax = append(argmax, rn.Out...)
-	}
 	u := make([]float64, n*T)
 	for i := range u {
 		u[i] = r.Float64()
