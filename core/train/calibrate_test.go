@@ -30,8 +30,8 @@ func mergedChanges(t *testing.T, net *rnn.Net, m *hmm.HMM, sigma float64, n, T i
 // The gallery's linear2 network, judged at the demo's T = 30, emits more
 // changes per sequence than the HMM although its argmax outputs switch
 // less (its readout blips at transitions): the calibration sharpens its
-// readout, and on fresh sequences the changes then come within the fit
-// criterion's tolerance of the HMM's where they were not. The same network
+// readout, and on 2000 fresh sequences the changes then come closer to
+// the HMM's (1.53 -> 1.46 against 1.46 when written). The same network
 // with its readout saturated (its emitted symbols then change as often as
 // its argmax outputs, less than the HMM's), or a random network on the
 // fair-coin plateau (whose argmax outputs switch far more than the HMM's),
@@ -60,8 +60,8 @@ func TestReadoutGain(t *testing.T) {
 	if g <= 1 || before-exact <= 0 || after >= before {
 		t.Fatalf("gain %v: changes %.3f -> %.3f, HMM %.3f: want a gain > 1 that lowers the changes of a network above the HMM's", g, before, after, exact)
 	}
-	if math.Abs(after-exact)/exact > stats.FitVolatilityTol {
-		t.Errorf("calibrated changes %.3f, HMM %.3f: off by more than the criterion's %.0f%%", after, exact, 100*stats.FitVolatilityTol)
+	if math.Abs(after-exact) >= math.Abs(before-exact) || math.Abs(after-exact)/exact > stats.FitVolatilityTol {
+		t.Errorf("calibrated changes %.3f, before %.3f, HMM %.3f: want closer to the HMM's, within the criterion's %.0f%%", after, before, exact, 100*stats.FitVolatilityTol)
 	}
 	saturated := f.RNN.Clone()
 	for i := range saturated.Wout {
