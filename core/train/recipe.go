@@ -418,10 +418,10 @@ var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, Wh
 // often as the HMM's for thousands of steps (two of them with activity
 // running away), a mode the early calibrations of a looser band made
 // common (see argmaxBand). The restart after 3,500 steps (one check past
-the slowest success; the seven successes are unchanged by it) did not
-rescue them within the 3 minutes: the next seed had ~1,000 steps left,
-and met the criterion in none of the three. It stays so that a page left
-training gets a fresh seed instead of staying in that mode.
+// the slowest success; the seven successes are unchanged by it) did not
+// rescue them within the 3 minutes: the next seed had ~1,000 steps left,
+// and met the criterion in none of the three. It stays so that a page left
+// training gets a fresh seed instead of staying in that mode.
 var SharpRecipe = Recipe{Name: RecipeSharp, WhhGain: DefaultRecipe.WhhGain, WhhDecay: DefaultRecipe.WhhDecay, LR: DefaultLR,
 	PlateauAfter: DefaultRecipe.PlateauAfter, Stages: DefaultStages, Energy: true, SoftWeight: 1, CalibrateReadout: true,
 	RestartAfter: sharpRestartAfter}
