@@ -201,16 +201,20 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	if f.Training.SoftWeight != 0.5 {
 		t.Errorf("soft weight %v recorded, want 0.5", f.Training.SoftWeight)
 	}
-	// --energy switches the loss either way and is recorded; the default
-	// recipe has it.
+	// --energy switches the loss either way and is recorded, and so does
+	// --calibrate-readout the readout's calibration; the default recipe
+	// has the energy distance, recipe sharp also the calibration.
 	for _, c := range []struct {
-		args   []string
-		energy bool
-		recipe string
+		args              []string
+		energy, calibrate bool
+		recipe            string
 	}{
-		{nil, true, "(recipe default)"},
-		{[]string{"--recipe", "paper", "--energy"}, true, "(recipe paper, energy)"},
-		{[]string{"--energy=false"}, false, "(recipe default, no energy)"},
+		{nil, true, false, "(recipe default)"},
+		{[]string{"--recipe", "sharp"}, true, true, "(recipe sharp)"},
+		{[]string{"--recipe", "paper", "--energy"}, true, false, "(recipe paper, energy)"},
+		{[]string{"--energy=false"}, false, false, "(recipe default, no energy)"},
+		{[]string{"--recipe", "sharp", "--calibrate-readout=false"}, true, false, "(recipe sharp, uncalibrated readout)"},
+		{[]string{"--recipe", "paper", "--calibrate-readout"}, false, true, "(recipe paper, calibrated readout)"},
 	} {
 		code, _, stderr = runCLI(context.Background(), append(append([]string{"train", "--steps", "2", "--out", m}, c.args...), tiny...)...)
 		if code != 0 {
@@ -219,8 +223,8 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		if f, err = model.Load(m); err != nil {
 			t.Fatal(err)
 		}
-		if f.Training.Energy != c.energy || !strings.Contains(stderr, c.recipe) {
-			t.Errorf("train %v: energy %v recorded, stderr %q; want %v and %s", c.args, f.Training.Energy, stderr, c.energy, c.recipe)
+		if f.Training.Energy != c.energy || f.Training.CalibrateReadout != c.calibrate || !strings.Contains(stderr, c.recipe) {
+			t.Errorf("train %v: energy %v, calibration %v recorded, stderr %q; want %v, %v and %s", c.args, f.Training.Energy, f.Training.CalibrateReadout, stderr, c.energy, c.calibrate, c.recipe)
 		}
 	}
 }

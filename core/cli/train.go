@@ -365,23 +365,23 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 		rc.SoftWeight = w
 		rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
 	}
-	if e := *f.energy; flagSet(f.fs, "energy") && e != rc.Energy {
-		rc.Energy = e
-		if e {
-			rc.Name += ", energy"
-		} else {
-			rc.Name += ", no energy"
-		}
-	}
-	if c := *f.calibrate; flagSet(f.fs, "calibrate-readout") && c != rc.CalibrateReadout {
-		rc.CalibrateReadout = c
-		if c {
-			rc.Name += ", calibrated readout"
-		} else {
-			rc.Name += ", uncalibrated readout"
-		}
-	}
+	f.toggle("energy", *f.energy, &rc.Energy, &rc.Name, "energy", "no energy")
+	f.toggle("calibrate-readout", *f.calibrate, &rc.CalibrateReadout, &rc.Name, "calibrated readout", "uncalibrated readout")
 	return rc, nil
+}
+
+// toggle sets *field to v when the switch called flag was given and
+// changes it, and appends to the recipe's name what it now is (on or off).
+func (f recipeFlags) toggle(flag string, v bool, field *bool, name *string, on, off string) {
+	if !flagSet(f.fs, flag) || v == *field {
+		return
+	}
+	*field = v
+	if v {
+		*name += ", " + on
+	} else {
+		*name += ", " + off
+	}
 }
 
 // flagSet reports whether the flag called name was given.

@@ -133,8 +133,8 @@ func TestRecipeByName(t *testing.T) {
 // The default recipe's stages fit the browser: at the demo settings every
 // preset's run, stages included, passes CheckPage (batch, learning rate,
 // memory), and the paper's recipe has none. The page trains the chains of
-// 3 or more states with recipe hybrid and 2-state HMMs with recipe sharp
-// (Recipe.For), the others with the default recipe's stages.
+// 3 or more states with recipe hybrid (Recipe.For), the others with the
+// default recipe's stages.
 func TestDefaultStagesFitThePage(t *testing.T) {
 	if len(DefaultRecipe.Stages) == 0 || len(PaperRecipe.Stages) != 0 {
 		t.Fatalf("default recipe stages %v, paper recipe stages %v: want some and none", DefaultRecipe.Stages, PaperRecipe.Stages)
@@ -147,11 +147,8 @@ func TestDefaultStagesFitThePage(t *testing.T) {
 			continue
 		}
 		want := DefaultRecipe
-		switch name {
-		case "linear3", "linear4", "linear5":
+		if name == "linear3" || name == "linear4" || name == "linear5" {
 			want = HybridRecipe
-		case "linear2":
-			want = SharpRecipe
 		}
 		if r, _ := s.TrainingRecipe(); r.Name != want.Name {
 			t.Errorf("%s: the page trains with recipe %q, want %q", name, r.Name, want.Name)
@@ -238,7 +235,7 @@ func TestSoftWeight(t *testing.T) {
 }
 
 // Recipe.For: the default recipe trains chains of 3+ states with recipe
-// hybrid, 2-state HMMs with recipe sharp and every other HMM as it is;
+// hybrid and every other HMM as it is;
 // other recipes, and a default recipe a flag changed (renamed), are never
 // substituted; For is idempotent.
 func TestRecipeFor(t *testing.T) {
@@ -248,10 +245,7 @@ func TestRecipeFor(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := RecipeDefault
-		switch {
-		case m.States() == 2:
-			want = RecipeSharp
-		case m.IsChain():
+		if m.IsChain() && m.States() >= 3 {
 			want = RecipeHybrid
 		}
 		got := DefaultRecipe.For(m)
