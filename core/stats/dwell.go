@@ -87,6 +87,25 @@ func Dwells(obs []uint8, n, T, O int) Dwell {
 // volatility_02 and dwell analysis do; the threshold is our choice.
 const RareFreq = 0.05
 
+// MergedRare marks the symbols that Compare and the fit criterion merge
+// into the runs they interrupt, given the HMM's exact frequencies: those
+// below RareFreq, when at least two other symbols remain to have runs;
+// nil when none is merged.
+func MergedRare(exactFreq []float64) []bool {
+	rare := make([]bool, len(exactFreq))
+	n := 0
+	for k, f := range exactFreq {
+		if f < RareFreq {
+			rare[k] = true
+			n++
+		}
+	}
+	if n == 0 || len(exactFreq)-n < 2 {
+		return nil
+	}
+	return rare
+}
+
 // MergeRare returns a copy of obs (row-major n*T) in which every symbol s
 // with rare[s] at t >= 1 is replaced by the (already merged) symbol at t-1,
 // so blips of rare symbols extend the surrounding run. Position 0 is kept.

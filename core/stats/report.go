@@ -202,8 +202,7 @@ func CompareWith(m *hmm.HMM, rnnObs []uint8, n, T int, r *rand.Rand, opt Options
 			rep.RareSymbols = append(rep.RareSymbols, k)
 		}
 	}
-	if len(rep.RareSymbols) > 0 && O-len(rep.RareSymbols) >= 2 {
-		rare := rep.rareMask()
+	if rare := MergedRare(ex.Freq); rare != nil {
 		merged := func(obs []uint8) (float64, *Dwell) {
 			v, d := mergedRuns(obs, n, T, O, rare)
 			return v, &d

@@ -37,9 +37,9 @@ import (
 const (
 	// calibrateEvery is the number of steps between calibrations: often
 	// enough that the readout's sharpness follows training (the monitor
-	// checks every 100-250 steps), rare enough to cost ~1% of the steps
-	// (calibrateRuns runs forward, no backward, per calibrateEvery steps of
-	// 256 runs forward and backward).
+	// checks every 100-250 steps), rare enough to cost a few percent of
+	// the steps (an estimate, not measured: calibrateRuns runs forward, no
+	// backward, per calibrateEvery steps of 256 runs forward and backward).
 	calibrateEvery = 100
 	// calibrateRuns is the number of runs simulated per calibration: the
 	// changes per sequence of linear2 (T 30, ~1.5 with a standard
@@ -65,8 +65,9 @@ const (
 	// quarter of the HMM's changes (volatility 70-83% off) from step 1,000
 	// on (seed 4 to the end of its 6,000 steps), where seed 4 without the
 	// calibration met the criterion at step 2,750; within 1/2 to 2 times
-	// the HMM's, seed 6 did the same. 25% is the fit criterion's volatility tolerance (15%) with
-	// room for the blips' share that the calibration is there to remove.
+	// the HMM's, seed 6 did the same. 25% is the fit criterion's
+	// volatility tolerance (15%) with room for the blips' share that the
+	// calibration is there to remove.
 	argmaxBand = 0.25
 )
 
@@ -85,9 +86,9 @@ var readoutGains = []float64{1, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4}
 // than the HMM's or when the argmax outputs' changes are more than
 // argmaxBand away from the HMM's (the network is still learning its
 // switching: on the fair-coin plateau, or switching mostly by its
-// readout's blips). Every
-// gain is judged on the same runs and the same uniform draws (common random
-// numbers), so the changes fall as the gain rises.
+// readout's blips). Every gain is judged on the same runs and the same
+// uniform draws (common random numbers), so the changes fall as the gain
+// rises.
 func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream uint64) (float64, error) {
 	if net == nil || m == nil {
 		return 0, fmt.Errorf("train: readout gain: no network or no HMM")
@@ -111,18 +112,7 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 		}
 		logits = append(logits, l...)
 	}
-	ex := m.Exact(T)
-	rare := make([]bool, O)
-	nRare := 0
-	for k, f := range ex.Freq {
-		if f < stats.RareFreq {
-			rare[k] = true
-			nRare++
-		}
-	}
-	if nRare == 0 || O-nRare < 2 { // as stats.Compare merges
-		rare = nil
-	}
+	rare := stats.MergedRare(m.Exact(T).Freq)
 	target := m.MergedChanges(T, rare)
 	u := make([]float64, n*T)
 	for i := range u {
@@ -143,10 +133,7 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 		var off float64
 		for i := range obs {
 			l := logits[i*O : (i+1)*O]
-			top := l[0]
-			for _, v := range l[1:] {
-				top = math.Max(top, v)
-			}
+			top := l[argmax[i]]
 			var z float64
 			for k, v := range l {
 				p[k] = math.Exp(g * (v - top))
