@@ -203,13 +203,15 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	}
 	// --energy switches the loss either way and is recorded, and so does
 	// --calibrate-readout the readout's calibration; the default recipe
-	// has the energy distance, recipe sharp also the calibration.
+	// has the energy distance, recipe sharp also the calibration, and the
+	// default recipe trains this 2-state chain with recipe sharp
+	// (train.Recipe.For) unless a flag changed it.
 	for _, c := range []struct {
 		args              []string
 		energy, calibrate bool
 		recipe            string
 	}{
-		{nil, true, false, "(recipe default)"},
+		{nil, true, true, "(recipe sharp)"},
 		{[]string{"--recipe", "sharp"}, true, true, "(recipe sharp)"},
 		{[]string{"--recipe", "paper", "--energy"}, true, false, "(recipe paper, energy)"},
 		{[]string{"--energy=false"}, false, false, "(recipe default, no energy)"},

@@ -344,7 +344,7 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 		name:       fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+inside+")"+after),
 		softWeight: fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)"),
 		energy:     fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)"),
-		calibrate:  fs.Bool("calibrate-readout", false, "with =true or =false: fit the readout's scale to the HMM's changes per sequence every 100 steps or not (train.Config.CalibrateReadout; unset: as the recipe does)"),
+		calibrate:  fs.Bool("calibrate-readout", false, "with =true or =false: fit the scale of the readout the network emits with to the HMM every 100 steps or not (train.Config.CalibrateReadout; unset: as the recipe does)"),
 	}
 }
 

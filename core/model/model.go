@@ -78,9 +78,13 @@ type Training struct {
 	// Energy: the run minimised the minibatch energy distance built on the
 	// paper's divergence (absent: false, the paper's loss).
 	Energy bool `json:"energy,omitempty"`
-	// CalibrateReadout: the run fitted the readout's scale to the HMM's
-	// changes per sequence every 100 steps (train.Config.CalibrateReadout).
+	// CalibrateReadout: every 100 steps the run fitted the scale of the
+	// readout it emits with to the HMM (train.Config.CalibrateReadout).
 	CalibrateReadout bool `json:"calibrate_readout,omitempty"`
+	// ReadoutGain is the calibrated gain by which the file's rnn.w_out
+	// (and resume.best's) is the trained readout, resume.current.w_out,
+	// multiplied (absent: 1, the readout as trained).
+	ReadoutGain float64 `json:"readout_gain,omitempty"`
 	// Stages are the run's later training stages (absent: one stage, the
 	// settings above throughout).
 	Stages []Stage `json:"stages,omitempty"`

@@ -22,13 +22,14 @@ func (t *Trainer) Snapshot(best bool, command string, seconds float64) (*model.F
 		LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, AdamEps: c.AdamEps, Clip: c.Clip, Tau: c.Tau, Seed: c.Seed,
 		Data: c.Data, TrainSize: c.TrainSize, ValSize: c.ValSize, ValEvery: c.ValEvery,
 		SinkhornConverged: c.Sinkhorn.Converged, WhhGain: c.WhhGain, WhhDecay: c.WhhDecay, SoftWeight: c.SoftWeight, Energy: c.Energy, CalibrateReadout: c.CalibrateReadout, Stages: slices.Clone(c.Stages),
-		Step: t.step, Loss: append([]float64(nil), t.loss...), Val: append([]model.ValPoint(nil), t.val...),
+		ReadoutGain: t.gain,
+		Step:        t.step, Loss: append([]float64(nil), t.loss...), Val: append([]model.ValPoint(nil), t.val...),
 		Seconds: seconds,
 	}
 	if c.Data != DataFixed {
 		tr.TrainSize = 0
 	}
-	net := t.net
+	net := t.Net()
 	if t.best != nil {
 		tr.BestStep, tr.BestVal = t.bestStep, t.bestVal
 		if best {
@@ -89,8 +90,11 @@ func Resume(f *model.File) (*Trainer, error) {
 		return nil, err
 	}
 	r := f.Resume
-	t := &Trainer{cfg: cfg, pcg: map[string]*rand.PCG{}, bestVal: math.Inf(1)}
+	t := &Trainer{cfg: cfg, pcg: map[string]*rand.PCG{}, bestVal: math.Inf(1), gain: 1}
 	t.ws = map[int]*rnn.Workspace{}
+	if g := f.Training.ReadoutGain; g != 0 {
+		t.gain = g // checked by CheckResume
+	}
 	t.net = r.Current.Clone()
 	for _, name := range []string{streamData, streamNoise} {
 		p := &rand.PCG{}
@@ -143,6 +147,9 @@ func CheckResume(f *model.File, cfg Config) error {
 	}
 	if len(tr.Loss) != tr.Step {
 		return fmt.Errorf("train: checkpoint has %d losses for %d steps", len(tr.Loss), tr.Step)
+	}
+	if g := tr.ReadoutGain; g != 0 && (!slices.Contains(readoutGains, g) || !cfg.CalibrateReadout && g != 1) {
+		return fmt.Errorf("train: checkpoint training.readout_gain is %v, want one of %v with calibrate_readout (%v)", g, readoutGains, cfg.CalibrateReadout)
 	}
 	// Every step makes exactly one Adam update (a failed step makes none
 	// and is not counted), and each stage starts a fresh Adam, so the

@@ -133,8 +133,9 @@ func TestRecipeByName(t *testing.T) {
 // The default recipe's stages fit the browser: at the demo settings every
 // preset's run, stages included, passes CheckPage (batch, learning rate,
 // memory), and the paper's recipe has none. The page trains the chains of
-// 3 or more states with recipe hybrid (Recipe.For), the others with the
-// default recipe's stages.
+// 3 or more states with recipe hybrid (Recipe.For), the 2-state chain
+// with recipe sharp (the default recipe's stages and more), the others
+// with the default recipe's stages.
 func TestDefaultStagesFitThePage(t *testing.T) {
 	if len(DefaultRecipe.Stages) == 0 || len(PaperRecipe.Stages) != 0 {
 		t.Fatalf("default recipe stages %v, paper recipe stages %v: want some and none", DefaultRecipe.Stages, PaperRecipe.Stages)
@@ -147,13 +148,16 @@ func TestDefaultStagesFitThePage(t *testing.T) {
 			continue
 		}
 		want := DefaultRecipe
-		if name == "linear3" || name == "linear4" || name == "linear5" {
+		switch name {
+		case "linear3", "linear4", "linear5":
 			want = HybridRecipe
+		case "linear2":
+			want = SharpRecipe
 		}
 		if r, _ := s.TrainingRecipe(); r.Name != want.Name {
 			t.Errorf("%s: the page trains with recipe %q, want %q", name, r.Name, want.Name)
 		}
-		if !slices.Equal(c.Stages, want.Stages) || c.SoftWeight != want.SoftWeight {
+		if !slices.Equal(c.Stages, want.Stages) || c.SoftWeight != want.SoftWeight || c.CalibrateReadout != want.CalibrateReadout {
 			t.Errorf("%s: page config stages %v soft weight %v, want recipe %s's %v and %v", name, c.Stages, c.SoftWeight, want.Name, want.Stages, want.SoftWeight)
 		}
 	}
@@ -245,8 +249,11 @@ func TestRecipeFor(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := RecipeDefault
-		if m.IsChain() && m.States() >= 3 {
+		switch {
+		case m.IsChain() && m.States() >= 3:
 			want = RecipeHybrid
+		case m.IsChain() && m.States() == 2:
+			want = RecipeSharp
 		}
 		got := DefaultRecipe.For(m)
 		if got.Name != want {
