@@ -206,7 +206,7 @@ func (s *Session) startRun(tr *train.Trainer) {
 		},
 		Check: func(c train.Check) {
 			s.readout = nil
-			if rd, err := readoutOf(s.Net(), s.hmm, s.noiseStd(), s.seed(), c.Report, c.Step); err == nil {
+			if rd, err := s.readoutOf(c.Report, c.Step); err == nil {
 				s.readout = rd
 			}
 		},
@@ -477,16 +477,32 @@ type Stats struct {
 type Readout struct {
 	Step int `json:"step"`
 	train.Readout
+	// Gain is the calibrated gain by which the network emits with its
+	// trained readout scaled (train.Trainer.ReadoutGain; 1: none).
+	Gain float64 `json:"gain"`
 }
 
-// readoutOf measures net's readout noise beside rep, its evaluation at
-// step (train.ReadoutOf with the run's seed).
-func readoutOf(net *rnn.Net, m *hmm.HMM, sigma float64, seed uint64, rep *stats.Report, step int) (*Readout, error) {
-	r, err := train.ReadoutOf(net, m, sigma, seed, rep)
+// readoutOf measures the shown network's readout noise beside rep, its
+// evaluation at step (train.ReadoutOf with the run's seed and noise).
+func (s *Session) readoutOf(rep *stats.Report, step int) (*Readout, error) {
+	r, err := train.ReadoutOf(s.Net(), s.hmm, s.noiseStd(), s.seed(), rep)
 	if err != nil {
 		return nil, err
 	}
-	return &Readout{Step: step, Readout: r}, nil
+	return &Readout{Step: step, Readout: r, Gain: s.readoutGain()}, nil
+}
+
+// readoutGain is the gain by which the shown network's readout is the
+// trained one: the run's calibration (train.Trainer.Net), a loaded file's
+// training.readout_gain, else 1.
+func (s *Session) readoutGain() float64 {
+	if s.run != nil {
+		return s.run.Trainer().ReadoutGain()
+	}
+	if s.file != nil && s.file.Training != nil && s.file.Training.ReadoutGain != 0 {
+		return s.file.Training.ReadoutGain
+	}
+	return 1
 }
 
 // shownSamples is the number of sequences of each kind sent for display.
@@ -539,7 +555,7 @@ func (s *Session) Stats(current bool) (Stats, error) {
 		if rep, v, _, stuck, err = s.mon.Assess(s.Net(), s.hmm, s.noiseStd(), s.T, s.seed(), trained); err != nil {
 			return Stats{}, fmt.Errorf("worker: statistics: %w", err)
 		}
-		if rd, err = readoutOf(s.Net(), s.hmm, s.noiseStd(), s.seed(), rep, trained); err != nil {
+		if rd, err = s.readoutOf(rep, trained); err != nil {
 			return Stats{}, fmt.Errorf("worker: readout noise: %w", err)
 		}
 	}

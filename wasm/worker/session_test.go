@@ -490,7 +490,8 @@ func TestStatsReadout(t *testing.T) {
 		t.Fatal(err)
 	}
 	emitted, hmmSample := rep.Emitted()
-	want := Readout{Step: checkEvery, Readout: train.Readout{OffArgmax: rn.OffArgmax, HMMOffMode: s.hmm.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), Emitted: emitted, HMM: hmmSample, RareMerged: rep.RareSymbols}}
+	want := Readout{Step: checkEvery, Readout: train.Readout{OffArgmax: rn.OffArgmax, HMMOffMode: s.hmm.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), Emitted: emitted, HMM: hmmSample, RareMerged: rep.RareSymbols},
+		Gain: s.run.Trainer().ReadoutGain()}
 	if atCheck.Readout == nil || !reflect.DeepEqual(*atCheck.Readout, want) {
 		t.Fatalf("readout at the check %+v, want %+v", atCheck.Readout, want)
 	}
@@ -508,5 +509,23 @@ func TestStatsReadout(t *testing.T) {
 	}
 	if now.Readout == nil || now.Readout.Step != s.StepCount() || reflect.DeepEqual(*now.Readout, want) {
 		t.Errorf("on demand at step %d: readout %+v, want the current weights'", s.StepCount(), now.Readout)
+	}
+	// A saved run with a calibrated readout: the page is told the gain
+	// the file's network emits with.
+	f, err := s.run.Trainer().Snapshot(false, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Training.CalibrateReadout, f.Training.ReadoutGain = true, 1.5
+	data, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadSession(data, "calibrated.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := loaded.Stats(true); err != nil || st.Readout == nil || st.Readout.Gain != 1.5 {
+		t.Errorf("loaded file with readout gain 1.5: readout %+v (%v), want gain 1.5", st.Readout, err)
 	}
 }

@@ -136,7 +136,8 @@ export function readoutText(s) {
   return `readout: the emitted symbol is not the argmax of the logits at ${(100 * r.off_argmax).toFixed(1)}% of steps ` +
     `(the HMM's own emission noise: ${(100 * r.hmm_off_mode).toFixed(1)}%) · ` +
     `1-step runs: argmax ${pc(r.argmax.one_step)}, emitted ${pc(r.emitted.one_step)}, HMM ${pc(r.hmm.one_step)} · ` +
-    `changes/seq: argmax ${r.argmax.changes.toFixed(2)}, emitted ${r.emitted.changes.toFixed(2)}, HMM ${r.hmm.changes.toFixed(2)}` + why;
+    `changes/seq: argmax ${r.argmax.changes.toFixed(2)}, emitted ${r.emitted.changes.toFixed(2)}, HMM ${r.hmm.changes.toFixed(2)}` + why +
+    (r.gain > 1 ? ` · the network emits with its trained readout scaled ×${+r.gain.toFixed(2)} (calibrated to the HMM); the loss chart is the unscaled readout's` : '');
 }
 
 // statsCSV is the statistics download: one row per quantity, RNN and HMM.

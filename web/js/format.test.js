@@ -95,4 +95,7 @@ test('the readout line names the source of short runs', () => {
   assert.match(readoutText(flicker), / — the dynamics themselves flicker$/);
   const fine = { readout: { ...blips.readout, emitted: fig(1.44, 0.12) } };
   assert.doesNotMatch(readoutText(fine), / — /);
+  // A calibrated readout says by how much what is emitted differs from what is trained.
+  assert.doesNotMatch(readoutText({ readout: { ...fine.readout, gain: 1 } }), /scaled/);
+  assert.match(readoutText({ readout: { ...fine.readout, gain: 1.75 } }), / · the network emits with its trained readout scaled ×1\.75 \(calibrated to the HMM\); the loss chart is the unscaled readout's$/);
 });
