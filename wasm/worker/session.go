@@ -32,15 +32,14 @@ const (
 // statsSeqs is the number of RNN sequences (and of HMM sequences in each
 // reference sample) behind each check of live training and each
 // statistics update: the command line's train.DefaultCheckSamples, so
-// that the page's "criterion met" is the command line's, as sure of a
-// network. With 512, as before, the default demo met the criterion for 2
-// of seeds 1-4 within 5 minutes in the page (headless Chromium), where
-// checks of 2000 sequences met it natively for all four by step 2,250:
-// a network near the dwell figure's limit (0.08-0.09 against 0.10 on 2000
-// sequences) fails one of the two samples a pass needs (train.Monitor's
-// Assess) more often the fewer sequences they hold. A check costs about
-// 33 ms natively (Evaluate of 2000 sequences of T 30 at H 50; twice for a
-// pass), a few percent of the ~100 steps between checks in the browser.
+// that the page's "criterion met" is the command line's verdict, as sure
+// of a network. At 512 sequences, as before, the figures of a network
+// near a limit swing from check to check (a linear2 run checked natively
+// that way: dwell 0.131, 0.090, 0.121 and 0.171 at steps 3,200-3,500,
+// against the limit 0.10), and a pass needs two samples to pass
+// (train.Monitor's Assess). A check costs about 33 ms natively (Evaluate
+// of 2000 sequences of T 30 at H 50; 11 ms for 512), twice for a pass: a
+// few percent of the ~100 steps between checks in the browser.
 const statsSeqs = train.DefaultCheckSamples
 
 // checkEvery is the step interval of the monitor's checks during live
