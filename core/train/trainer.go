@@ -113,9 +113,9 @@ type Config struct {
 	// for the measurement). The reported loss stays the paper's S(x, y) on
 	// the whole batch. Batches of at least 4 sequences.
 	Energy bool
-	// CalibrateReadout fits, every calibrateEvery steps, the gain that
-	// brings the emitted symbols' changes per sequence down to the HMM's
-	// exact value (ReadoutGain; false: never, the paper's), and the run
+	// CalibrateReadout fits, every calibrateEvery steps, the readout gain
+	// with which the emitted symbols fit the HMM best (ReadoutGain; false:
+	// never, the paper's), and the run
 	// emits with W_out multiplied by it (Trainer.Net) while training goes
 	// on with the unscaled weights. The outputs do not feed back into the
 	// dynamics, so only the sharpness of the readout changes: the one-step
