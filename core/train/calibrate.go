@@ -12,8 +12,7 @@ import (
 )
 
 // Readout calibration (Config.CalibrateReadout): the scale of the readout
-// the network emits with, fitted to the HMM's switching rate by the method
-// of moments.
+// the network emits with, fitted to the HMM by the fit criterion's figures.
 //
 // Why: the network's outputs do not feed back into its dynamics (h_t is
 // driven by the noise only, core/METHOD.md section 2), so multiplying W_out
@@ -40,8 +39,8 @@ const (
 	// calibrateEvery is the number of steps between calibrations: often
 	// enough that the readout's sharpness follows training (the monitor
 	// checks every 100-250 steps), rare enough to cost a few percent of
-	// the steps (an estimate, not measured: calibrateRuns runs forward, no
-	// backward, per calibrateEvery steps of 256 runs forward and backward).
+	// the steps (measured natively at H 50, T 30: one calibration 106 ms,
+	// about 1 ms per step against a 20-27 ms step).
 	calibrateEvery = 100
 	// calibrateRuns is the number of runs simulated per calibration: the
 	// changes per sequence of linear2 (T 30, ~1.5 with a standard
