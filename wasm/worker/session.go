@@ -100,13 +100,17 @@ type Session struct {
 	restarted bool // a restart happened since the last statistics update
 	// readout is the readout noise of the weights the latest check judged
 	// (computed by the check hook, while those weights are current).
-	readout   *Readout
-	basis     *dynamics.PCA
-	basisFor  int // step the basis was fitted at (-1 = none)
-	kick      []int
-	kickFor   int // step the kick neurons were found at (-1 = never)
-	kickInfo  *dynamics.KickResult
-	file      *model.File // the loaded file, exported as it was while untrained
+	readout  *Readout
+	basis    *dynamics.PCA
+	basisFor int // step the basis was fitted at (-1 = none)
+	kick     []int
+	kickFor  int // step the kick neurons were found at (-1 = never)
+	kickInfo *dynamics.KickResult
+	file     *model.File // the loaded file, exported as it was while untrained
+	// recipe names the recipe a new run trains with (after Recipe.For,
+	// so the default demo's 2-state chain says "sharp"); "" for a
+	// loaded file, whose recipe its model file does not record.
+	recipe    string
 	snaps     []snapshot
 	snapEvery int
 }
@@ -121,7 +125,7 @@ func NewSession(s Settings) (*Session, error) {
 	}
 	s.SeqLen, s.NoiseStd = cfg.SeqLen, cfg.NoiseStd
 	// The recipe's patience and restart rule, as train --recipe uses them.
-	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor(r)}
+	ss := &Session{Settings: s, Source: "train", hmm: cfg.HMM, T: s.SeqLen, mon: newMonitor(r), recipe: r.Name}
 	ss.exact = ss.hmm.Exact(ss.T)
 	tr, err := train.New(cfg)
 	if err != nil {
@@ -392,6 +396,10 @@ type Status struct {
 	// network is not trainable).
 	Batch int     `json:"batch"`
 	LR    float64 `json:"lr"`
+	// Recipe is the recipe the run trains with, which the page's recipe
+	// menu does not always name: "default" trains chains with hybrid or
+	// sharp (train.Recipe.For). Empty for a loaded file.
+	Recipe string `json:"recipe,omitempty"`
 }
 
 // Status returns the status and marks the losses as sent.
@@ -403,6 +411,7 @@ func (s *Session) Status(running bool, stepMs float64) Status {
 	if s.run != nil {
 		st.Restarts, st.RestartCauses, st.MetStep = append(st.Restarts, s.run.Restarts()...), append(st.RestartCauses, s.run.RestartCauses()...), s.run.MetStep()
 		_, st.Batch, st.LR, _ = s.run.Trainer().Stage()
+		st.Recipe = s.recipe
 	}
 	for _, sn := range s.snaps {
 		st.Snapshots = append(st.Snapshots, sn.step)

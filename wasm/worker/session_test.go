@@ -470,6 +470,44 @@ func TestStatusShowsStage(t *testing.T) {
 	}
 }
 
+// The status names the recipe the run trains with, which the recipe menu's
+// "default" does not: it trains the 2-state chain as sharp and longer
+// chains as hybrid (train.Recipe.For). A loaded file's status names none,
+// since its model file does not record one.
+func TestStatusNamesRecipe(t *testing.T) {
+	for _, c := range []struct{ arch, menu, want string }{
+		{"linear2", "", train.RecipeSharp},
+		{"linear3", "", train.RecipeHybrid},
+		{"fully3", "", train.RecipeDefault},
+		{"linear2", train.RecipePaper, train.RecipePaper},
+		{"linear3", train.RecipeSharp, train.RecipeSharp},
+	} {
+		set := small(c.arch)
+		set.Recipe = c.menu
+		s, err := NewSession(set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Status(false, 0).Recipe; got != c.want {
+			t.Errorf("%s with menu %q: status recipe %q, want %q", c.arch, c.menu, got, c.want)
+		}
+		if c.menu != "" {
+			continue
+		}
+		data, err := s.Model(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := LoadSession(data, "file: x.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Status(false, 0).Recipe; got != "" {
+			t.Errorf("%s loaded from a file: status recipe %q, want none", c.arch, got)
+		}
+	}
+}
+
 // The statistics carry the readout noise of the weights they judge: the
 // check's, measured by the check hook while they were current, and the
 // current weights' on demand; each is dynamics.ReadoutNoiseOf beside the

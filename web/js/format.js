@@ -35,11 +35,13 @@ export function badge(st) {
 
 // stepTime is the header's training speed, with the batch and learning
 // rate the training uses now when known (the recipe's later stages change
-// them after the page's settings).
-export function stepTime(ms, helper, batch = 0, lr = 0) {
+// them after the page's settings) and the recipe it trains with (the
+// recipe menu's "default" trains chains as hybrid or sharp).
+export function stepTime(ms, helper, batch = 0, lr = 0, recipe = '') {
   if (!ms) return '';
   const now = batch ? ` at B ${batch}, lr ${+lr.toPrecision(2)}` : '';
-  return `${ms.toFixed(1)} ms/step${now}${helper ? ' (2 workers)' : ''}`;
+  const how = recipe ? `, recipe ${recipe}` : '';
+  return `${ms.toFixed(1)} ms/step${now}${how}${helper ? ' (2 workers)' : ''}`;
 }
 
 // regimeText says which dynamical regime the newest summarised weight

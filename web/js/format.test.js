@@ -33,6 +33,7 @@ test('numbers: fmt and step time', () => {
   assert.equal(stepTime(41.26, true), '41.3 ms/step (2 workers)');
   assert.equal(stepTime(39.3, true, 1024, 0.0003), '39.3 ms/step at B 1024, lr 0.0003 (2 workers)');
   assert.equal(stepTime(11, false, 256, 0.001), '11.0 ms/step at B 256, lr 0.001');
+  assert.equal(stepTime(53.8, true, 256, 0.001, 'sharp'), '53.8 ms/step at B 256, lr 0.001, recipe sharp (2 workers)');
 });
 
 test('portrait lines say what is drawn', () => {
