@@ -131,7 +131,6 @@ func JudgeFit(rep *Report) FitResult {
 		}
 		return res
 	}
-	ex := rep.Exact
 	rows := rep.WellSampledRows
 	dRNN, dSample := rep.RNNVsExact, rep.SampleVsExact
 	trans := func(d Diff) float64 {
@@ -141,10 +140,10 @@ func JudgeFit(rep *Report) FitResult {
 		return d.TransMaxAbs
 	}
 	dwR, dwS, dwS2 := &rep.DwellRNN, &rep.DwellSample, &rep.DwellSample2
-	volR, volS, volExact := rep.RNN.Volatility, rep.Sample.Volatility, ex.Changes
+	volR, volS, volExact := rep.RNN.Volatility, rep.Sample.Volatility, rep.ExactChanges()
 	if rep.DwellRNNMerged != nil {
 		dwR, dwS, dwS2 = rep.DwellRNNMerged, rep.DwellSampleMerged, rep.DwellSample2Merged
-		volR, volS, volExact = rep.VolatilityMergedRNN, rep.VolatilityMergedSample, rep.VolatilityMergedExact
+		volR, volS = rep.VolatilityMergedRNN, rep.VolatilityMergedSample
 	}
 	res := FitResult{OK: true, Figures: []FitFigure{
 		{Name: FitFreq, Value: dRNN.Freq, Floor: dSample.Freq, Limit: FidelityFreqTol},

@@ -42,8 +42,19 @@ func mergedRuns(obs []uint8, n, T, O int, rare []bool) (float64, Dwell) {
 	return Summary(obs, n, T, O).Volatility, Dwells(obs, n, T, O)
 }
 
+// ExactChanges is the HMM's exact changes per sequence that the fit
+// criterion's volatility compares with (JudgeFit): after merging the rare
+// symbols when the report merges them, else hmm.Exact's.
+func (rep *Report) ExactChanges() float64 {
+	if rep.DwellRNNMerged != nil {
+		return rep.VolatilityMergedExact
+	}
+	return rep.Exact.Changes
+}
+
 // Emitted returns the RunFigures of the report's RNN sample and of its
-// first HMM sample.
+// first HMM sample, with the rare symbols merged when the report merges
+// them (as JudgeFit counts them).
 func (rep *Report) Emitted() (rnn, sample RunFigures) {
 	if rep.DwellRNNMerged != nil {
 		return RunFigures{rep.VolatilityMergedRNN, rep.DwellRNNMerged.P1},

@@ -15,7 +15,8 @@ import (
 // figures (core/METHOD.md section 4): the share of steps whose emitted
 // symbol, a sample of softmax(logits), is not the logits' argmax, and the
 // changes per sequence and share of 1-step runs of the argmax outputs, of
-// the emitted outputs and of the HMM sample. An excess of 1-step runs
+// the emitted outputs and of the HMM sample, and the HMM's exact changes
+// that the fit criterion judges the emitted ones by. An excess of 1-step runs
 // that the argmax outputs lack comes from sampling an unsaturated
 // readout, not from the dynamics. `hmmrnn eval`, `hmmrnn study` and the
 // page show it.
@@ -29,6 +30,11 @@ type Readout struct {
 	Argmax     stats.RunFigures `json:"argmax"`
 	Emitted    stats.RunFigures `json:"emitted"`
 	HMM        stats.RunFigures `json:"hmm"`
+	// HMMExactChanges is the HMM's exact changes per sequence, the value
+	// the fit criterion's volatility compares the emitted changes with
+	// (stats.Report.ExactChanges); HMM.Changes is its sample's, which
+	// sampling noise moves by about the volatility's floor.
+	HMMExactChanges float64 `json:"hmm_exact_changes"`
 	// RareMerged lists the rare symbols merged into the runs they
 	// interrupt before counting, as the fit criterion does.
 	RareMerged []int `json:"rare_merged,omitempty"`
@@ -42,7 +48,7 @@ func ReadoutOf(net *rnn.Net, m *hmm.HMM, sigma float64, seed uint64, rep *stats.
 	if err != nil {
 		return Readout{}, err
 	}
-	r := Readout{OffArgmax: rn.OffArgmax, HMMOffMode: m.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T)}
+	r := Readout{OffArgmax: rn.OffArgmax, HMMOffMode: m.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), HMMExactChanges: rep.ExactChanges()}
 	r.Emitted, r.HMM = rep.Emitted()
 	if rep.DwellRNNMerged != nil {
 		r.RareMerged = rep.RareSymbols
@@ -67,5 +73,6 @@ func (r Readout) WriteText(w io.Writer) error {
 	}{{"RNN argmax", r.Argmax}, {"RNN emitted", r.Emitted}, {"HMM sample", r.HMM}} {
 		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t\n", row.name, row.f.Changes, row.f.OneStep)
 	}
+	fmt.Fprintf(tw, "HMM exact\t%.3f\t-\t\n", r.HMMExactChanges)
 	return tw.Flush()
 }

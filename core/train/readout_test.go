@@ -2,23 +2,76 @@ package train
 
 import (
 	"bytes"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"hmmrnn/core/hmm"
+	"hmmrnn/core/rnn"
 	"hmmrnn/core/stats"
 )
 
 func TestReadoutWriteText(t *testing.T) {
 	r := Readout{OffArgmax: 0.026, HMMOffMode: 0.01, Argmax: stats.RunFigures{Changes: 1.0625, OneStep: 0.0625},
-		Emitted: stats.RunFigures{Changes: 1.5, OneStep: 0.375}, HMM: stats.RunFigures{Changes: 1.25, OneStep: 0.125}, RareMerged: []int{1}}
+		Emitted: stats.RunFigures{Changes: 1.5, OneStep: 0.375}, HMM: stats.RunFigures{Changes: 1.25, OneStep: 0.125}, HMMExactChanges: 1.2, RareMerged: []int{1}}
 	var b bytes.Buffer
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
 	out := strings.Join(strings.Fields(b.String()), " ")
-	for _, want := range []string{"not the argmax at 2.60% of steps (the HMM's output is not its state's most likely one at 1.00%), rare symbols [1] merged", "RNN argmax 1.062 0.062", "RNN emitted 1.500 0.375", "HMM sample 1.250 0.125"} {
+	for _, want := range []string{"not the argmax at 2.60% of steps (the HMM's output is not its state's most likely one at 1.00%), rare symbols [1] merged", "RNN argmax 1.062 0.062", "RNN emitted 1.500 0.375", "HMM sample 1.250 0.125", "HMM exact 1.200 -"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, b.String())
 		}
 	}
+}
+
+// The readout's HMM changes per sequence are the value the fit criterion
+// judges the emitted ones by: the relative difference of the emitted and
+// the exact changes is the criterion's volatility figure, whether the rare
+// symbol is merged (linear2) or not (fully3). The page shows both, so they
+// must agree.
+func TestReadoutChangesAreTheCriterions(t *testing.T) {
+	for _, name := range []string{"linear2", "fully3"} {
+		m, err := hmm.Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := rnn.New(20, 4, m.Outputs(), rand.New(rand.NewPCG(3, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n, T, sigma, seed = 400, 30, 1.0, 7
+		rep, err := Evaluate(net, m, sigma, n, T, seed, stats.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ReadoutOf(net, m, sigma, seed, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged := len(r.RareMerged) > 0
+		if merged != (name == "linear2") {
+			t.Errorf("%s: rare symbols merged %v", name, r.RareMerged)
+		}
+		if r.HMMExactChanges <= 0 || r.HMMExactChanges == r.HMM.Changes {
+			t.Errorf("%s: exact changes %v beside the sample's %v: want the exact value, not the sample's", name, r.HMMExactChanges, r.HMM.Changes)
+		}
+		want := fitFigure(t, stats.JudgeFit(rep), stats.FitVolatility)
+		if got := math.Abs(r.Emitted.Changes-r.HMMExactChanges) / r.HMMExactChanges; math.Abs(got-want) > 1e-12 {
+			t.Errorf("%s: emitted %v vs exact %v differ by %v, the criterion's volatility figure is %v", name, r.Emitted.Changes, r.HMMExactChanges, got, want)
+		}
+	}
+}
+
+func fitFigure(t *testing.T, res stats.FitResult, name string) float64 {
+	t.Helper()
+	for _, f := range res.Figures {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	t.Fatalf("no %s figure in %+v", name, res)
+	return 0
 }

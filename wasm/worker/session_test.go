@@ -528,7 +528,7 @@ func TestStatsReadout(t *testing.T) {
 		t.Fatal(err)
 	}
 	emitted, hmmSample := rep.Emitted()
-	want := Readout{Step: checkEvery, Readout: train.Readout{OffArgmax: rn.OffArgmax, HMMOffMode: s.hmm.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), Emitted: emitted, HMM: hmmSample, RareMerged: rep.RareSymbols},
+	want := Readout{Step: checkEvery, Readout: train.Readout{OffArgmax: rn.OffArgmax, HMMOffMode: s.hmm.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), Emitted: emitted, HMM: hmmSample, HMMExactChanges: rep.ExactChanges(), RareMerged: rep.RareSymbols},
 		Gain: s.run.Trainer().ReadoutGain()}
 	if atCheck.Readout == nil || !reflect.DeepEqual(*atCheck.Readout, want) {
 		t.Fatalf("readout at the check %+v, want %+v", atCheck.Readout, want)

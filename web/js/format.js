@@ -122,7 +122,8 @@ const SHORT_EXCESS = 0.05;
 // readoutText states the readout noise of stats s (core/METHOD.md
 // section 4): how often the emitted symbol, a sample of softmax(logits),
 // is not the logits' argmax, and the 1-step runs and changes of the argmax
-// outputs beside the emitted outputs' and the HMM's; when the emitted
+// outputs beside the emitted outputs' and the HMM's (its changes exact, as
+// the fit criterion judges them, and sampled); when the emitted
 // outputs have an excess of 1-step runs, whether the dynamics or the
 // sampled readout makes them. '' without a measurement.
 export function readoutText(s) {
@@ -138,8 +139,17 @@ export function readoutText(s) {
   return `readout: the emitted symbol is not the argmax of the logits at ${(100 * r.off_argmax).toFixed(1)}% of steps ` +
     `(the HMM's own emission noise: ${(100 * r.hmm_off_mode).toFixed(1)}%) · ` +
     `1-step runs: argmax ${pc(r.argmax.one_step)}, emitted ${pc(r.emitted.one_step)}, HMM ${pc(r.hmm.one_step)} · ` +
-    `changes/seq: argmax ${r.argmax.changes.toFixed(2)}, emitted ${r.emitted.changes.toFixed(2)}, HMM ${r.hmm.changes.toFixed(2)}` + why +
+    `changes/seq: argmax ${r.argmax.changes.toFixed(2)}, emitted ${r.emitted.changes.toFixed(2)}, HMM ${hmmChanges(r)}` + why +
     (r.gain > 1 ? ` · the network emits with its trained readout scaled ×${+r.gain.toFixed(2)} (calibrated to the HMM); the loss chart is the unscaled readout's` : '');
+}
+
+// hmmChanges is the HMM's changes per sequence on the readout line: the
+// exact value the criterion's volatility figure compares the emitted
+// changes with, beside its sample's (which sampling noise moves by about
+// the figure's floor).
+function hmmChanges(r) {
+  if (!r.hmm_exact_changes) return `${r.hmm.changes.toFixed(2)} sampled`;
+  return `${r.hmm_exact_changes.toFixed(2)} exact, ${r.hmm.changes.toFixed(2)} sampled`;
 }
 
 // statsCSV is the statistics download: one row per quantity, RNN and HMM.

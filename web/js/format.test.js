@@ -87,11 +87,13 @@ test('the readout line names the source of short runs', () => {
   const fig = (changes, one_step) => ({ changes, one_step });
   assert.equal(readoutText({}), '');
   // linear2 of the default recipe (`hmmrnn eval`): clean argmax switches, blips from sampling.
-  const blips = { readout: { off_argmax: 0.026, hmm_off_mode: 0.01, argmax: fig(1.07, 0.048), emitted: fig(1.452, 0.367), hmm: fig(1.436, 0.099) } };
+  const blips = { readout: { off_argmax: 0.026, hmm_off_mode: 0.01, argmax: fig(1.07, 0.048), emitted: fig(1.452, 0.367), hmm: fig(1.436, 0.099), hmm_exact_changes: 1.4 } };
   assert.equal(readoutText(blips), 'readout: the emitted symbol is not the argmax of the logits at 2.6% of steps ' +
     "(the HMM's own emission noise: 1.0%) · " +
-    '1-step runs: argmax 5%, emitted 37%, HMM 10% · changes/seq: argmax 1.07, emitted 1.45, HMM 1.44' +
+    '1-step runs: argmax 5%, emitted 37%, HMM 10% · changes/seq: argmax 1.07, emitted 1.45, HMM 1.40 exact, 1.44 sampled' +
     ' — the extra short runs are blips of sampling an unsaturated readout, not switches of the dynamics');
+  // A readout without the exact value (an older worker's) names the sample as such.
+  assert.match(readoutText({ readout: { ...blips.readout, hmm_exact_changes: undefined } }), /, HMM 1\.44 sampled — /);
   const flicker = { readout: { ...blips.readout, argmax: fig(1.4, 0.3) } };
   assert.match(readoutText(flicker), / — the dynamics themselves flicker$/);
   const fine = { readout: { ...blips.readout, emitted: fig(1.44, 0.12) } };
