@@ -60,6 +60,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"study", "--recipe", "magic"}, "default, hybrid, paper"},
 		{[]string{"study", "--batch", "1"}, "batch"},
 		{[]string{"study", "--soft-weight", "-0.5"}, "--soft-weight -0.5"},
+		{[]string{"study", "--lr", "-0.001"}, "--lr -0.001"},
+		{[]string{"study", "--lr", "NaN"}, "--lr NaN"},
 		{[]string{"train", "--soft-weight", "NaN"}, "--soft-weight NaN"},
 		{[]string{"train", "--soft-weight", "+Inf"}, "want a finite value"},
 	}
@@ -177,6 +179,20 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	}
 	if sf.HMMs[0].Driven != driven {
 		t.Errorf("%d runs noise-driven, summary says %d", driven, sf.HMMs[0].Driven)
+	}
+	// --lr sets the recipe's first-stage rate and names it.
+	if code, _, stderr := runCLI(context.Background(), append(args[:len(args)-2:len(args)-2], "--seeds", "1", "--recipe", "sharp", "--lr", "0.003", "--out", out)...); code != 0 {
+		t.Fatalf("study --lr: exit %d: %s", code, stderr)
+	}
+	if data, err = os.ReadFile(out); err != nil {
+		t.Fatal(err)
+	}
+	sf = studyFile{}
+	if err := json.Unmarshal(data, &sf); err != nil {
+		t.Fatal(err)
+	}
+	if sf.Recipe.LR != 0.003 || sf.Recipe.Name != "sharp, lr 0.003" || sf.Recipe.CalibrateReadout != train.SharpRecipe.CalibrateReadout {
+		t.Errorf("study --recipe sharp --lr 0.003 recorded recipe %+v", sf.Recipe)
 	}
 	m := filepath.Join(dir, "m.json")
 	code, stdout, stderr = runCLI(context.Background(), append([]string{"train", "--max-time", "1h", "--stop-at-fit", "--steps", "4", "--out", m}, tiny...)...)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 )
 
 const studySynopsis = `hmmrnn study [--hmm P[,P...]] [--seeds 1-10] [--max-time 3m] [--max-steps N]
-       [--hidden H] [--input D] [--batch B] [--seq-len T] [--recipe NAME] [--soft-weight W] [--energy] [--calibrate-readout] [--out study.json]
+       [--hidden H] [--input D] [--batch B] [--seq-len T] [--recipe NAME] [--lr LR] [--soft-weight W] [--energy] [--calibrate-readout] [--out study.json]
 
 Measures a training recipe: trains every (HMM, seed) pair from random weights until the
 fit criterion holds (frequencies, transition rows, volatility, dwell times; each figure
@@ -41,6 +42,7 @@ func runStudy(env *Env, args []string) error {
 	batch := fs.Int("batch", train.DefaultBatch, "batch size B")
 	seqLen := fs.Int("seq-len", 0, "sequence length T (0: the HMM's default)")
 	recipe := newRecipeFlags(fs, "", "")
+	lr := fs.Float64("lr", 0, "learning rate of the recipe's first stage (0: the recipe's)")
 	every := fs.Int("every", train.DefaultFitEvery, "steps between fit checks")
 	samples := fs.Int("samples", train.DefaultFitSamples, "sequences per fit check")
 	out := fs.String("out", "study.json", "JSON file to write ('' : none)")
@@ -56,6 +58,13 @@ func runStudy(env *Env, args []string) error {
 	rc, err := recipe.recipe()
 	if err != nil {
 		return err
+	}
+	if *lr != 0 {
+		if !(*lr > 0) || math.IsInf(*lr, 0) {
+			return badUsage("--lr %v: want a finite value > 0 (0: the recipe's)", *lr)
+		}
+		// Renamed, so Recipe.For keeps it and the table says what ran.
+		rc.LR, rc.Name = *lr, fmt.Sprintf("%s, lr %g", rc.Name, *lr)
 	}
 	idx, err := sweep.ParseIndices(*seeds, maxSeed+1)
 	if err != nil {
