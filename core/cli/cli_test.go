@@ -199,6 +199,17 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "wrote "+m) {
 		t.Fatalf("train to fit: exit %d: %s / %s", code, stdout, stderr)
 	}
+	// To the fit criterion, --eval-every and --fit-streak are the checks'
+	// interval and streak (they were once silently the defaults), and a
+	// checkpoint interval, which such a run cannot honour, is refused.
+	code, _, stderr = runCLI(context.Background(), append([]string{"train", "--max-time", "1h", "--stop-at-fit", "--steps", "4", "--eval-every", "2", "--fit-streak", "3", "--out", m}, tiny...)...)
+	if code != 0 || !strings.Contains(stderr, "checks every 2 steps, 3 passing in a row") || !strings.Contains(stderr, "seed 1 step 2: ") || !strings.Contains(stderr, "seed 1 step 4: ") {
+		t.Errorf("train to fit with --eval-every 2 --fit-streak 3: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = runCLI(context.Background(), append([]string{"train", "--max-time", "1h", "--stop-at-fit", "--steps", "4", "--checkpoint-every", "2", "--out", m}, tiny...)...)
+	if code != 2 || !strings.Contains(stderr, "--checkpoint-every with --max-time --stop-at-fit") {
+		t.Errorf("train to fit with --checkpoint-every: exit %d: %s", code, stderr)
+	}
 	f, err := model.Load(m)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,10 +27,11 @@ loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run t
 weights and the state needed to continue training.
 
 With --max-time and --stop-at-fit, trains until the fit criterion holds (checks of 2000
-sequences every 250 steps, a pass confirmed on a second sample), within that wall-clock
-budget (and --steps if given), restarting runs
-stuck on the fair-coin plateau with the next seed, and writes the network that met
-the criterion, else the checked network closest to it over every restart.`
+sequences every --eval-every steps, default 250, each pass confirmed on a second sample,
+--fit-streak passes in a row), within that wall-clock budget (and --steps if given),
+restarting runs stuck on the fair-coin plateau (after --plateau-after steps, default the
+recipe's) with the next seed, and writes the network that met the criterion, else the
+checked network closest to it over every restart.`
 
 // loadHMM accepts a preset name or a path to an HMM JSON file (or a model
 // file, whose hmm is used).
@@ -154,7 +156,14 @@ func runTrain(env *Env, args []string) error {
 			if !stepsSet {
 				*steps = 0 // the time budget alone bounds a run to the fit criterion
 			}
-			return trainToFit(env, cfg, rc, *maxTime, *steps, *out, command)
+			if *ckEvery > 0 {
+				return badUsage("--checkpoint-every with --max-time --stop-at-fit: a run to the fit criterion restarts with new seeds and writes only its result to --out")
+			}
+			if *plateauAfter > 0 {
+				rc.PlateauAfter = *plateauAfter
+			}
+			fr := train.FitRun{Recipe: rc, MaxTime: *maxTime, MaxSteps: *steps, Every: *evalEvery, Streak: *fitStreak}
+			return trainToFit(env, cfg, fr, *out, command)
 		}
 		if tr, err = train.New(cfg); err != nil {
 			return err
@@ -301,13 +310,13 @@ func (r *trainRun) summary() error {
 
 // trainToFit runs train --max-time --stop-at-fit: a train.FitRun within the
 // budget, then writes the network it kept.
-func trainToFit(env *Env, cfg train.Config, rc train.Recipe, maxTime time.Duration, steps int, out, command string) error {
-	fmt.Fprintf(env.Stderr, "training %s to fit (recipe %s): H=%d D=%d B=%d T=%d lr=%g seed=%d%s, budget %v and %d steps\n",
-		cfg.HMM.Name, rc.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Seed, train.FormatStages(cfg.Stages), maxTime, steps)
-	f := train.FitRun{Recipe: rc, MaxTime: maxTime, MaxSteps: steps,
-		OnCheck: func(seed uint64, step int, fit stats.FitResult) {
-			fmt.Fprintf(env.Stderr, "seed %d step %d: %s\n", seed, step, fit)
-		}}
+func trainToFit(env *Env, cfg train.Config, f train.FitRun, out, command string) error {
+	every, streak := cmp.Or(f.Every, train.DefaultFitEvery), cmp.Or(f.Streak, train.DefaultFitStreak)
+	fmt.Fprintf(env.Stderr, "training %s to fit (recipe %s): H=%d D=%d B=%d T=%d lr=%g seed=%d%s, budget %v and %d steps, checks every %d steps, %d passing in a row\n",
+		cfg.HMM.Name, f.Recipe.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Seed, train.FormatStages(cfg.Stages), f.MaxTime, f.MaxSteps, every, streak)
+	f.OnCheck = func(seed uint64, step int, fit stats.FitResult) {
+		fmt.Fprintf(env.Stderr, "seed %d step %d: %s\n", seed, step, fit)
+	}
 	o, err := f.Train(env.Ctx, cfg)
 	if o.Trainer == nil {
 		return err
