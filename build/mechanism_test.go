@@ -1,8 +1,10 @@
 package build
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,8 +100,9 @@ func TestPortraitShowsMechanism(t *testing.T) {
 		p.noErrors()
 	}
 
-	// A bounded network (the gallery's linear2, H 150): the portrait shows
-	// its long run, separated, and the units view finds kick neurons.
+	// A bounded network (the gallery's linear2, H 150, trained from random
+	// weights by the default recipe): the portrait shows its long run,
+	// separated.
 	p := e.open(t, "?gallery=linear2")
 	pi := eval[map[string]any](p, `window.hmmrnn.portrait()`, 10*time.Second)
 	sep, _ := pi["separation"].(map[string]any)
@@ -107,15 +110,29 @@ func TestPortraitShowsMechanism(t *testing.T) {
 	if pi["source"] != "long" || sep["separated"] != true {
 		t.Errorf("gallery linear2 portrait: %v", pi["caption"])
 	}
-	// The statistics panel says where the gallery network's short runs come
-	// from: its argmax outputs switch cleanly (`hmmrnn eval --model
-	// web/gallery/linear2.json`: 4% of complete runs one step long against
-	// the HMM's 10%) while sampling its readout adds blips (34%).
+	p.noErrors()
+	p.close()
+
+	// A network whose readout blips and whose kick neurons the detection
+	// finds (core/internal/testdata/linear2-blips.json, H 150), loaded as
+	// a visitor loads a file.
+	blips, err := os.ReadFile(filepath.Join("..", "core", "internal", "testdata", "linear2-blips.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = e.open(t, "")
+	text, _ := json.Marshal(string(blips))
+	eval[map[string]any](p, `window.hmmrnn.loadModel(`+string(text)+`)`, 2*time.Minute)
+	// The statistics panel says where the network's short runs come from:
+	// its argmax outputs switch cleanly (`hmmrnn eval --model
+	// core/internal/testdata/linear2-blips.json`: 4% of complete runs one
+	// step long against the HMM's 10%) while sampling its readout adds
+	// blips (34%).
 	p.await(`new Promise((r) => { const f = () => { const s = window.hmmrnn.stats(); s && s.readout ? r() : setTimeout(f, 100); }; f(); })`, time.Minute)
 	ro := eval[string](p, `document.getElementById('readout').textContent`, quickCall)
-	t.Logf("gallery linear2: %s", ro)
+	t.Logf("blipping linear2: %s", ro)
 	if !strings.Contains(ro, "blips of sampling an unsaturated readout") {
-		t.Errorf("gallery linear2's readout line %q does not name the readout as the source of its short runs", ro)
+		t.Errorf("the blipping linear2's readout line %q does not name the readout as the source of its short runs", ro)
 	}
 	u := eval[map[string]any](p, `window.hmmrnn.units(true)`, 6*time.Minute)
 	groups, _ := u["roles"].(map[string]any)["groups"].([]any)
@@ -129,12 +146,12 @@ func TestPortraitShowsMechanism(t *testing.T) {
 			kick += len(n)
 		}
 	}
-	t.Logf("gallery linear2 roles: %s", strings.Join(names, ", "))
+	t.Logf("blipping linear2 roles: %s", strings.Join(names, ", "))
 	if kick == 0 {
-		t.Errorf("gallery linear2: no kick neurons in the units view (%s)", strings.Join(names, ", "))
+		t.Errorf("blipping linear2: no kick neurons in the units view (%s)", strings.Join(names, ", "))
 	}
 	eval[bool](p, `(window.scrollTo(0, 600), true)`, quickCall)
-	p.saveScreenshot("mechanism-units-gallery-linear2")
+	p.saveScreenshot("mechanism-units-linear2-blips")
 	p.noErrors()
 }
 

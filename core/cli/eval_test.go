@@ -85,7 +85,7 @@ func TestEvalReproducesSweepResult(t *testing.T) {
 // and the argmax outputs of dynamics.ReadoutNoiseOf, the emitted figures
 // of the report train.EvaluateFile gives.
 func TestEvalReadoutNoise(t *testing.T) {
-	const path, seqs, seed = "../../web/gallery/linear2.json", 300, 4
+	const path, seqs, seed = "../internal/testdata/linear2-blips.json", 300, 4
 	code, stdout, errs := runCLI(context.Background(), "eval", "--model", path, "--samples", fmt.Sprint(seqs), "--seed", fmt.Sprint(seed), "--no-match")
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, errs)
@@ -118,7 +118,7 @@ func TestEvalReadoutNoise(t *testing.T) {
 	if rd.OffArgmax != rn.OffArgmax || rd.Argmax != argmax || rd.Emitted != emitted || rd.HMMOffMode != f.HMM.OffMode(rep.T) {
 		t.Errorf("train.ReadoutOf %+v is not dynamics.ReadoutNoiseOf's share %v and the report's figures (argmax %+v, emitted %+v)", rd, rn.OffArgmax, argmax, emitted)
 	}
-	// The gallery's linear2 blips through its readout: the emitted outputs
+	// The fixture's linear2 blips through its readout: the emitted outputs
 	// have more 1-step runs than its argmax outputs.
 	if !(rn.OffArgmax > 0.005 && emitted.OneStep > argmax.OneStep) {
 		t.Errorf("off-argmax %.4f, 1-step runs emitted %.3f argmax %.3f: want an unsaturated readout adding 1-step runs", rn.OffArgmax, emitted.OneStep, argmax.OneStep)

@@ -12,11 +12,11 @@ import (
 )
 
 // Analyse a network and list the files `hmmrnn analyze --out DIR` would
-// write. Here the gallery's trained 2-state network, and only the
+// write. Here a trained 2-state network (H 150, D 100), and only the
 // input-free analyses (core/METHOD.md section 5.2) on a short run; without
 // Options.Only every analysis runs.
 func ExampleAnalyze() {
-	f, err := model.Load("../../web/gallery/linear2.json")
+	f, err := model.Load("../internal/testdata/linear2-blips.json")
 	if err != nil {
 		log.Fatal(err)
 	}

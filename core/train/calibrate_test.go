@@ -25,7 +25,7 @@ func emittedFit(t *testing.T, net *rnn.Net, m *hmm.HMM, sigma float64, n, T int,
 	return w, rep.Fit
 }
 
-// The gallery's linear2 network, judged at the demo's T = 30, blips at
+// A trained linear2 network (core/internal/testdata/linear2-blips.json), judged at the demo's T = 30, blips at
 // its transitions (its emitted symbols change more often per sequence
 // than its argmax outputs): the calibration sharpens its readout, and on
 // 2000 fresh sequences its worst figure of the fit criterion falls. The
@@ -33,7 +33,7 @@ func emittedFit(t *testing.T, net *rnn.Net, m *hmm.HMM, sigma float64, n, T int,
 // random network on the fair-coin plateau (whose argmax outputs switch far
 // more than the HMM's), is left as it is.
 func TestReadoutGain(t *testing.T) {
-	f, err := model.Load("../../web/gallery/linear2.json")
+	f, err := model.Load("../internal/testdata/linear2-blips.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +94,9 @@ func TestReadoutGain(t *testing.T) {
 // never reaches the gradients), and a checkpoint records the gain, holds
 // the emitted network as its rnn, and resumes bit for bit.
 func TestCalibrateReadoutInTraining(t *testing.T) {
-	// From the gallery's linear2 network, whose readout blips at T = 30
+	// From the blipping linear2 network, whose readout blips at T = 30
 	// (TestReadoutGain), so that the first calibration has work to do.
-	f, err := model.Load("../../web/gallery/linear2.json")
+	f, err := model.Load("../internal/testdata/linear2-blips.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -267,7 +267,7 @@ var DefaultRecipe = Recipe{Name: RecipeDefault, WhhGain: 3, WhhDecay: 3e-4, LR: 
 // its best validation, step 4,500; eval on 5,000 sequences) emits a symbol other than its logits' argmax at 2.6% of steps;
 // its argmax outputs change 1.07 times per 30-step sequence with 5% of
 // complete runs one step long, its emitted outputs 1.45 times with 37%,
-// the HMM 1.44 times with 10% (the gallery's linear2, trained at paper
+// the HMM 1.44 times with 10% (core/internal/testdata's linear2, trained at paper
 // scale, likewise: 2.5%, argmax 1.17 changes and 4% 1-step runs). The
 // dynamics switch too rarely and the sampled readout makes up the count
 // with blips. Sharpening the readout alone (W_out x1.25, 1.5, 2, 3) lowers
@@ -396,7 +396,7 @@ var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, Wh
 //
 // Why: with the default recipe the 2-state chain's argmax outputs switch
 // as often as the HMM's, but its sampled readout blips where the state
-// crosses from one cluster to the other (the gallery's linear2 at T 30:
+// crosses from one cluster to the other (core/internal/testdata's linear2 at T 30:
 // 2.53% of its emitted symbols off the argmax, 2.10 points of them within
 // two steps of an argmax change, the blipped symbol's median probability
 // 0.29), and the blips fail the criterion's dwell figure. The calibration

@@ -11,7 +11,7 @@ import (
 )
 
 // TestPortraitGolden pins the encoded portrait (the bytes the worker posts
-// to the app) of the gallery's trained linear2 network, every layer on and
+// to the app) of a trained linear2 network (core/internal/testdata), every layer on and
 // the kick neurons detected, to testdata/golden/linear2.portrait. A
 // mismatch is reported by the decoded field that differs, numbers within a
 // relative 1e-5 (the encoding is float32, whose last bit is ~6e-8 relative,
@@ -19,7 +19,7 @@ import (
 // a deliberate change with `go test ./core/scene/portrait -update` and
 // review the diff.
 func TestPortraitGolden(t *testing.T) {
-	f, err := model.Load("../../../web/gallery/linear2.json")
+	f, err := model.Load("../../internal/testdata/linear2-blips.json")
 	if err != nil {
 		t.Fatal(err)
 	}
