@@ -630,6 +630,12 @@ func TestJavaScriptAPI(t *testing.T) {
 	if !eval[bool](p, `window.hmmrnn.state().running`, quickCall) {
 		t.Errorf("play() did not start training")
 	}
+	// The header names the recipe the run trains with: fully3 trains with
+	// the default recipe itself (Recipe.For changes only the chains').
+	speed := eval[string](p, `new Promise((r) => { const f = () => { const s = document.getElementById('steptime').textContent; s ? r(s) : setTimeout(f, 50); }; f(); })`, time.Minute)
+	if !strings.Contains(speed, "ms/step at B 32, lr 0.001, recipe default") {
+		t.Errorf("header while training fully3: %q, want its speed, batch, rate and recipe default", speed)
+	}
 	eval[bool](p, `(window.hmmrnn.pause(), true)`, quickCall)
 	p.await(`new Promise((r) => setTimeout(r, 300))`, quickCall)
 	s1 := eval[map[string]any](p, `window.hmmrnn.state()`, quickCall)
