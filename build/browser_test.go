@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"hmmrnn/core/hmm"
 )
 
 // chromiumPath is Debian's Chromium, which CI installs (.ci/run).
@@ -598,6 +600,25 @@ func TestShippedGalleryLoads(t *testing.T) {
 		t.Errorf("the form shows H %s, D %s for the loaded H 150, D 100 network", f[0], f[1])
 	}
 	p.saveScreenshot("gallery-linear2")
+	// Each shipped network, opened from the gallery, is shown meeting the
+	// fit criterion: the page's own check (2,000 sequences at the file's
+	// trained T) passes every figure, as web.TestGalleryMeetsTheCriterion
+	// finds natively on 5,000.
+	for _, name := range hmm.PresetNames() {
+		eval[map[string]any](p, `window.hmmrnn.loadGallery('`+name+`')`, 2*time.Minute)
+		figs := eval[[]map[string]any](p, `new Promise((r) => { const f = () => { const s = window.hmmrnn.stats();
+			s && s.figures && s.figures.length && s.model && s.model.name === '`+name+`' && window.hmmrnn.state().source === 'gallery: `+name+`' ? r(s.figures) : setTimeout(f, 100); }; f(); })`, 2*time.Minute)
+		var line []string
+		for _, f := range figs {
+			v, _ := f["value"].(float64)
+			lim, _ := f["limit"].(float64)
+			line = append(line, fmt.Sprintf("%v %.4f (limit %.3f)", f["name"], v, lim))
+			if !(v <= lim) {
+				t.Errorf("gallery %s: the page shows %v %.4f over its limit %.3f", name, f["name"], v, lim)
+			}
+		}
+		t.Logf("gallery %s in the page: %s", name, strings.Join(line, "; "))
+	}
 	p.noErrors()
 }
 
