@@ -58,20 +58,9 @@ func TestReadoutChangesAreTheCriterions(t *testing.T) {
 		if r.HMMExactChanges <= 0 || r.HMMExactChanges == r.HMM.Changes {
 			t.Errorf("%s: exact changes %v beside the sample's %v: want the exact value, not the sample's", name, r.HMMExactChanges, r.HMM.Changes)
 		}
-		want := fitFigure(t, stats.JudgeFit(rep), stats.FitVolatility)
+		want := stats.JudgeFit(rep).Figure(stats.FitVolatility).Value
 		if got := math.Abs(r.Emitted.Changes-r.HMMExactChanges) / r.HMMExactChanges; math.Abs(got-want) > 1e-12 {
 			t.Errorf("%s: emitted %v vs exact %v differ by %v, the criterion's volatility figure is %v", name, r.Emitted.Changes, r.HMMExactChanges, got, want)
 		}
 	}
-}
-
-func fitFigure(t *testing.T, res stats.FitResult, name string) float64 {
-	t.Helper()
-	for _, f := range res.Figures {
-		if f.Name == name {
-			return f.Value
-		}
-	}
-	t.Fatalf("no %s figure in %+v", name, res)
-	return 0
 }
