@@ -63,7 +63,7 @@ func Dense(x, y []float64, N, M, Dim int, opt Options) (loss float64, gradX []fl
 	}
 	avgP := make([]float64, N*Dim)
 	avgQ := make([]float64, N*Dim)
-	loss, err = p.run(epsSchedule(d, opt.Blur, opt.Scaling), opt, avgP, avgQ)
+	loss, err = p.run(epsSchedule(d, opt.Blur, opt.Scaling), opt, averages{p: avgP, q: avgQ})
 	for i := range gradX {
 		gradX[i] = (avgQ[i] - avgP[i]) / float64(N)
 	}

@@ -28,6 +28,14 @@ type problem struct {
 	concurrent int
 }
 
+// averages are the plan-weighted averages of points that the final
+// extrapolation fills for the gradients (see problem.run); a nil slice is
+// not computed.
+type averages struct {
+	p, q   []float64 // rows of x: sum_j P_ij y_j (block xy) and sum_k Q_ik x_k (block xx)
+	py, qy []float64 // rows of y: sum_i P_ji x_i (block yx) and sum_l Q_jl y_l (block yy)
+}
+
 // softminTask is one block's softmin in an update.
 type softminTask struct {
 	b      block
@@ -67,8 +75,10 @@ func (p *problem) softmins(eps float64, tasks [4]softminTask) {
 // run executes the geomloss loop of core/METHOD.md section 3 on the schedule epsList: init at
 // epsList[0], one symmetric averaged update per entry, optionally more updates at the last
 // temperature (opt.Converged), then the final extrapolation. It returns the loss and fills
-// avgP (rows of x: sum_j P_ij y_j) and avgQ (sum_k Q_ik x_k), which give the gradient.
-func (p *problem) run(epsList []float64, opt Options, avgP, avgQ []float64) (float64, error) {
+// avg.p (rows of x: sum_j P_ij y_j) and avg.q (sum_k Q_ik x_k), which give the gradient
+// with respect to x, and, when they are not nil, avg.py and avg.qy, the same for the rows
+// of y (the gradient with respect to y) from the softmins the extrapolation computes anyway.
+func (p *problem) run(epsList []float64, opt Options, avg averages) (float64, error) {
 	nx, ny := len(p.logA), len(p.logB)
 	fba, ftba, hB := make([]float64, nx), make([]float64, nx), make([]float64, ny)
 	faa, ftaa, hAA := make([]float64, nx), make([]float64, nx), make([]float64, nx)
@@ -125,7 +135,7 @@ func (p *problem) run(epsList []float64, opt Options, avgP, avgQ []float64) (flo
 	logPlus(hA, p.logA, fba, eps)
 	logPlus(hAA, p.logA, faa, eps)
 	logPlus(hBB, p.logB, gbb, eps)
-	p.softmins(eps, [4]softminTask{{p.xy, ftba, hB, avgP}, {p.yx, gtab, hA, nil}, {p.xx, ftaa, hAA, avgQ}, {p.yy, gtbb, hBB, nil}})
+	p.softmins(eps, [4]softminTask{{p.xy, ftba, hB, avg.p}, {p.yx, gtab, hA, avg.py}, {p.xx, ftaa, hAA, avg.q}, {p.yy, gtbb, hBB, avg.qy}})
 	var sx, sy float64
 	for i := range ftba {
 		sx += p.countA[i] * (ftba[i] - ftaa[i])

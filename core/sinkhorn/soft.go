@@ -108,7 +108,7 @@ func Soft(x []float64, y []uint8, N, M, T, O int, opt Options) (loss float64, gr
 	avgQ := make([]float64, N*width)
 	err = withCosts(func() error {
 		var err error
-		loss, err = p.run(epsSchedule(d, opt.Blur, opt.Scaling), opt, avgP, avgQ)
+		loss, err = p.run(epsSchedule(d, opt.Blur, opt.Scaling), opt, averages{p: avgP, q: avgQ})
 		return err
 	}, yy)
 	for i := range gradX {

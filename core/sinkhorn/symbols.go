@@ -36,42 +36,62 @@ const MaxSeqLen = 255
 // The same conventions as Dense apply (zero diameter gives 0, Converged may return an
 // ErrNotConverged-wrapping error with the last iterate).
 func Symbols(x, y []uint8, N, M, T, O int, opt Options) (loss float64, gradX []float64, err error) {
-	return symbols(x, y, N, M, T, O, opt, true)
+	loss, gradX, _, err = symbols(x, y, N, M, T, O, opt, gradX1)
+	return loss, gradX, err
 }
 
 // SymbolsLoss is Symbols' loss alone, the same value bit for bit, without
 // the gradient's weighted averages: the loss a trainer reports when another
-// objective gives the gradient (train.Config.Energy).
+// objective gives the gradient.
 func SymbolsLoss(x, y []uint8, N, M, T, O int, opt Options) (float64, error) {
-	loss, _, err := symbols(x, y, N, M, T, O, opt, false)
+	loss, _, _, err := symbols(x, y, N, M, T, O, opt, gradNone)
 	return loss, err
 }
 
-// symbols is Symbols; without grad it returns no gradient and skips the
-// weighted averages behind it.
-func symbols(x, y []uint8, N, M, T, O int, opt Options, grad bool) (loss float64, gradX []float64, err error) {
+// SymbolsBoth is Symbols with the gradient dS/dy with respect to the
+// flattened one-hot y (M x T x O) too, from the same solve: the divergence
+// is symmetric, and the loop updates both potentials alike, so gradY is
+// bit for bit Symbols(y, x, ...)'s gradient, at the cost of one solve
+// instead of two (train.Config.Energy needs both gradients of S(x1, x2)).
+func SymbolsBoth(x, y []uint8, N, M, T, O int, opt Options) (loss float64, gradX, gradY []float64, err error) {
+	return symbols(x, y, N, M, T, O, opt, gradX1|gradY1)
+}
+
+// Which gradients symbols computes.
+const (
+	gradX1   = 1 << iota // dS/dx
+	gradY1               // dS/dy
+	gradNone = 0
+)
+
+// symbols is Symbols, SymbolsLoss and SymbolsBoth: it returns the gradients
+// that grad asks for and skips the weighted averages behind the others.
+func symbols(x, y []uint8, N, M, T, O int, opt Options, grad int) (loss float64, gradX, gradY []float64, err error) {
 	opt, err = opt.resolved()
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if err := checkSymbols(x, y, N, M, T); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if O < 1 || O > 256 {
-		return 0, nil, fmt.Errorf("sinkhorn: alphabet size %d must be in 1..256", O)
+		return 0, nil, nil, fmt.Errorf("sinkhorn: alphabet size %d must be in 1..256", O)
 	}
 	if err := checkSymbolRange("x", x, T, O); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if err := checkSymbolRange("y", y, T, O); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
-	if grad {
+	if grad&gradX1 != 0 {
 		gradX = make([]float64, N*T*O)
+	}
+	if grad&gradY1 != 0 {
+		gradY = make([]float64, M*T*O)
 	}
 	d := symbolDiameter(x, y, T)
 	if d == 0 {
-		return 0, gradX, nil
+		return 0, gradX, gradY, nil
 	}
 	workers := opt.Workers
 	if workers == 0 {
@@ -103,26 +123,38 @@ func symbols(x, y []uint8, N, M, T, O int, opt Options, grad bool) (loss float64
 		m:          float64(M),
 	}
 	width := T * O
-	var avgP, avgQ []float64
-	if grad {
-		avgP, avgQ = make([]float64, xs.n*width), make([]float64, xs.n*width)
+	var avg averages
+	if gradX != nil {
+		avg.p, avg.q = make([]float64, xs.n*width), make([]float64, xs.n*width)
+	}
+	if gradY != nil {
+		avg.py, avg.qy = make([]float64, ys.n*width), make([]float64, ys.n*width)
 	}
 	err = withCosts(func() error {
 		var err error
-		loss, err = p.run(epsSchedule(d, opt.Blur, opt.Scaling), opt, avgP, avgQ)
+		loss, err = p.run(epsSchedule(d, opt.Blur, opt.Scaling), opt, avg)
 		return err
 	}, xy, yx, xx, yy)
-	if !grad {
-		return loss, nil, err
+	if gradX != nil {
+		gradientOf(gradX, xs, avg.p, avg.q, width, N)
 	}
-	for i, u := range xs.index {
-		g := gradX[i*width : (i+1)*width]
-		q, pp := avgQ[int(u)*width:], avgP[int(u)*width:]
-		for k := range g {
-			g[k] = (q[k] - pp[k]) / float64(N)
+	if gradY != nil {
+		gradientOf(gradY, ys, avg.py, avg.qy, width, M)
+	}
+	return loss, gradX, gradY, err
+}
+
+// gradientOf sets the gradient g of the divergence with respect to the n
+// one-hot rows of the point set s from its merged points' averages under
+// the cross plan (p) and the self plan (q): (q - p) / n per row.
+func gradientOf(g []float64, s *seqSet, p, q []float64, width, n int) {
+	for i, u := range s.index {
+		gi := g[i*width : (i+1)*width]
+		qu, pu := q[int(u)*width:], p[int(u)*width:]
+		for k := range gi {
+			gi[k] = (qu[k] - pu[k]) / float64(n)
 		}
 	}
-	return loss, gradX, err
 }
 
 func checkSymbols(x, y []uint8, N, M, T int) error {

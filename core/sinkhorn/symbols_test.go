@@ -177,3 +177,57 @@ func TestZeroDiameter(t *testing.T) {
 		t.Fatalf("Dense on identical points: %v %v %v", loss, grad, err)
 	}
 }
+
+// TestSymbolsBoth checks that SymbolsBoth's gradients are Symbols' with the
+// arguments either way round, bit for bit: small batches (four blocks at
+// once), a large one (rows split), unequal sizes, merged duplicates, and
+// the zero-diameter case.
+func TestSymbolsBoth(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const T = 30
+	same := []uint8{1, 0, 2, 1, 0, 2}
+	for _, c := range []struct {
+		name    string
+		x, y    []uint8
+		N, M, T int
+	}{
+		{"B128", hmmLike(r, 128, T, 0.05), hmmLike(r, 128, T, 0.05), 128, 128, T},
+		{"N100_M60", uniformSeqs(r, 100, T, 3), hmmLike(r, 60, T, 0.05), 100, 60, T},
+		{"B800", uniformSeqs(r, 800, T, 3), hmmLike(r, 800, T, 0.2), 800, 800, T},
+		{"duplicates", hmmLike(r, 200, 6, 0.01), hmmLike(r, 150, 6, 0.3), 200, 150, 6},
+		{"zero diameter", same, same[:3], 2, 1, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opt := Options{Workers: 2}
+			loss, gx, gy, err := SymbolsBoth(c.x, c.y, c.N, c.M, c.T, 3, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lxy, wantX, err := Symbols(c.x, c.y, c.N, c.M, c.T, 3, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lyx, wantY, err := Symbols(c.y, c.x, c.M, c.N, c.T, 3, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loss != lxy || loss != lyx {
+				t.Errorf("loss %v; Symbols(x, y) %v, Symbols(y, x) %v", loss, lxy, lyx)
+			}
+			for _, g := range []struct {
+				name      string
+				got, want []float64
+			}{{"dS/dx", gx, wantX}, {"dS/dy", gy, wantY}} {
+				if len(g.got) != len(g.want) {
+					t.Fatalf("%s: %d values, want %d", g.name, len(g.got), len(g.want))
+				}
+				for i := range g.got {
+					if g.got[i] != g.want[i] {
+						t.Errorf("%s[%d] = %v, want %v", g.name, i, g.got[i], g.want[i])
+						break
+					}
+				}
+			}
+		})
+	}
+}

@@ -11,12 +11,14 @@ import (
 )
 
 // benchStepSizes are the (H, D, T, B) of the issue's speed table: the two
-// paper-sized runs and the two small ones (the last is the browser demo).
+// paper-sized runs and the small ones (the first is the browser demo, the
+// second its big-batch stage, DefaultStages).
 var benchStepSizes = []struct {
 	H, D, T, B int
 	big        bool // skipped with -short and under WebAssembly
 }{
 	{50, 10, 30, 256, false},
+	{50, 10, 30, 1024, false},
 	{64, 16, 30, 256, false},
 	{150, 100, 30, 512, true},
 	{150, 100, 30, 4096, true},
@@ -26,7 +28,8 @@ var benchStepSizes = []struct {
 // Sinkhorn loss and gradient, BPTT, clipping and Adam) on the linear
 // 2-state chain with fresh data and no validation, as `hmmrnn bench` does;
 // at the small sizes also with the soft-sample term of recipe hybrid
-// (SoftWeight 1, counted in sinkhorn-ms/op; no helper).
+// (SoftWeight 1, counted in sinkhorn-ms/op; no helper), and at every size
+// with the default recipe's energy distance (Config.Energy).
 // Besides ns/op it reports the mean split into rnn-ms/op and
 // sinkhorn-ms/op. The paper-sized runs take seconds per step in
 // WebAssembly and are skipped there and with -short.
@@ -36,26 +39,22 @@ func BenchmarkStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, s := range benchStepSizes {
-		for _, soft := range []float64{0, 1} {
-			name := fmt.Sprintf("H%d_D%d_T%d_B%d", s.H, s.D, s.T, s.B)
-			if soft > 0 {
-				if s.big {
-					continue
-				}
-				name += "_soft"
-			}
-			benchStep(b, name, m, s.H, s.D, s.T, s.B, soft, s.big)
+		name := fmt.Sprintf("H%d_D%d_T%d_B%d", s.H, s.D, s.T, s.B)
+		benchStep(b, name, m, s.H, s.D, s.T, s.B, 0, false, s.big)
+		benchStep(b, name+"_energy", m, s.H, s.D, s.T, s.B, 0, true, s.big)
+		if !s.big {
+			benchStep(b, name+"_soft", m, s.H, s.D, s.T, s.B, 1, false, s.big)
 		}
 	}
 }
 
-func benchStep(b *testing.B, name string, m *hmm.HMM, H, D, T, B int, soft float64, big bool) {
+func benchStep(b *testing.B, name string, m *hmm.HMM, H, D, T, B int, soft float64, energy, big bool) {
 	b.Run(name, func(b *testing.B) {
 		if big && (testing.Short() || runtime.GOARCH == "wasm") {
 			b.Skip("paper-sized step: skipped with -short and under wasm")
 		}
 		c := DefaultConfig(m)
-		c.Hidden, c.Input, c.SeqLen, c.Batch, c.ValEvery, c.SoftWeight = H, D, T, B, 0, soft
+		c.Hidden, c.Input, c.SeqLen, c.Batch, c.ValEvery, c.SoftWeight, c.Energy = H, D, T, B, 0, soft, energy
 		tr, err := New(c)
 		if err != nil {
 			b.Fatal(err)

@@ -97,9 +97,11 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // 1.57 changes per 30 steps against 1.45; seed 2: 1.51 against 1.51, up
 // from 1.07-1.13), and its remaining misfit is the readout's blips (2.4-
 // 2.7% of emitted symbols off the argmax: 20% of complete runs one step
-// long against the HMM's 10%). The cost: six divergences between batch
-// halves per step besides the paper's on the whole batch (which stays
-// the reported loss), about 1.5x the Sinkhorn time of a step. In the page
+// long against the HMM's 10%). The cost: five divergences between batch
+// halves per step instead of the paper's one on the whole batch, 1.7x
+// its Sinkhorn time (BenchmarkStep/H50_D10_T30_B256_energy and _B1024_energy
+// on one core: 7.9 and 47.7 ms per step against 5.7 and 32.7 without;
+// the reported loss is the halves', see Config.Energy). In the page
 // (headless Chromium, quiet 2-core machine): fully3 met the criterion at
 // steps 3,300, 3,100 and 2,600 (243, 212 and 145 s; seeds 1-3,
 // `HMMRNN_CRITERION_QUERY=arch=fully3 go test ./build -run XXX -bench
