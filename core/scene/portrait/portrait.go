@@ -705,7 +705,9 @@ func dist(a, b []float64) float64 {
 
 // caption describes in words what a portrait shows.
 func caption(in *Info) string {
-	what := fmt.Sprintf("a noise-driven run of %d steps", in.Steps)
+	// "with input noise", not "noise-driven": the page keeps that word for
+	// the regime (dynamics.IsNoiseDriven), which a long run may not be in.
+	what := fmt.Sprintf("one long run of %d steps with input noise", in.Steps)
 	if in.Source == SourceHorizon {
 		why := fmt.Sprintf("the long run's activity runs away by step %d", in.LongDivergedAt)
 		switch {

@@ -205,6 +205,12 @@ func TestBuildBoundedUsesLongRun(t *testing.T) {
 	if info.Source != SourceLong || info.Scale != ScaleState || info.Runs != 1 || info.Horizon != 500 || info.LongDivergedAt != 0 || info.Diverged {
 		t.Errorf("info %+v", info)
 	}
+	// The caption names the run, not the regime: the page says
+	// "noise-driven" only of the regime (dynamics.IsNoiseDriven), which
+	// this untrained network is not in.
+	if want := "one long run of 500 steps with input noise"; !strings.HasPrefix(info.Caption, want) || strings.Contains(info.Caption, "noise-driven") {
+		t.Errorf("caption %q: want it to begin %q and not to say noise-driven", info.Caption, want)
+	}
 }
 
 func TestBuildWindow(t *testing.T) {
