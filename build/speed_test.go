@@ -60,7 +60,9 @@ func TestBrowserTrainsWithSIMDKernels(t *testing.T) {
 
 // TestHelperWorkerSameLosses trains the same seed with and without the
 // helper worker and requires the same losses, bit for bit (the helper only
-// moves half of each step's chunks to a second worker).
+// moves half of each step's chunks, and two of the five divergences of the
+// default demo's energy distance, to a second worker; the reported loss is
+// made of two of those divergences).
 func TestHelperWorkerSameLosses(t *testing.T) {
 	e := browserEnv(t)
 	p := e.open(t, "?seed=5")

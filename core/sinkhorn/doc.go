@@ -23,8 +23,10 @@
 // encodings: the cost is the Hamming distance, an integer in 0..T, which allows bit-packed
 // costs, merged duplicate sequences, level-binned log-sum-exps and provably negligible cost
 // levels skipped at small eps; it equals Dense on the one-hot encoding up to rounding.
-// Match assigns each sequence of one batch to a sequence of the other by the largest entry
-// of the entropic transport plan.
+// SymbolsBoth also returns the gradient with respect to the second batch from the same
+// solve. Match assigns each sequence of one batch to a sequence of the other by the largest
+// entry of the entropic transport plan. WireRemote and ServeWire solve Symbols problems in
+// another process or Web Worker over byte messages, bit for bit.
 //
 // All functions are deterministic: goroutines split the rows, and every row is computed
 // by the same operations whatever the number of goroutines.

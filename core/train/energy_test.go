@@ -1,14 +1,17 @@
 package train
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
 
 	"hmmrnn/core/hmm"
+	"hmmrnn/core/rnn"
 	"hmmrnn/core/sinkhorn"
 )
 
@@ -26,7 +29,7 @@ func TestEnergyGradFiniteDifferences(t *testing.T) {
 		for i := range x {
 			x[i], y[i] = uint8(r.IntN(O)), uint8(r.IntN(O))
 		}
-		l, cross, g, err := energyLoss(x, y, b, T, O, opt)
+		l, cross, g, _, err := energyLoss(x, y, b, T, O, opt, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +184,7 @@ func TestEnergyPrefersTheTruth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e, _, _, err := energyLoss(x, y, B, T, 3, sinkhorn.Options{})
+			e, _, _, _, err := energyLoss(x, y, B, T, 3, sinkhorn.Options{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,7 +245,7 @@ func TestPaperLossDropsTheRareSymbol(t *testing.T) {
 			return l
 		}))
 		energy = append(energy, pair(func(x []uint8) float64 {
-			l, _, _, err := energyLoss(x, y, B, T, 3, sinkhorn.Options{})
+			l, _, _, _, err := energyLoss(x, y, B, T, 3, sinkhorn.Options{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -258,5 +261,83 @@ func TestPaperLossDropsTheRareSymbol(t *testing.T) {
 	}
 	if !(em > 3*ese) {
 		t.Errorf("the energy distance does not prefer keeping the rare symbol: %.4f +- %.4f", em, ese)
+	}
+}
+
+// goRemote is a sinkhorn.Remote that solves on another goroutine, as the
+// browser's helper worker does in another thread; failAfter > 0 makes
+// its solves fail from that call on.
+type goRemote struct {
+	calls, failAfter int
+}
+
+func (g *goRemote) Symbols(x, y []uint8, N, M, T, O int, opt sinkhorn.Options) func() (float64, []float64, error) {
+	g.calls++
+	if g.failAfter > 0 && g.calls >= g.failAfter {
+		return func() (float64, []float64, error) { return 0, nil, errors.New("helper worker: no reply within 20s") }
+	}
+	type answer struct {
+		loss float64
+		grad []float64
+		err  error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		l, gr, err := sinkhorn.Symbols(x, y, N, M, T, O, opt)
+		ch <- answer{l, gr, err}
+	}()
+	return func() (float64, []float64, error) { a := <-ch; return a.loss, a.grad, a.err }
+}
+
+// wireHelper is an rnn.Helper over rnn's wire protocol answered in
+// process, and a sinkhorn.Remote: what the browser's helper worker is.
+type wireHelper struct {
+	*rnn.WireHelper
+	*goRemote
+}
+
+func newWireHelper(failAfter int) wireHelper {
+	var srv rnn.PartServer
+	var replies [][]byte
+	wh := &rnn.WireHelper{
+		Send: func(m []byte) { replies = append(replies, rnn.ServeWire(m, &srv)) },
+		Recv: func() ([]byte, error) { m := replies[0]; replies = replies[1:]; return m, nil },
+	}
+	return wireHelper{wh, &goRemote{failAfter: failAfter}}
+}
+
+// A helper that is also a sinkhorn.Remote solves two of the energy
+// distance's divergences per step and changes no bit of training; if its
+// solves fail it is dropped as a remote, the step solves everything itself
+// (still no bit changed) and HelperErr says why.
+func TestEnergyRemoteBitIdentical(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	c.ValEvery, c.Energy, c.Batch = 0, true, 33 // odd: halves of 16 and 17
+	ref, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, failAfter := range []int{0, 5} {
+		tr, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := newWireHelper(failAfter)
+		rem := h.goRemote
+		tr.SetHelper(h)
+		if failAfter == 0 {
+			run(t, ref, 6)
+		}
+		run(t, tr, 6)
+		if !slices.Equal(tr.Net().Whh, ref.Net().Whh) || !slices.Equal(tr.Net().Wout, ref.Net().Wout) || !slices.Equal(tr.Losses(), ref.Losses()) {
+			t.Errorf("failing after %d: weights or losses differ from training without a remote", failAfter)
+		}
+		switch err := tr.HelperErr(); {
+		case failAfter == 0 && (err != nil || rem.calls != 12):
+			t.Errorf("working remote: %d solves (want 2 per step), error %v", rem.calls, err)
+		case failAfter > 0 && (err == nil || !strings.Contains(err.Error(), "no reply") || rem.calls != failAfter+1):
+			// Step 3 sends its two requests, the first fails: none after.
+			t.Errorf("failing remote: %d solves (want %d, then none), error %v", rem.calls, failAfter+1, err)
+		}
 	}
 }

@@ -374,7 +374,9 @@ type Trainer struct {
 	noise            *rand.Rand
 	ws               map[int]*rnn.Workspace // by batch size (a fixed set's last batch may be smaller)
 	helper           rnn.Helper
-	target           []uint8 // HMM batch buffer
+	remote           sinkhorn.Remote // solves two of Energy's five divergences (SetHelper)
+	remoteErr        error           // why the remote was dropped
+	target           []uint8         // HMM batch buffer
 	trainSet, valSet []uint8
 	epoch, pos       int
 	step             int
@@ -527,10 +529,14 @@ func (t *Trainer) workspace(b int) *rnn.Workspace {
 }
 
 // SetHelper hands half of every step's RNN chunks to h (see rnn.Helper: in
-// the browser, a second Web Worker); nil computes everything here. The
-// results do not change.
+// the browser, a second Web Worker); nil computes everything here. If h is
+// also a sinkhorn.Remote, it solves two of the five divergences of every
+// Config.Energy step as well (it is idle while the trainer solves them).
+// The results do not change.
 func (t *Trainer) SetHelper(h rnn.Helper) {
 	t.helper = h
+	t.remote, _ = h.(sinkhorn.Remote)
+	t.remoteErr = nil
 	for _, w := range t.ws {
 		w.SetHelper(t.workspaceHelper())
 	}
@@ -550,15 +556,15 @@ func (t *Trainer) workspaceHelper() rnn.Helper {
 	return t.helper
 }
 
-// HelperErr returns the error that made a workspace stop using the helper
-// (it then computes everything itself), if any.
+// HelperErr returns the error that made a workspace stop using the helper,
+// or the trainer its remote (each then computes everything itself), if any.
 func (t *Trainer) HelperErr() error {
 	for _, w := range t.ws {
 		if err := w.HelperErr(); err != nil {
 			return err
 		}
 	}
-	return nil
+	return t.remoteErr
 }
 
 // nextTarget returns the HMM batch for this step.
@@ -605,7 +611,11 @@ func (t *Trainer) Step() (StepInfo, error) {
 	var dY []float64
 	var err error
 	if c.Energy { // the reported loss is the paper's divergence between batch halves
-		_, loss, dY, err = energyLoss(x, y, b, T, O, c.Sinkhorn)
+		var remoteErr error
+		_, loss, dY, remoteErr, err = energyLoss(x, y, b, T, O, c.Sinkhorn, t.remote)
+		if remoteErr != nil {
+			t.remote, t.remoteErr = nil, remoteErr
+		}
 	} else {
 		loss, dY, err = sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
 	}
@@ -721,33 +731,57 @@ func copyNet(dst, src *rnn.Net) {
 // four divergences S(x_a, y_c) between the halves, the paper's divergence
 // at half the batch, which the trainer reports (see Config.Energy).
 // S(x1, x2) is solved once for both halves' gradients (sinkhorn.SymbolsBoth,
-// bit for bit the two separate solves).
-func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options) (loss, cross float64, dY []float64, err error) {
+// bit for bit the two separate solves). With a remote, S(x2, y1) and
+// S(x2, y2) are solved there while the other three are solved here; if
+// the remote fails, they are solved here too (the same values) and
+// remoteErr says why.
+func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options, remote sinkhorn.Remote) (loss, cross float64, dY []float64, remoteErr, err error) {
 	h := b / 2
 	xs := [2][]uint8{x[:h*T], x[h*T:]}
 	ys := [2][]uint8{y[:h*T], y[h*T:]}
 	n := [2]int{h, b - h}
-	dY = make([]float64, b*T*O)
-	gs := [2][]float64{dY[:h*T*O], dY[h*T*O:]}
+	type result struct {
+		loss float64
+		grad []float64
+	}
+	var crossTerms [2][2]result
+	var waits [2]func() (float64, []float64, error)
+	if remote != nil {
+		for c := range 2 {
+			waits[c] = remote.Symbols(xs[1], ys[c], n[1], n[c], T, O, opt)
+		}
+	}
 	self, g1, g2, err := sinkhorn.SymbolsBoth(xs[0], xs[1], n[0], n[1], T, O, opt)
 	if err != nil {
-		return 0, 0, nil, fmt.Errorf("energy distance, S(x1, x2): %w", err)
+		return 0, 0, nil, nil, fmt.Errorf("energy distance, S(x1, x2): %w", err)
 	}
+	for a := range 2 {
+		for c := range 2 {
+			r := &crossTerms[a][c]
+			if a == 1 && waits[c] != nil && remoteErr == nil {
+				if r.loss, r.grad, remoteErr = waits[c](); remoteErr == nil {
+					continue
+				}
+			}
+			if r.loss, r.grad, err = sinkhorn.Symbols(xs[a], ys[c], n[a], n[c], T, O, opt); err != nil {
+				return 0, 0, nil, remoteErr, fmt.Errorf("energy distance, S(x%d, y%d): %w", a+1, c+1, err)
+			}
+		}
+	}
+	dY = make([]float64, b*T*O)
+	gs := [2][]float64{dY[:h*T*O], dY[h*T*O:]}
 	selfGrad := [2][]float64{g1, g2}
 	for a := range 2 {
 		for c := range 2 {
-			l, g, err := sinkhorn.Symbols(xs[a], ys[c], n[a], n[c], T, O, opt)
-			if err != nil {
-				return 0, 0, nil, fmt.Errorf("energy distance, S(x%d, y%d): %w", a+1, c+1, err)
-			}
+			l := crossTerms[a][c].loss
 			loss += l / 4
 			cross += l / 4
-			floats.AddScaled(gs[a], 0.25, g)
+			floats.AddScaled(gs[a], 0.25, crossTerms[a][c].grad)
 		}
 		if a == 0 {
 			loss -= self / 2
 		}
 		floats.AddScaled(gs[a], -0.5, selfGrad[a])
 	}
-	return loss, cross, dY, nil
+	return loss, cross, dY, remoteErr, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hmmrnn/core/rnn"
+	"hmmrnn/core/sinkhorn"
 )
 
 // helperName is the Web Worker name that makes worker.js start the Go
@@ -19,11 +20,13 @@ const helperName = "hmmrnn-helper"
 const helperTimeout = 20 * time.Second
 
 // jsHelper is the training worker's side of a second Web Worker that runs
-// half of every step's RNN chunks (an rnn.WireHelper over postMessage).
-// Go's WebAssembly runs on one thread, so this is how training in the
-// browser uses a second core.
+// half of every step's RNN chunks (an rnn.WireHelper over postMessage) and
+// solves two of the five divergences of an energy-distance step (a
+// sinkhorn.WireRemote on the same channel; train.Trainer.SetHelper). Go's
+// WebAssembly runs on one thread, so this is how training in the browser
+// uses a second core.
 type jsHelper struct {
-	wire    *rnn.WireHelper
+	wire    helperWires
 	worker  js.Value
 	replies chan []byte
 	dead    chan struct{} // closed when the worker reports an error
@@ -71,8 +74,15 @@ func startHelper() *jsHelper {
 	})
 	h.worker.Set("onmessage", onMsg)
 	h.worker.Set("onerror", onErr)
-	h.wire = &rnn.WireHelper{Send: h.send, Recv: h.recv}
+	h.wire = helperWires{&rnn.WireHelper{Send: h.send, Recv: h.recv}, &sinkhorn.WireRemote{Send: h.send, Recv: h.recv}}
 	return h
+}
+
+// helperWires is both protocols the helper worker answers: an rnn.Helper
+// that is also a sinkhorn.Remote.
+type helperWires struct {
+	*rnn.WireHelper
+	*sinkhorn.WireRemote
 }
 
 func (h *jsHelper) send(msg []byte) { postBytes(h.worker, msg) }
@@ -118,8 +128,8 @@ func bytesOf(v js.Value) []byte {
 }
 
 // helperMain is the program of the helper worker: it answers the training
-// worker's requests (rnn.ServeWire with an rnn.PartServer) until the
-// worker is closed.
+// worker's requests (sinkhorn.ServeWire for divergences, rnn.ServeWire
+// with an rnn.PartServer for the rest) until the worker is closed.
 func helperMain() {
 	msgs := make(chan []byte, 64)
 	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -136,6 +146,10 @@ func helperMain() {
 	postBytes(js.Global(), rnn.WireReady())
 	var s rnn.PartServer
 	for m := range msgs {
+		if sinkhorn.IsWireRequest(m) {
+			postBytes(js.Global(), sinkhorn.ServeWire(m))
+			continue
+		}
 		postBytes(js.Global(), rnn.ServeWire(m, &s))
 	}
 }
