@@ -102,11 +102,14 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // its Sinkhorn time (BenchmarkStep/H50_D10_T30_B256_energy and _B1024_energy
 // on one core: 7.9 and 47.7 ms per step against 5.7 and 32.7 without;
 // the reported loss is the halves', see Config.Energy). In the page
-// (headless Chromium, quiet 2-core machine): fully3 met the criterion at
-// steps 3,300, 3,100 and 2,600 (243, 212 and 145 s; seeds 1-3,
+// (headless Chromium, quiet 2-core machine, the helper worker solving two
+// of the five divergences): fully3 met the criterion at steps 3,100, 2,700
+// and 2,600 (196, 137 and 128 s; seeds 1-3,
 // `HMMRNN_CRITERION_QUERY=arch=fully3 go test ./build -run XXX -bench
-// TimeToCriterion -benchtime 1x`); cyclic4 at steps 1,700, 2,200 and
-// 2,100 (73, 109 and 88 s); the default demo (linear2) was
+// TimeToCriterion -benchtime 1x`; 243, 212 and 145 s before the halves'
+// solves were shared with the helper and the whole-batch report dropped);
+// cyclic4 at steps 1,700, 2,200 and 1,700 (73, 99 and 60 s); the
+// default demo (linear2) was
 // noise-driven from step 1,000 and 1,150 (seeds 1 and 2, `go test ./build
 // -run TestPortraitShowsMechanism` with HMMRNN_MECHANISM_SEEDS=1,2), its
 // portrait's output clusters separated (skill 0.91 and 0.96).
