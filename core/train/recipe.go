@@ -106,8 +106,10 @@ var PaperRecipe = Recipe{Name: RecipePaper, WhhGain: 1, LR: DefaultLR, PlateauAf
 // of the five divergences): fully3 met the criterion at steps 3,100, 2,700
 // and 2,600 (196, 137 and 128 s; seeds 1-3,
 // `HMMRNN_CRITERION_QUERY=arch=fully3 go test ./build -run XXX -bench
-// TimeToCriterion -benchtime 1x`; 243, 212 and 145 s before the halves'
-// solves were shared with the helper and the whole-batch report dropped);
+// TimeToCriterion -benchtime 1x`; before the halves' solves were shared
+// with the helper and the whole-batch report dropped, and before later
+// changes to the criterion's code: steps 3,300, 3,100 and 2,600 in 243,
+// 212 and 145 s);
 // cyclic4 at steps 1,700, 2,200 and 1,700 (73, 99 and 60 s); the
 // default demo (linear2) was
 // noise-driven from step 1,000 and 1,150 (seeds 1 and 2, `go test ./build
