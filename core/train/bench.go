@@ -17,7 +17,7 @@ type BenchResult struct {
 	Sinkhorn time.Duration // loss and its gradient
 	Steps    int           // measured steps
 	Kernels  string        // rnn.KernelName()
-	Helped   bool          // a helper computed half of the chunks throughout
+	Helped   bool          // a helper computed half of the chunks (with Config.Energy, two of the five divergences too) throughout
 }
 
 // Bench trains a fresh network of cfg for warmup unmeasured steps, then for
