@@ -105,7 +105,9 @@ func epsSchedule(diameter, blur, scaling float64) []float64 {
 			n = 1
 		}
 	} else {
-		n = int(math.Ceil(q))
+		// A blur above the diameter makes q negative: numpy's arange is
+		// then empty, and so is this range (a negative count panicked).
+		n = max(int(math.Ceil(q)), 0)
 	}
 	list := make([]float64, 0, n+2)
 	list = append(list, diameter*diameter)

@@ -17,6 +17,9 @@ func TestEpsSchedule(t *testing.T) {
 		{"d^2 = 3", math.Sqrt(3), 0.2, 0.5, []float64{3, 3, 0.75, 0.1875, 0.046875, 0.04}},
 		{"one arange element", 0.3, 0.2, 0.5, []float64{0.09, 0.09, 0.04}},
 		{"diameter below blur", 0.15, 0.2, 0.5, []float64{0.0225, 0.04}},
+		// Found by FuzzServeWire: a blur far above the diameter gave
+		// arange a negative count, and make panicked.
+		{"diameter far below blur", 1, 100, 0.5, []float64{1, 10000}},
 		{"scaling 0.7", 2, 0.5, 0.7, nil},
 	} {
 		got := epsSchedule(c.diameter, c.blur, c.scaling)

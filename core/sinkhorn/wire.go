@@ -115,6 +115,10 @@ func IsWireRequest(msg []byte) bool { return len(msg) >= wireHeader && msg[0] ==
 
 // ServeWire answers one request message: Symbols' loss and gradient, or
 // an error reply naming what was wrong with the request or the problem.
+// It refuses converged solves of more than DefaultMaxIter iterations, so
+// that no request (a corrupt one included) holds the remote for long; the
+// asking side then solves the problem itself (train's energy distance
+// does).
 func ServeWire(msg []byte) []byte {
 	if len(msg) < wireHeader {
 		return append(wireMsg(opFailed, 0, 0), "sinkhorn remote: message shorter than its header"...)
@@ -138,6 +142,9 @@ func ServeWire(msg []byte) []byte {
 	data := body[fixed:]
 	if N*T > maxWireSymbols || M*T > maxWireSymbols || T > MaxSeqLen || N*T+M*T != len(data) {
 		return fail(fmt.Errorf("solve request for N=%d M=%d T=%d with %d symbols", N, M, T, len(data)))
+	}
+	if opt.Converged && opt.MaxIter > DefaultMaxIter {
+		return fail(fmt.Errorf("solve request for up to %d iterations, more than the %d a remote runs", opt.MaxIter, DefaultMaxIter))
 	}
 	loss, g, err := Symbols(data[:N*T], data[N*T:], N, M, T, O, opt)
 	if err != nil && !errors.Is(err, ErrNotConverged) {

@@ -86,6 +86,7 @@ func TestWireRemoteErrors(t *testing.T) {
 		{[]byte{9, 1, 0, 0, 0}, "unknown op 9"},
 		{[]byte{opSolve, 1, 0, 0, 0, 1, 2}, "shorter than its"},
 		{append(wireMsg(opSolve, 1, 0), make([]byte, 45+3)...), "with 3 symbols"},
+		{rawSolve(200000), "up to 200000 iterations"},
 	} {
 		reply := ServeWire(c.msg)
 		if reply[0] != opFailed || !strings.Contains(string(reply[wireHeader:]), c.want) {
@@ -96,6 +97,15 @@ func TestWireRemoteErrors(t *testing.T) {
 	if _, _, err := rem.Symbols(x, x, 2, 2, 3, 3, Options{})(); err == nil || err.Error() != "worker gone" {
 		t.Errorf("failing transport: %v", err)
 	}
+}
+
+// rawSolve is a converged solve request of 2 x 1 sequences of T 3 for up
+// to maxIter iterations.
+func rawSolve(maxIter int) []byte {
+	var req []byte
+	x := []uint8{0, 1, 2, 0, 1, 2}
+	(&WireRemote{Send: func(m []byte) { req = m }}).Symbols(x, x[:3], 2, 1, 3, 3, Options{Converged: true, MaxIter: maxIter})
+	return req
 }
 
 // FuzzServeWire: no request, however corrupt, makes the server panic or
