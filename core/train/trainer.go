@@ -113,10 +113,11 @@ type Config struct {
 	// for the measurement). The reported loss (StepInfo.Loss, the loss
 	// chart) is the paper's S between the halves, 1/4 sum_{a,b} S(x_a, y_b):
 	// solving S(x, y) on the whole batch as well, only to report it, took
-	// 28-32% of the Sinkhorn time of a step (B 256 and 1,024, one core).
-	// It is larger than the whole batch's S by the bias of the smaller
-	// batch, so a run with Energy and one without report losses on
-	// different footings. Batches of at least 4 sequences.
+	// 23-32% of the Sinkhorn time of a step (HMM batches of linear2 and
+	// fully3, B 256 and 1,024, one core). It is larger than the whole
+	// batch's S by the bias of the smaller batch, so a run with Energy and
+	// one without report losses on different footings. Batches of at least
+	// 4 sequences.
 	Energy bool
 	// CalibrateReadout fits, every calibrateEvery steps, the readout gain
 	// with which the emitted symbols fit the HMM best (ReadoutGain; false:
