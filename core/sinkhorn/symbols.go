@@ -41,8 +41,8 @@ func Symbols(x, y []uint8, N, M, T, O int, opt Options) (loss float64, gradX []f
 }
 
 // SymbolsLoss is Symbols' loss alone, the same value bit for bit, without
-// the gradient's weighted averages: the loss a trainer reports when another
-// objective gives the gradient.
+// the gradient's weighted averages: a loss nothing differentiates, such as
+// train's validation loss.
 func SymbolsLoss(x, y []uint8, N, M, T, O int, opt Options) (float64, error) {
 	loss, _, _, err := symbols(x, y, N, M, T, O, opt, gradNone)
 	return loss, err

@@ -30,6 +30,15 @@ const (
 // wireHeader is the op byte and the sequence number.
 const wireHeader = 5
 
+// The fixed part of a solve request's body: N M T O MaxIter (uint32 each),
+// then Blur Scaling Tol (float64 each) at solveFloats, then Converged at
+// solveConverged.
+const (
+	solveFloats    = 5 * 4
+	solveConverged = solveFloats + 3*8
+	solveFixed     = solveConverged + 1
+)
+
 // maxWireSymbols bounds the symbols a request may name (N*T and M*T
 // bytes), so that a corrupt message cannot make the server allocate
 // without limit: 2^24 symbols, 16 MB each side.
@@ -63,7 +72,7 @@ func wireMsg(op byte, seq uint32, payload int) []byte {
 func (r *WireRemote) Symbols(x, y []uint8, N, M, T, O int, opt Options) func() (float64, []float64, error) {
 	r.seq = (r.seq + 1) | wireSeqBit
 	seq := r.seq
-	b := wireMsg(opSolve, seq, 5*4+3*8+1+len(x)+len(y))
+	b := wireMsg(opSolve, seq, solveFixed+len(x)+len(y))
 	for _, v := range []int{N, M, T, O, opt.MaxIter} {
 		b = binary.LittleEndian.AppendUint32(b, uint32(v))
 	}
@@ -130,16 +139,15 @@ func ServeWire(msg []byte) []byte {
 	if msg[0] != opSolve {
 		return fail(fmt.Errorf("unknown op %d", msg[0]))
 	}
-	const fixed = 5*4 + 3*8 + 1
 	body := msg[wireHeader:]
-	if len(body) < fixed {
-		return fail(fmt.Errorf("solve request of %d bytes, shorter than its %d fixed bytes", len(body), fixed))
+	if len(body) < solveFixed {
+		return fail(fmt.Errorf("solve request of %d bytes, shorter than its %d fixed bytes", len(body), solveFixed))
 	}
 	u := func(i int) int { return int(binary.LittleEndian.Uint32(body[4*i:])) }
-	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(body[20+8*i:])) }
+	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(body[solveFloats+8*i:])) }
 	N, M, T, O := u(0), u(1), u(2), u(3)
-	opt := Options{MaxIter: u(4), Blur: f(0), Scaling: f(1), Tol: f(2), Converged: body[44] == 1}
-	data := body[fixed:]
+	opt := Options{MaxIter: u(4), Blur: f(0), Scaling: f(1), Tol: f(2), Converged: body[solveConverged] == 1}
+	data := body[solveFixed:]
 	if N*T > maxWireSymbols || M*T > maxWireSymbols || T > MaxSeqLen || N*T+M*T != len(data) {
 		return fail(fmt.Errorf("solve request for N=%d M=%d T=%d with %d symbols", N, M, T, len(data)))
 	}

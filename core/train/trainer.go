@@ -711,7 +711,7 @@ func (t *Trainer) Validate() (float64, error) {
 	}
 	r := rand.New(rand.NewPCG(c.Seed, streamIDs[streamVal]))
 	x := t.Net().Sample(r, c.ValSize, c.SeqLen, c.NoiseStd)
-	loss, _, err := sinkhorn.Symbols(x, t.valSet, c.ValSize, c.ValSize, c.SeqLen, c.HMM.Outputs(), c.Sinkhorn)
+	loss, err := sinkhorn.SymbolsLoss(x, t.valSet, c.ValSize, c.ValSize, c.SeqLen, c.HMM.Outputs(), c.Sinkhorn)
 	if err != nil {
 		return math.NaN(), fmt.Errorf("train: validation at step %d: %w", t.step, err)
 	}
