@@ -64,6 +64,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"study", "--lr", "NaN"}, "--lr NaN"},
 		{[]string{"train", "--soft-weight", "NaN"}, "--soft-weight NaN"},
 		{[]string{"train", "--soft-weight", "+Inf"}, "want a finite value"},
+		{[]string{"train", "--energy-self", "0"}, "--energy-self 0: want a weight in (0, 1]"},
+		{[]string{"study", "--energy-self", "1.5"}, "--energy-self 1.5"},
+		{[]string{"train", "--energy-self", "NaN"}, "--energy-self NaN"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(context.Background(), tc.args...)
@@ -233,17 +236,21 @@ func TestStudyAndTrainToFit(t *testing.T) {
 	// has the energy distance, recipe sharp also the calibration, and the
 	// default recipe trains this 2-state chain with recipe sharp
 	// (train.Recipe.For) unless a flag changed it.
+	// So does --energy-self the weight of the energy distance's RNN-RNN
+	// term (recipe sharp's is train.SharpRecipe.EnergySelf).
 	for _, c := range []struct {
 		args              []string
 		energy, calibrate bool
+		self              float64
 		recipe            string
 	}{
-		{nil, true, true, "(recipe sharp)"},
-		{[]string{"--recipe", "sharp"}, true, true, "(recipe sharp)"},
-		{[]string{"--recipe", "paper", "--energy"}, true, false, "(recipe paper, energy)"},
-		{[]string{"--energy=false"}, false, false, "(recipe default, no energy)"},
-		{[]string{"--recipe", "sharp", "--calibrate-readout=false"}, true, false, "(recipe sharp, uncalibrated readout)"},
-		{[]string{"--recipe", "paper", "--calibrate-readout"}, false, true, "(recipe paper, calibrated readout)"},
+		{nil, true, true, train.SharpRecipe.EnergySelf, "(recipe sharp)"},
+		{[]string{"--recipe", "sharp"}, true, true, train.SharpRecipe.EnergySelf, "(recipe sharp)"},
+		{[]string{"--recipe", "paper", "--energy"}, true, false, 0, "(recipe paper, energy)"},
+		{[]string{"--energy=false"}, false, false, 0, "(recipe default, no energy)"},
+		{[]string{"--recipe", "sharp", "--calibrate-readout=false"}, true, false, train.SharpRecipe.EnergySelf, "(recipe sharp, uncalibrated readout)"},
+		{[]string{"--recipe", "paper", "--calibrate-readout"}, false, true, 0, "(recipe paper, calibrated readout)"},
+		{[]string{"--recipe", "sharp", "--energy-self", "0.5"}, true, true, 0.5, "(recipe sharp, energy self 0.5)"},
 	} {
 		code, _, stderr = runCLI(context.Background(), append(append([]string{"train", "--steps", "2", "--out", m}, c.args...), tiny...)...)
 		if code != 0 {
@@ -252,8 +259,8 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		if f, err = model.Load(m); err != nil {
 			t.Fatal(err)
 		}
-		if f.Training.Energy != c.energy || f.Training.CalibrateReadout != c.calibrate || !strings.Contains(stderr, c.recipe) {
-			t.Errorf("train %v: energy %v, calibration %v recorded, stderr %q; want %v, %v and %s", c.args, f.Training.Energy, f.Training.CalibrateReadout, stderr, c.energy, c.calibrate, c.recipe)
+		if f.Training.Energy != c.energy || f.Training.EnergySelf != c.self || f.Training.CalibrateReadout != c.calibrate || !strings.Contains(stderr, c.recipe) {
+			t.Errorf("train %v: energy %v (self %v), calibration %v recorded, stderr %q; want %v (%v), %v and %s", c.args, f.Training.Energy, f.Training.EnergySelf, f.Training.CalibrateReadout, stderr, c.energy, c.self, c.calibrate, c.recipe)
 		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
-       [--recipe NAME] [--soft-weight W] [--energy] [--calibrate-readout] [--max-time D --stop-at-fit]
+       [--recipe NAME] [--soft-weight W] [--energy] [--energy-self W] [--calibrate-readout] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
@@ -336,13 +336,14 @@ func trainToFit(env *Env, cfg train.Config, f train.FitRun, out, command string)
 	return err
 }
 
-// recipeFlags are the --recipe, --soft-weight, --energy and
-// --calibrate-readout flags of train and study.
+// recipeFlags are the --recipe, --soft-weight, --energy, --energy-self
+// and --calibrate-readout flags of train and study.
 type recipeFlags struct {
 	fs         *flag.FlagSet
 	name       *string
 	softWeight *float64
 	energy     *bool
+	energySelf *float64
 	calibrate  *bool
 }
 
@@ -353,14 +354,15 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 		name:       fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+inside+")"+after),
 		softWeight: fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)"),
 		energy:     fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)"),
+		energySelf: fs.Float64("energy-self", -1, "weight in (0, 1] of the energy distance's RNN-RNN term (train.Config.EnergySelf; -1: the recipe's; 1: the energy distance)"),
 		calibrate:  fs.Bool("calibrate-readout", false, "with =true or =false: fit the scale of the readout the network emits with to the HMM every 100 steps or not (train.Config.CalibrateReadout; unset: as the recipe does)"),
 	}
 }
 
-// recipe returns the named recipe changed by --soft-weight, --energy and
-// --calibrate-readout, renamed after each change (so Recipe.For leaves it
-// as it is): a soft weight of -1 keeps the recipe's, and the switches
-// count only when given.
+// recipe returns the named recipe changed by --soft-weight, --energy,
+// --energy-self and --calibrate-readout, renamed after each change (so
+// Recipe.For leaves it as it is): a weight of -1 keeps the recipe's, and
+// the switches count only when given.
 func (f recipeFlags) recipe() (train.Recipe, error) {
 	rc, err := train.RecipeByName(*f.name)
 	if err != nil {
@@ -375,6 +377,14 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 		rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
 	}
 	f.toggle("energy", *f.energy, &rc.Energy, &rc.Name, "energy", "no energy")
+	switch w := *f.energySelf; {
+	case w == -1:
+	case !(w > 0 && w <= 1):
+		return rc, badUsage("--energy-self %v: want a weight in (0, 1] (-1: the recipe's)", w)
+	default:
+		rc.EnergySelf = w
+		rc.Name = fmt.Sprintf("%s, energy self %g", rc.Name, w)
+	}
 	f.toggle("calibrate-readout", *f.calibrate, &rc.CalibrateReadout, &rc.Name, "calibrated readout", "uncalibrated readout")
 	return rc, nil
 }

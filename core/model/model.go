@@ -78,6 +78,9 @@ type Training struct {
 	// Energy: the run minimised the minibatch energy distance built on the
 	// paper's divergence (absent: false, the paper's loss).
 	Energy bool `json:"energy,omitempty"`
+	// EnergySelf is the weight of the energy distance's RNN-RNN term
+	// (absent: 1, the energy distance; train.Config.EnergySelf).
+	EnergySelf float64 `json:"energy_self,omitempty"`
 	// CalibrateReadout: every 100 steps the run fitted the scale of the
 	// readout it emits with to the HMM (train.Config.CalibrateReadout).
 	CalibrateReadout bool `json:"calibrate_readout,omitempty"`

@@ -119,6 +119,17 @@ type Config struct {
 	// one without report losses on different footings. Batches of at least
 	// 4 sequences.
 	Energy bool
+	// EnergySelf is the weight of the RNN-RNN term of the energy distance
+	// (Config.Energy): L = 1/4 sum_{a,b} S(x_a, y_b) - EnergySelf/2 S(x1,
+	// x2), in (0, 1]; 0 means 1, the energy distance itself. At 1 the
+	// -1/2 S(x1, x2) term more than cancels the bias of the cross terms at
+	// small batches: its gradient rewards varied RNN batches, and networks
+	// switch state too often (linear2 at B 256: emitted outputs changing
+	// 1.9-2.2 times as often as the HMM's after 3,000 steps). A weight
+	// between the paper's loss (0 on halves: too few switches) and the
+	// energy distance (1: too many) balances the two biases at a given
+	// batch; see SharpRecipe for the measurement.
+	EnergySelf float64
 	// CalibrateReadout fits, every calibrateEvery steps, the readout gain
 	// with which the emitted symbols fit the HMM best (ReadoutGain; false:
 	// never, the paper's), and the run
@@ -273,6 +284,9 @@ func (c *Config) Validate() error {
 	}
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
 		return fmt.Errorf("train: betas (%v, %v) must lie in [0, 1)", c.Beta1, c.Beta2)
+	}
+	if !(c.EnergySelf >= 0 && c.EnergySelf <= 1) {
+		return fmt.Errorf("train: energy-self = %v, want a weight in (0, 1] (0: 1, the energy distance)", c.EnergySelf)
 	}
 	if c.Energy && c.MaxBatch() < 4 {
 		return fmt.Errorf("train: energy distance with batch %d, want at least 4 sequences (two halves of two)", c.Batch)
@@ -595,6 +609,15 @@ func nextBatch(epoch, pos, b, n int) (int, int) {
 	return epoch, min(pos+b, n)
 }
 
+// selfWeight is the weight of Energy's S(x1, x2) term (Config.EnergySelf;
+// 0 means 1).
+func (c Config) selfWeight() float64 {
+	if c.EnergySelf == 0 {
+		return 1
+	}
+	return c.EnergySelf
+}
+
 // Step takes one optimisation step. An error (a non-finite loss or
 // gradient) leaves the weights as they were before the step.
 func (t *Trainer) Step() (StepInfo, error) {
@@ -613,7 +636,7 @@ func (t *Trainer) Step() (StepInfo, error) {
 	var err error
 	if c.Energy { // the reported loss is the paper's divergence between batch halves
 		var remoteErr error
-		_, loss, dY, remoteErr, err = energyLoss(x, y, b, T, O, c.Sinkhorn, t.remote)
+		_, loss, dY, remoteErr, err = energyLoss(x, y, b, T, O, c.selfWeight(), c.Sinkhorn, t.remote)
 		if remoteErr != nil {
 			t.remote, t.remoteErr = nil, remoteErr
 		}
@@ -735,8 +758,8 @@ func copyNet(dst, src *rnn.Net) {
 // bit for bit the two separate solves). With a remote, S(x2, y1) and
 // S(x2, y2) are solved there while the other three are solved here; if
 // the remote fails, they are solved here too (the same values) and
-// remoteErr says why.
-func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options, remote sinkhorn.Remote) (loss, cross float64, dY []float64, remoteErr, err error) {
+// remoteErr says why. self weighs the S(x1, x2) term (Config.EnergySelf).
+func energyLoss(x, y []uint8, b, T, O int, self float64, opt sinkhorn.Options, remote sinkhorn.Remote) (loss, cross float64, dY []float64, remoteErr, err error) {
 	h := b / 2
 	xs := [2][]uint8{x[:h*T], x[h*T:]}
 	ys := [2][]uint8{y[:h*T], y[h*T:]}
@@ -752,7 +775,7 @@ func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options, remote sinkhorn
 			waits[c] = remote.Symbols(xs[1], ys[c], n[1], n[c], T, O, opt)
 		}
 	}
-	self, g1, g2, err := sinkhorn.SymbolsBoth(xs[0], xs[1], n[0], n[1], T, O, opt)
+	sxx, g1, g2, err := sinkhorn.SymbolsBoth(xs[0], xs[1], n[0], n[1], T, O, opt)
 	if err != nil {
 		return 0, 0, nil, nil, fmt.Errorf("energy distance, S(x1, x2): %w", err)
 	}
@@ -780,9 +803,9 @@ func energyLoss(x, y []uint8, b, T, O int, opt sinkhorn.Options, remote sinkhorn
 			floats.AddScaled(gs[a], 0.25, crossTerms[a][c].grad)
 		}
 		if a == 0 {
-			loss -= self / 2
+			loss -= self * sxx / 2
 		}
-		floats.AddScaled(gs[a], -0.5, selfGrad[a])
+		floats.AddScaled(gs[a], -self/2, selfGrad[a])
 	}
 	return loss, cross, dY, remoteErr, nil
 }

@@ -444,9 +444,10 @@ func TestLoadedNoiseLevel(t *testing.T) {
 // The status tells the batch and learning rate the training uses now: the
 // page's settings in the first stage, the default recipe's later stages
 // after their steps (the header shows them, so a visitor who chose a small
-// batch sees that the run has moved on to a larger one).
+// batch sees that the run has moved on to a larger one). fully3 trains
+// with the default recipe itself (train.Recipe.For).
 func TestStatusShowsStage(t *testing.T) {
-	s, err := NewSession(small("linear2"))
+	s, err := NewSession(small("fully3"))
 	if err != nil {
 		t.Fatal(err)
 	}
