@@ -56,7 +56,7 @@ func runEval(env *Env, args []string) error {
 	if err := rep.WriteText(env.Stdout); err != nil {
 		return err
 	}
-	rd, err := train.ReadoutOf(f.RNN, f.HMM, f.NoiseStd, *seed, rep)
+	rd, err := train.ReadoutOf(f.HMM, rep)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"hmmrnn/core/dynamics"
 	"hmmrnn/core/model"
 	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
@@ -81,9 +80,8 @@ func TestEvalReproducesSweepResult(t *testing.T) {
 }
 
 // TestEvalReadoutNoise checks the text's readout-noise section against the
-// library on the same model, seed and sample size: the off-argmax share
-// and the argmax outputs of dynamics.ReadoutNoiseOf, the emitted figures
-// of the report train.EvaluateFile gives.
+// library on the same model, seed and sample size: the off-argmax share,
+// argmax and emitted figures of the runs train.EvaluateFile evaluates.
 func TestEvalReadoutNoise(t *testing.T) {
 	const path, seqs, seed = "../internal/testdata/linear2-blips.json", 300, 4
 	code, stdout, errs := runCLI(context.Background(), "eval", "--model", path, "--samples", fmt.Sprint(seqs), "--seed", fmt.Sprint(seed), "--no-match")
@@ -98,11 +96,7 @@ func TestEvalReadoutNoise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rn, err := dynamics.ReadoutNoiseOf(f.RNN, f.NoiseStd, seed, seqs, rep.T)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := train.ReadoutOf(f.RNN, f.HMM, f.NoiseStd, seed, rep)
+	rd, err := train.ReadoutOf(f.HMM, rep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,14 +107,14 @@ func TestEvalReadoutNoise(t *testing.T) {
 	if !strings.HasSuffix(stdout, want.String()) {
 		t.Errorf("eval text does not end with the readout section of the library:\n%s\nwant suffix:\n%s", stdout, want.String())
 	}
-	argmax := rep.RunFiguresOf(rn.Argmax, seqs, rep.T)
+	argmax := rep.RunFiguresOf(rep.Argmax, seqs, rep.T)
 	emitted, _ := rep.Emitted()
-	if rd.OffArgmax != rn.OffArgmax || rd.Argmax != argmax || rd.Emitted != emitted || rd.HMMOffMode != f.HMM.OffMode(rep.T) {
-		t.Errorf("train.ReadoutOf %+v is not dynamics.ReadoutNoiseOf's share %v and the report's figures (argmax %+v, emitted %+v)", rd, rn.OffArgmax, argmax, emitted)
+	if rd.OffArgmax != rep.OffArgmax || rd.Argmax != argmax || rd.Emitted != emitted || rd.HMMOffMode != f.HMM.OffMode(rep.T) {
+		t.Errorf("train.ReadoutOf %+v is not the evaluation's off-argmax share %v and figures (argmax %+v, emitted %+v)", rd, rep.OffArgmax, argmax, emitted)
 	}
 	// The fixture's linear2 blips through its readout: the emitted outputs
 	// have more 1-step runs than its argmax outputs.
-	if !(rn.OffArgmax > 0.005 && emitted.OneStep > argmax.OneStep) {
-		t.Errorf("off-argmax %.4f, 1-step runs emitted %.3f argmax %.3f: want an unsaturated readout adding 1-step runs", rn.OffArgmax, emitted.OneStep, argmax.OneStep)
+	if !(rep.OffArgmax > 0.005 && emitted.OneStep > argmax.OneStep) {
+		t.Errorf("off-argmax %.4f, 1-step runs emitted %.3f argmax %.3f: want an unsaturated readout adding 1-step runs", rep.OffArgmax, emitted.OneStep, argmax.OneStep)
 	}
 }

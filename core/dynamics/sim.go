@@ -378,7 +378,6 @@ const (
 	streamKickEval     = 0x6b69636b2d6576 // "kick-ev": the kick detection's selection measurements
 	streamKickCheck    = 0x6b69636b2d6368 // "kick-ch": its check of the chosen groups
 	streamKickControls = 0x6b69636b2d6374 // "kick-ct": its random control sets
-	streamReadout      = 0x72642d6e6f6973 // "rd-nois": ReadoutNoiseOf's runs
 )
 
 // streamSeed draws one seed from stream of seed (for RateEval's own generator).

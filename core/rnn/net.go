@@ -229,8 +229,24 @@ func (n *Net) Run(r *rand.Rand, T int, sigma float64, h0 []float64) (hs, logits 
 // (see there), in float64: Sample and NewWorkspace64(n, nSeq, T).Forward
 // with equal random states emit the same symbols. n must be valid.
 func (n *Net) Sample(r *rand.Rand, nSeq, T int, sigma float64) []uint8 {
+	out, _, _ := n.sample(r, nSeq, T, sigma, false)
+	return out
+}
+
+// SampleArgmax is Sample (the same symbols from the same random state)
+// that also returns, for the same runs, the argmax of every step's logits
+// (row-major like the symbols; the first of equal logits) and the mean
+// over every step of 1 - max softmax(logits): the probability that the
+// emitted symbol is not the argmax, the readout noise of core/METHOD.md
+// section 4. Emitted and argmax outputs of one run can so be compared
+// step by step.
+func (n *Net) SampleArgmax(r *rand.Rand, nSeq, T int, sigma float64) (out, argmax []uint8, offArgmax float64) {
+	return n.sample(r, nSeq, T, sigma, true)
+}
+
+func (n *Net) sample(r *rand.Rand, nSeq, T int, sigma float64, readout bool) (out, argmax []uint8, offArgmax float64) {
 	if nSeq < 1 || T < 1 {
-		return []uint8{}
+		return []uint8{}, []uint8{}, 0
 	}
 	e := newEngine[float64](n.H, n.D, n.O, nSeq, T, false)
 	for c := range e.numChunks() {
@@ -238,7 +254,16 @@ func (n *Net) Sample(r *rand.Rand, nSeq, T int, sigma float64) []uint8 {
 		s2 := r.Uint64()
 		e.seed(c, s1, s2)
 	}
-	out := make([]uint8, nSeq*T)
+	out = make([]uint8, nSeq*T)
+	if readout {
+		e.argmax = make([]uint8, nSeq*T)
+	}
 	e.forward(n, sigma, DefaultTau, out, 0, e.numChunks())
-	return out
+	if !readout {
+		return out, nil, 0
+	}
+	for _, c := range e.chunks { // in chunk order: the same sum however the chunks ran
+		offArgmax += c.off
+	}
+	return out, e.argmax, offArgmax / float64(nSeq*T)
 }

@@ -194,3 +194,95 @@ func TestClone(t *testing.T) {
 		t.Errorf("Clone shape %dx%dx%d, want %dx%dx%d", c.H, c.D, c.O, n.H, n.D, n.O)
 	}
 }
+
+// SampleArgmax emits Sample's symbols from the same random state, for one
+// chunk and several. Its off-argmax share is the probability that the
+// emitted symbol is not the argmax, so the share of steps where they
+// differ estimates it; a saturated readout emits the argmax everywhere.
+func TestSampleArgmaxIsSample(t *testing.T) {
+	n, err := New(12, 3, 3, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n.Whh {
+		n.Whh[i] *= 3 // persistent outputs, so the argmax changes within runs
+	}
+	for i := range n.Wout {
+		n.Wout[i] *= 5 // a readout neither uniform nor saturated
+	}
+	for _, nSeq := range []int{1, 64, 150, 2000} {
+		const T, sigma = 20, 1
+		want := n.Sample(rand.New(rand.NewPCG(7, uint64(nSeq))), nSeq, T, sigma)
+		out, argmax, off := n.SampleArgmax(rand.New(rand.NewPCG(7, uint64(nSeq))), nSeq, T, sigma)
+		if string(out) != string(want) {
+			t.Errorf("nSeq %d: SampleArgmax emitted other symbols than Sample", nSeq)
+		}
+		if len(argmax) != nSeq*T || !(off > 0 && off < 1) {
+			t.Fatalf("nSeq %d: %d argmax outputs, off-argmax %v: want %d and a share in (0, 1)", nSeq, len(argmax), off, nSeq*T)
+		}
+		differ := 0
+		for i := range out {
+			if out[i] != argmax[i] {
+				differ++
+			}
+		}
+		share := float64(differ) / float64(len(out))
+		// Each step differs with its own probability; the variance of the
+		// share is at most off(1-off)/(nSeq T): the tolerance is 5 standard
+		// errors.
+		if tol := 5 * math.Sqrt(off*(1-off)/float64(len(out))); math.Abs(share-off) > tol {
+			t.Errorf("nSeq %d: emitted differs from the argmax at %.4f of steps, off-argmax %.4f (tolerance %.4f)", nSeq, share, off, tol)
+		}
+		if nSeq == 2000 {
+			t.Logf("off-argmax %.4f, emitted differs from the argmax at %.4f of %d steps", off, share, len(out))
+		}
+	}
+	// A readout 1,000 times sharper emits its argmax but where every unit
+	// is silent (logits tied at 0: off 2/3).
+	sharp := n.Clone()
+	for i := range sharp.Wout {
+		sharp.Wout[i] *= 1000
+	}
+	out, argmax, off := sharp.SampleArgmax(rand.New(rand.NewPCG(8, 8)), 500, 20, 1)
+	differ := 0
+	for i := range out {
+		if out[i] != argmax[i] {
+			differ++
+		}
+	}
+	if off > 0.01 || float64(differ)/float64(len(out)) > 0.01 {
+		t.Errorf("a saturated readout: off-argmax %v, emitted differs from the argmax at %d of %d steps; want under 1%%", off, differ, len(out))
+	}
+}
+
+// The off-argmax share against its exact value for a one-unit network
+// without recurrence: h = relu(x), x ~ N(0, 1), logits (a h, 0). At h = 0
+// the logits tie (argmax 0, off 1/2); at h > 0 the argmax is 0 and off =
+// 1/(1 + e^(a h)), so E[off] = 1/4 + integral over x > 0 of
+// phi(x) / (1 + e^(a x)).
+func TestSampleArgmaxKnown(t *testing.T) {
+	for _, a := range []float64{0.5, 2, 8} {
+		net := &Net{H: 1, D: 1, O: 2, Win: []float64{1}, Whh: []float64{0}, Wout: []float64{a, 0}}
+		const n, T = 2000, 50
+		_, argmax, off := net.SampleArgmax(rand.New(rand.NewPCG(3, 4)), n, T, 1)
+		want := 0.25
+		const dx = 1e-4
+		for x := dx / 2; x < 12; x += dx {
+			want += math.Exp(-x*x/2) / math.Sqrt(2*math.Pi) / (1 + math.Exp(a*x)) * dx
+		}
+		// Each step's off value lies in [0, 1/2]: standard error under
+		// 0.5/sqrt(n*T) = 0.0016; the tolerance is 5 of those.
+		if math.Abs(off-want) > 0.008 {
+			t.Errorf("a = %v: off-argmax %.4f, exact %.4f", a, off, want)
+		}
+		for i, o := range argmax {
+			if o != 0 {
+				t.Fatalf("a = %v: argmax %d at %d, want 0 everywhere (logit 0 never exceeds a*relu(x))", a, o, i)
+			}
+		}
+		_, _, again := net.SampleArgmax(rand.New(rand.NewPCG(3, 4)), n, T, 1)
+		if again != off {
+			t.Errorf("a = %v: same seed, off-argmax %v then %v", a, off, again)
+		}
+	}
+}

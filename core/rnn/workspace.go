@@ -260,6 +260,7 @@ type chunk[F float] struct {
 	s    []F       // soft samples, T x bc x O
 	dh   []F       // bc x hp scratch
 	dlog []F       // dL/dlogits scratch, bc x op
+	off  float64   // sum of 1 - max softmax(logits) over the chunk's steps (readout)
 
 	gwin, gwhh, gwout []F // this chunk's gradients, hp x dp, hp x hp, op x hp
 }
@@ -270,8 +271,12 @@ type engineOf[F float] struct {
 	hp, dp     int  // padded lengths of hidden and input rows
 	lp, op     int  // padded lengths of logit rows and dL/dlogits rows
 	train      bool // keep every step for Backward
-	k          kernels[F]
-	tau        float64
+	// argmax, when set, receives the argmax of every step's logits
+	// (row-major like the symbols), and each chunk sums its off-argmax
+	// probabilities (Net.SampleArgmax).
+	argmax []uint8
+	k      kernels[F]
+	tau    float64
 
 	winT  []F // D x hp: winT[k*hp+i] = Win[i][k]
 	whhT  []F // H x hp: whhT[j*hp+i] = Whh[i][j]
@@ -446,9 +451,32 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 				s = c.s[(t*bc+i)*O : (t*bc+i)*O+O]
 			}
 			out[(c.row0+i)*T+t] = sampleGumbel(c.rng, c.lg[i*lp:i*lp+O], tau, s, c.w)
+			if e.argmax != nil {
+				k, off := readout(c.lg[i*lp : i*lp+O])
+				e.argmax[(c.row0+i)*T+t] = k
+				c.off += off
+			}
 		}
 		prev = hs
 	}
+}
+
+// readout returns the argmax of the logits l (the first of equal ones)
+// and 1 - max softmax(l), the probability that a sample of softmax(l) is
+// not the argmax.
+func readout[F float](l []F) (uint8, float64) {
+	k := 0
+	for o, v := range l {
+		if v > l[k] {
+			k = o
+		}
+	}
+	top := float64(l[k])
+	var z float64
+	for _, v := range l {
+		z += math.Exp(float64(v) - top)
+	}
+	return uint8(k), 1 - 1/z
 }
 
 // sampleGumbel draws E_o = expPositive(r) for o = 0..O-1, i.e. Gumbel noise

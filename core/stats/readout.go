@@ -12,7 +12,7 @@ type RunFigures struct {
 }
 
 // RunFiguresOf computes RunFigures for n sequences of length T of obs
-// (e.g. the argmax outputs of dynamics.ReadoutNoiseOf) with the rare
+// (e.g. the argmax outputs of the RNN sample, Report.Argmax) with the rare
 // symbols of rep merged as rep merged them.
 func (rep *Report) RunFiguresOf(obs []uint8, n, T int) RunFigures {
 	var rare []bool

@@ -116,6 +116,14 @@ type Report struct {
 	DwellSampleMerged       *Dwell  `json:"dwell_merged_hmm_sample,omitempty"`
 	DwellSample2Merged      *Dwell  `json:"dwell_merged_hmm_sample2,omitempty"`
 
+	// Argmax and OffArgmax describe the RNN sample's readout when the
+	// caller knew its logits (train.Evaluate sets them; nil and 0
+	// otherwise): the argmax of every step's logits in the same runs,
+	// row-major like the sample, and the mean probability that an emitted
+	// symbol is not its step's argmax (rnn.Net.SampleArgmax).
+	Argmax    []uint8 `json:"-"`
+	OffArgmax float64 `json:"-"`
+
 	LogLikRNN     LogLik `json:"loglik_rnn"`
 	LogLikSample  LogLik `json:"loglik_hmm_sample"`
 	LogLikSample2 LogLik `json:"loglik_hmm_sample2"`

@@ -39,7 +39,9 @@ const (
 // EvalStreamRNN); the two HMM sample sets (reference, then noise floor)
 // from PCG(seed, EvalStreamHMM). The Sinkhorn matching of the matched
 // distances (skipped with opt.SkipMatch) draws nothing. So a seed, n, T and
-// the weights determine the report bit for bit.
+// the weights determine the report bit for bit. The report also holds the
+// RNN sample's argmax outputs and off-argmax share (rnn.Net.SampleArgmax),
+// from which ReadoutOf measures the readout noise of the same runs.
 func Evaluate(net *rnn.Net, m *hmm.HMM, sigma float64, n, T int, seed uint64, opt stats.Options) (*stats.Report, error) {
 	if net == nil || m == nil {
 		return nil, errors.New("train: evaluate: no network or no HMM")
@@ -50,8 +52,13 @@ func Evaluate(net *rnn.Net, m *hmm.HMM, sigma float64, n, T int, seed uint64, op
 	if n < 1 || T < 1 {
 		return nil, fmt.Errorf("train: evaluate: need n >= 1 and T >= 1, got n=%d T=%d", n, T)
 	}
-	obs := net.Sample(rand.New(rand.NewPCG(seed, EvalStreamRNN)), n, T, sigma)
-	return stats.CompareWith(m, obs, n, T, rand.New(rand.NewPCG(seed, EvalStreamHMM)), opt)
+	obs, argmax, off := net.SampleArgmax(rand.New(rand.NewPCG(seed, EvalStreamRNN)), n, T, sigma)
+	rep, err := stats.CompareWith(m, obs, n, T, rand.New(rand.NewPCG(seed, EvalStreamHMM)), opt)
+	if err != nil {
+		return nil, err
+	}
+	rep.Argmax, rep.OffArgmax = argmax, off
+	return rep, nil
 }
 
 // EvalSeqLen is the sequence length a model file is evaluated at: its

@@ -1,13 +1,12 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
-	"hmmrnn/core/dynamics"
 	"hmmrnn/core/hmm"
-	"hmmrnn/core/rnn"
 	"hmmrnn/core/stats"
 )
 
@@ -40,15 +39,14 @@ type Readout struct {
 	RareMerged []int `json:"rare_merged,omitempty"`
 }
 
-// ReadoutOf measures net's readout noise on as many runs of as many
-// steps as rep has sequences (dynamics.ReadoutNoiseOf at noise std sigma
-// with seed), rep being net's evaluation against m.
-func ReadoutOf(net *rnn.Net, m *hmm.HMM, sigma float64, seed uint64, rep *stats.Report) (Readout, error) {
-	rn, err := dynamics.ReadoutNoiseOf(net, sigma, seed, rep.N, rep.T)
-	if err != nil {
-		return Readout{}, err
+// ReadoutOf is the readout noise of the RNN sample behind rep, an
+// evaluation against m by Evaluate: the argmax and the emitted outputs of
+// the same runs.
+func ReadoutOf(m *hmm.HMM, rep *stats.Report) (Readout, error) {
+	if m == nil || rep == nil || len(rep.Argmax) != rep.N*rep.T || rep.N == 0 {
+		return Readout{}, errors.New("train: readout noise: want an HMM and a report of Evaluate, which holds the sample's argmax outputs")
 	}
-	r := Readout{OffArgmax: rn.OffArgmax, HMMOffMode: m.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), HMMExactChanges: rep.ExactChanges()}
+	r := Readout{OffArgmax: rep.OffArgmax, HMMOffMode: m.OffMode(rep.T), Argmax: rep.RunFiguresOf(rep.Argmax, rep.N, rep.T), HMMExactChanges: rep.ExactChanges()}
 	r.Emitted, r.HMM = rep.Emitted()
 	if rep.DwellRNNMerged != nil {
 		r.RareMerged = rep.RareSymbols

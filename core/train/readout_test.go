@@ -47,7 +47,7 @@ func TestReadoutChangesAreTheCriterions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := ReadoutOf(net, m, sigma, seed, rep)
+		r, err := ReadoutOf(m, rep)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,6 +61,45 @@ func TestReadoutChangesAreTheCriterions(t *testing.T) {
 		want := stats.JudgeFit(rep).Figure(stats.FitVolatility).Value
 		if got := math.Abs(r.Emitted.Changes-r.HMMExactChanges) / r.HMMExactChanges; math.Abs(got-want) > 1e-12 {
 			t.Errorf("%s: emitted %v vs exact %v differ by %v, the criterion's volatility figure is %v", name, r.Emitted.Changes, r.HMMExactChanges, got, want)
+		}
+	}
+}
+
+// ReadoutOf reads the evaluation's own runs: its argmax figures are those
+// of the report's argmax outputs, which rnn.Net.SampleArgmax drew with the
+// emitted sample; a report without them (not made by Evaluate) is an error.
+func TestReadoutOfTheEvaluatedRuns(t *testing.T) {
+	m, err := hmm.Preset("linear2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := rnn.New(20, 4, m.Outputs(), rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, T, sigma, seed = 300, 30, 1.0, 9
+	rep, err := Evaluate(net, m, sigma, n, T, seed, stats.Options{SkipMatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, argmax, off := net.SampleArgmax(rand.New(rand.NewPCG(seed, EvalStreamRNN)), n, T, sigma)
+	r, err := ReadoutOf(m, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.OffArgmax != off || r.Argmax != rep.RunFiguresOf(argmax, n, T) {
+		t.Errorf("readout %+v: want off-argmax %v and the argmax figures of the evaluated runs", r, off)
+	}
+	bare, err := stats.CompareWith(m, net.Sample(rand.New(rand.NewPCG(1, 1)), n, T, sigma), n, T, rand.New(rand.NewPCG(1, 2)), stats.Options{SkipMatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		m   *hmm.HMM
+		rep *stats.Report
+	}{"report without argmax outputs": {m, bare}, "no HMM": {nil, rep}, "no report": {m, nil}} {
+		if _, err := ReadoutOf(c.m, c.rep); err == nil || !strings.Contains(err.Error(), "readout noise") {
+			t.Errorf("%s: error %v, want one about the readout noise", name, err)
 		}
 	}
 }

@@ -46,7 +46,7 @@ type StudyRun struct {
 	// over T steps does not imply.
 	Regime dynamics.EvolutionPoint `json:"regime"`
 	// Readout is the kept network's readout noise beside the evaluation
-	// that judged it (ReadoutOf with the kept seed): whether the short runs
+	// that judged it (ReadoutOf, the same runs): whether the short runs
 	// the dwell figure counts come from its dynamics or from sampling its
 	// readout.
 	Readout Readout `json:"readout"`
@@ -144,7 +144,7 @@ func (s Study) Do(ctx context.Context) ([]StudySummary, error) {
 			if r.Regime, err = RegimeOf(o.Net, o.Config.NoiseStd, o.Seed); err != nil {
 				return out, fmt.Errorf("%s seed %d: regime: %w", m.Name, seed, err)
 			}
-			if r.Readout, err = ReadoutOf(o.Net, o.Config.HMM, o.Config.NoiseStd, o.Seed, o.Report); err != nil {
+			if r.Readout, err = ReadoutOf(o.Config.HMM, o.Report); err != nil {
 				return out, fmt.Errorf("%s seed %d: readout: %w", m.Name, seed, err)
 			}
 			if s.Progress != nil {

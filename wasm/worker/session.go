@@ -491,9 +491,9 @@ type Readout struct {
 }
 
 // readoutOf measures the shown network's readout noise beside rep, its
-// evaluation at step (train.ReadoutOf with the run's seed and noise).
+// evaluation at step (train.ReadoutOf: the same runs).
 func (s *Session) readoutOf(rep *stats.Report, step int) (*Readout, error) {
-	r, err := train.ReadoutOf(s.Net(), s.hmm, s.noiseStd(), s.seed(), rep)
+	r, err := train.ReadoutOf(s.hmm, rep)
 	if err != nil {
 		return nil, err
 	}

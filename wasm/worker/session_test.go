@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"hmmrnn/core/dynamics"
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/model"
 	"hmmrnn/core/rnn"
@@ -511,8 +510,8 @@ func TestStatusNamesRecipe(t *testing.T) {
 
 // The statistics carry the readout noise of the weights they judge: the
 // check's, measured by the check hook while they were current, and the
-// current weights' on demand; each is dynamics.ReadoutNoiseOf beside the
-// report's emitted figures.
+// current weights' on demand; each is the evaluated runs' argmax and
+// emitted figures (train.ReadoutOf).
 func TestStatsReadout(t *testing.T) {
 	s, err := NewSession(small("linear2"))
 	if err != nil {
@@ -524,12 +523,8 @@ func TestStatsReadout(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := s.run.LastCheck().Report
-	rn, err := dynamics.ReadoutNoiseOf(s.Net(), s.noiseStd(), s.seed(), rep.N, rep.T)
-	if err != nil {
-		t.Fatal(err)
-	}
 	emitted, hmmSample := rep.Emitted()
-	want := Readout{Step: checkEvery, Readout: train.Readout{OffArgmax: rn.OffArgmax, HMMOffMode: s.hmm.OffMode(rep.T), Argmax: rep.RunFiguresOf(rn.Argmax, rn.N, rn.T), Emitted: emitted, HMM: hmmSample, HMMExactChanges: rep.ExactChanges(), RareMerged: rep.RareSymbols},
+	want := Readout{Step: checkEvery, Readout: train.Readout{OffArgmax: rep.OffArgmax, HMMOffMode: s.hmm.OffMode(rep.T), Argmax: rep.RunFiguresOf(rep.Argmax, rep.N, rep.T), Emitted: emitted, HMM: hmmSample, HMMExactChanges: rep.ExactChanges(), RareMerged: rep.RareSymbols},
 		Gain: s.run.Trainer().ReadoutGain()}
 	if atCheck.Readout == nil || !reflect.DeepEqual(*atCheck.Readout, want) {
 		t.Fatalf("readout at the check %+v, want %+v", atCheck.Readout, want)
