@@ -173,9 +173,10 @@ func medianOf(v []float64) float64 {
 // D 10, B 256, T 30; $HMMRNN_CRITERION_QUERY adds URL parameters, e.g.
 // arch=linear3&recipe=hybrid) in the page until the fit criterion
 // holds, once per seed of $HMMRNN_CRITERION_SEEDS (default 1,2,3), and
-// reports the median in-browser training time and step count to the
-// criterion, and the fraction of seeds that got there within the page's
-// target for the architecture (criterionTarget). A seed that does not
+// reports the median time from Play to the criterion (what a visitor
+// waits: training slices, live analyses, portraits) and step count, and
+// the fraction of seeds that got there within the page's target for the
+// architecture (criterionTarget). A seed that does not
 // meet the criterion within criterionLimit fails the benchmark: that is a
 // training failure, not a speed figure. It takes minutes:
 //
@@ -204,14 +205,16 @@ func BenchmarkTimeToCriterion(b *testing.B) {
 			eval[bool](p, `(window.hmmrnn.play(), true)`, 5*time.Second)
 			st := eval[map[string]any](p, fmt.Sprintf(`new Promise((r) => { const t0 = performance.now();
 				const f = () => { const s = window.hmmrnn.state();
-					if (s.met_step > 0 || performance.now() - t0 > %d) { window.hmmrnn.pause(); r(s); } else setTimeout(f, 250); }; f(); })`,
+					if (s.met_step > 0 || performance.now() - t0 > %d) { window.hmmrnn.pause(); r(Object.assign({}, s, { wall_ms: performance.now() - t0 })); } else setTimeout(f, 250); }; f(); })`,
 				criterionLimit.Milliseconds()), criterionLimit+time.Minute)
 			p.noErrors()
 			p.close()
 			met, _ := st["met_step"].(float64)
-			sec, _ := st["train_seconds"].(float64)
-			b.Logf("seed %s: criterion met at step %v after %.0f s of training (%.0f ms/step, restarts %v)",
-				seed, met, sec, st["step_ms"], st["restarts"])
+			train, _ := st["train_seconds"].(float64)
+			wall, _ := st["wall_ms"].(float64)
+			sec := wall / 1000 // what a visitor waits, from Play (up to 250 ms late)
+			b.Logf("seed %s: criterion met at step %v, %.0f s after Play, %.0f s of them in training slices (%.0f ms/step, restarts %v)",
+				seed, met, sec, train, st["step_ms"], st["restarts"])
 			if met <= 0 {
 				b.Errorf("seed %s: the criterion was not met within %v of training", seed, criterionLimit)
 				continue

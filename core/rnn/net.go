@@ -229,8 +229,17 @@ func (n *Net) Run(r *rand.Rand, T int, sigma float64, h0 []float64) (hs, logits 
 // (see there), in float64: Sample and NewWorkspace64(n, nSeq, T).Forward
 // with equal random states emit the same symbols. n must be valid.
 func (n *Net) Sample(r *rand.Rand, nSeq, T int, sigma float64) []uint8 {
-	out, _, _ := n.sample(r, nSeq, T, sigma, false)
+	out, _, _, _ := n.sample(r, nSeq, T, sigma, false, false)
 	return out
+}
+
+// SampleLogits is Sample (the same symbols from the same random state)
+// that also returns every step's logits, nSeq x T x O row-major: what a
+// readout recalibration needs to emit the same runs at other gains
+// (core/train's ReadoutGain) without simulating them again.
+func (n *Net) SampleLogits(r *rand.Rand, nSeq, T int, sigma float64) (out []uint8, logits []float64) {
+	out, _, _, logits = n.sample(r, nSeq, T, sigma, false, true)
+	return out, logits
 }
 
 // SampleArgmax is Sample (the same symbols from the same random state)
@@ -241,12 +250,13 @@ func (n *Net) Sample(r *rand.Rand, nSeq, T int, sigma float64) []uint8 {
 // section 4. Emitted and argmax outputs of one run can so be compared
 // step by step.
 func (n *Net) SampleArgmax(r *rand.Rand, nSeq, T int, sigma float64) (out, argmax []uint8, offArgmax float64) {
-	return n.sample(r, nSeq, T, sigma, true)
+	out, argmax, offArgmax, _ = n.sample(r, nSeq, T, sigma, true, false)
+	return out, argmax, offArgmax
 }
 
-func (n *Net) sample(r *rand.Rand, nSeq, T int, sigma float64, readout bool) (out, argmax []uint8, offArgmax float64) {
+func (n *Net) sample(r *rand.Rand, nSeq, T int, sigma float64, readout, keepLogits bool) (out, argmax []uint8, offArgmax float64, logits []float64) {
 	if nSeq < 1 || T < 1 {
-		return []uint8{}, []uint8{}, 0
+		return []uint8{}, []uint8{}, 0, []float64{}
 	}
 	e := newEngine[float64](n.H, n.D, n.O, nSeq, T, false)
 	for c := range e.numChunks() {
@@ -258,12 +268,15 @@ func (n *Net) sample(r *rand.Rand, nSeq, T int, sigma float64, readout bool) (ou
 	if readout {
 		e.argmax = make([]uint8, nSeq*T)
 	}
+	if keepLogits {
+		e.logits = make([]float64, nSeq*T*n.O)
+	}
 	e.forward(n, sigma, DefaultTau, out, 0, e.numChunks())
 	if !readout {
-		return out, nil, 0
+		return out, nil, 0, e.logits
 	}
 	for _, c := range e.chunks { // in chunk order: the same sum however the chunks ran
 		offArgmax += c.off
 	}
-	return out, e.argmax, offArgmax / float64(nSeq*T)
+	return out, e.argmax, offArgmax / float64(nSeq*T), e.logits
 }

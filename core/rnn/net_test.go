@@ -286,3 +286,33 @@ func TestSampleArgmaxKnown(t *testing.T) {
 		}
 	}
 }
+
+// SampleLogits emits Sample's symbols from the same random state and the
+// logits of the same runs: their argmax and off-argmax share are
+// SampleArgmax's.
+func TestSampleLogits(t *testing.T) {
+	n, err := New(12, 3, 3, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n.Wout {
+		n.Wout[i] *= 5
+	}
+	const nSeq, T, sigma = 150, 20, 1
+	out, logits := n.SampleLogits(rand.New(rand.NewPCG(9, 9)), nSeq, T, sigma)
+	same, argmax, off := n.SampleArgmax(rand.New(rand.NewPCG(9, 9)), nSeq, T, sigma)
+	if string(out) != string(same) || len(logits) != nSeq*T*3 {
+		t.Fatalf("SampleLogits: other symbols than SampleArgmax (%v) or %d logits for %d steps", string(out) != string(same), len(logits), nSeq*T)
+	}
+	var sum float64
+	for i := range nSeq * T {
+		k, o := readout(logits[i*3 : i*3+3])
+		if k != argmax[i] {
+			t.Fatalf("step %d: logits %v have argmax %d, SampleArgmax says %d", i, logits[i*3:i*3+3], k, argmax[i])
+		}
+		sum += o
+	}
+	if got := sum / (nSeq * T); math.Abs(got-off) > 1e-12 {
+		t.Errorf("off-argmax from the logits %v, SampleArgmax's %v", got, off)
+	}
+}

@@ -275,6 +275,9 @@ type engineOf[F float] struct {
 	// (row-major like the symbols), and each chunk sums its off-argmax
 	// probabilities (Net.SampleArgmax).
 	argmax []uint8
+	// logits, when set, receives every step's logits, nSeq x T x O
+	// row-major (Net.SampleLogits).
+	logits []float64
 	k      kernels[F]
 	tau    float64
 
@@ -455,6 +458,12 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 				k, off := readout(c.lg[i*lp : i*lp+O])
 				e.argmax[(c.row0+i)*T+t] = k
 				c.off += off
+			}
+			if e.logits != nil {
+				dst := e.logits[((c.row0+i)*T+t)*O : ((c.row0+i)*T+t+1)*O]
+				for o, v := range c.lg[i*lp : i*lp+O] {
+					dst[o] = float64(v)
+				}
 			}
 		}
 		prev = hs

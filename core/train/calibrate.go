@@ -39,8 +39,9 @@ const (
 	// calibrateEvery is the number of steps between calibrations: often
 	// enough that the readout's sharpness follows training (the monitor
 	// checks every 100-250 steps), rare enough to cost a few percent of
-	// the steps (measured natively at H 50, T 30: one calibration 106 ms,
-	// about 1 ms per step against a 20-27 ms step).
+	// the steps (measured natively at H 50, T 30, when its runs were
+	// simulated one by one: one calibration 106 ms, about 1 ms per step
+	// against a 20-27 ms step).
 	calibrateEvery = 100
 	// calibrateRuns is the number of runs simulated per calibration: the
 	// changes per sequence of linear2 (T 30, ~1.5 with a standard
@@ -114,16 +115,13 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 	}
 	r := rand.New(rand.NewPCG(seed, stream))
 	O, n := net.O, calibrateRuns
-	// Only the logits are kept (n*T*O numbers), not the states: the
-	// calibration runs in the browser's worker too.
-	logits := make([]float64, 0, n*T*O)
-	argmax := make([]uint8, 0, n*T)
-	for range n {
-		_, l, _ := net.Run(r, T, sigma, nil)
-		for t := range T {
-			argmax = append(argmax, uint8(dynamics.Argmax(l[t*O:(t+1)*O])))
-		}
-		logits = append(logits, l...)
+	// The runs in one batch (rnn.Net.SampleLogits), of which only the
+	// logits are kept (n*T*O numbers), not the states: the calibration
+	// runs in the browser's worker too, where allocating is slow.
+	_, logits := net.SampleLogits(r, n, T, sigma)
+	argmax := make([]uint8, n*T)
+	for i := range argmax {
+		argmax[i] = uint8(dynamics.Argmax(logits[i*O : (i+1)*O]))
 	}
 	u := make([]float64, n*T)
 	for i := range u {

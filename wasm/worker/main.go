@@ -56,7 +56,7 @@ type worker struct {
 	running                             bool
 	remaining                           int // steps left of a step(n) command (0 = unbounded while running)
 	speed                               float64
-	stepMs                              float64
+	rate                                stepRate // the status's ms per step
 	trainTime                           time.Duration
 	lastStatus, lastStats, lastPortrait time.Time
 	portraitStep                        int
@@ -233,7 +233,7 @@ func (w *worker) install(s *Session) {
 	w.running, w.remaining = false, 0
 	w.trainTime = 0
 	w.mechTime = 0
-	w.stepMs = 0
+	w.rate.reset()
 	s.ResendLosses()
 	w.sendStatus()
 	w.sendStats()
@@ -244,7 +244,7 @@ func (w *worker) sendStatus() {
 	if w.s == nil {
 		return
 	}
-	st := w.s.Status(w.running, w.stepMs)
+	st := w.s.Status(w.running, w.rate.ms())
 	st.Helper = w.usableHelper() != nil && w.s.HelperUsable()
 	w.postNet(st, nil)
 	w.lastStatus = time.Now()
@@ -343,16 +343,10 @@ func (w *worker) train() {
 			w.running = false
 		}
 	}
-	n = max(n, 1)
 	d := time.Since(t0)
 	w.trainTime += d
-	ms := float64(d.Microseconds()) / 1000 / float64(n)
-	if w.stepMs == 0 {
-		w.stepMs = ms
-	} else {
-		w.stepMs = 0.8*w.stepMs + 0.2*ms
-	}
 	now := time.Now()
+	w.rate.add(now, d, n)
 	if !w.running {
 		w.sendStatus()
 		w.sendStats()

@@ -385,11 +385,13 @@ type Status struct {
 	RestartCauses []string `json:"restart_causes"`
 	Plateau       bool     `json:"plateau"`
 	MetStep       int      `json:"met_step"`
-	StepMs        float64  `json:"step_ms"`
-	Hidden        int      `json:"hidden"`
-	Input         int      `json:"input"`
-	Snapshots     []int    `json:"snapshots"` // steps of the saved snapshots
-	Helper        bool     `json:"helper"`    // a helper worker computes half of each step
+	// StepMs is the training time per step over the last seconds, checks
+	// and calibrations included (stepRate).
+	StepMs    float64 `json:"step_ms"`
+	Hidden    int     `json:"hidden"`
+	Input     int     `json:"input"`
+	Snapshots []int   `json:"snapshots"` // steps of the saved snapshots
+	Helper    bool    `json:"helper"`    // a helper worker computes half of each step
 	// Batch and LR are what the next training step uses: the recipe's
 	// later stages raise the batch and lower the rate, so they differ
 	// from the page's settings after the first stage (0 when the shown
