@@ -213,7 +213,7 @@ func BenchmarkTimeToCriterion(b *testing.B) {
 			train, _ := st["train_seconds"].(float64)
 			wall, _ := st["wall_ms"].(float64)
 			sec := wall / 1000 // what a visitor waits, from Play (up to 250 ms late)
-			b.Logf("seed %s: criterion met at step %v, %.0f s after Play, %.0f s of them in training slices (%.0f ms/step, restarts %v)",
+			b.Logf("seed %s: criterion met at step %v, %.0f s after Play (%.0f s running by the page's clock; %.0f ms/step of training in the last 10 s; restarts %v)",
 				seed, met, sec, train, st["step_ms"], st["restarts"])
 			if met <= 0 {
 				b.Errorf("seed %s: the criterion was not met within %v of training", seed, criterionLimit)
