@@ -41,7 +41,7 @@ type PageSettings struct {
 	Hidden int      `json:"hidden"`
 	Input  int      `json:"input"`
 	Batch  int      `json:"batch"`
-	LR     float64  `json:"lr"`
+	LR     float64  `json:"lr"` // first-stage learning rate; 0 = the recipe's
 	Seed   uint64   `json:"seed"`
 	SeqLen int      `json:"seq_len"` // training sequence length T; 0 = PageSeqLen
 	// NoiseStd is sigma of the input noise (a loaded model's noise_std);
@@ -117,8 +117,11 @@ func (s PageSettings) Training() (Config, Recipe, error) {
 		return Config{}, Recipe{}, err
 	}
 	c := DefaultConfig(m)
-	r.Apply(&c) // the chosen learning rate below overrides the recipe's
-	c.Hidden, c.Input, c.Batch, c.LR, c.Seed = s.Hidden, s.Input, s.Batch, s.LR, s.Seed
+	r.Apply(&c) // a chosen learning rate below overrides the recipe's
+	c.Hidden, c.Input, c.Batch, c.Seed = s.Hidden, s.Input, s.Batch, s.Seed
+	if s.LR != 0 {
+		c.LR = s.LR
+	}
 	c.SeqLen = s.SeqLen
 	if c.SeqLen == 0 {
 		c.SeqLen = PageSeqLen

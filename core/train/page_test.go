@@ -113,4 +113,19 @@ func TestPageRecipe(t *testing.T) {
 	if DefaultRecipe.WhhGain == PaperRecipe.WhhGain {
 		t.Fatal("the recipes no longer differ in their gain: the table tests nothing")
 	}
+	// A learning rate of 0 is the recipe's: the 2-state chain's (recipe
+	// sharp, Recipe.For) for the default recipe, the paper's for paper.
+	for _, tc := range []struct {
+		recipe string
+		lr     float64
+	}{{"", SharpRecipe.LR}, {"paper", PaperRecipe.LR}, {"hybrid", HybridRecipe.LR}} {
+		s := base
+		s.Recipe, s.LR = tc.recipe, 0
+		if c, err := s.Config(); err != nil || c.LR != tc.lr {
+			t.Errorf("recipe %q with lr 0: lr %v (%v), want the recipe's %v", tc.recipe, c.LR, err, tc.lr)
+		}
+	}
+	if SharpRecipe.LR == PaperRecipe.LR {
+		t.Error("recipe sharp's learning rate is the paper's: the lr-0 cases test nothing")
+	}
 }

@@ -397,12 +397,13 @@ var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, Wh
 	LR: DefaultLR, PlateauAfter: DefaultRecipe.PlateauAfter, SoftWeight: 1, RestartAfter: hybridRestartAfter}
 
 // SharpRecipe is RecipeSharp: the default recipe's initialisation, W_hh
-// decay, learning rate and patience, with the readout calibration
+// decay and patience, with the readout calibration
 // (Config.CalibrateReadout), the energy distance's RNN-RNN term weighed
-// sharpSelf (Config.EnergySelf), batch B throughout (the default stages'
-// learning rates only: sharpStages) and a restart with the next seed of
-// runs that have not met the criterion after sharpRestartAfter steps. The
-// default recipe trains the 2-state chain with it (Recipe.For).
+// sharpSelf (Config.EnergySelf), learning rate sharpLR, batch B throughout
+// (the default stages' learning-rate drops only: sharpStages) and a
+// restart with the next seed of runs that have not met the criterion after
+// sharpRestartAfter steps. The default recipe trains the 2-state chain
+// with it (Recipe.For).
 //
 // Why the calibration: with the default recipe the 2-state chain's argmax
 // outputs switch as often as the HMM's, but its sampled readout blips
@@ -474,7 +475,26 @@ var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, Wh
 // far more often than the HMM, with the excess in blips and early
 // transitions that no chain makes; the lighter term pulls toward fewer
 // distinct sequences and so against them.
-var SharpRecipe = Recipe{Name: RecipeSharp, WhhGain: DefaultRecipe.WhhGain, WhhDecay: DefaultRecipe.WhhDecay, LR: DefaultLR,
+//
+// Why lr 2e-3: at weight 0.65 the learning rate of the rows above (1e-3)
+// was the last setting taken from the paper, and twice it cuts the steps
+// to the criterion by a third. The same driver, weight 0.65 (the batched
+// calibration), seeds 1-10 / 11-20:
+//
+//	lr                     met    steps to the criterion (seeds 1-10 | 11-20)                    median  noise-driven
+//	1e-3                   20/20  (the last row above)                                          1,900   20/20
+//	2e-3, this recipe      18/20  800 1,200 1,000 - 1,200 2,100 1,100 1,400 1,100 2,800          1,250   17/18
+//	                              | 1,000 1,100 1,300 1,200 1,500 1,500 1,700 2,100 - 1,300
+//	1.5e-3                 8/10   800 1,300 1,200 - 1,400 1,300 900 - 1,600 1,600              1,300   8/8
+//	2e-3, 1e-3 from 1,500  8/10   800 1,200 1,000 - 1,200 1,700 1,100 1,400 1,100 -            1,150   8/8
+//
+// (-: not met by step 3,000; met networks not noise-driven: seed 11's.)
+// The two seeds of the shipped lr that miss (4 and 19), and seed 10, are
+// restarted with the next seed at step 2,500 (sharpRestartAfter), whose
+// trainer meets the criterion in 1,000-1,300 steps; in the page, where a
+// step of the default demo takes about 33 ms of wall time, a third fewer
+// steps is what brings most seeds under a minute.
+var SharpRecipe = Recipe{Name: RecipeSharp, WhhGain: DefaultRecipe.WhhGain, WhhDecay: DefaultRecipe.WhhDecay, LR: sharpLR,
 	PlateauAfter: DefaultRecipe.PlateauAfter, Stages: sharpStages, Energy: true, EnergySelf: sharpSelf, CalibrateReadout: true,
 	RestartAfter: sharpRestartAfter}
 
@@ -483,14 +503,18 @@ var SharpRecipe = Recipe{Name: RecipeSharp, WhhGain: DefaultRecipe.WhhGain, WhhD
 // trains until paused).
 var sharpStages = []Stage{{From: fineTuneFrom, LR: fineTuneLR}, {From: polishFrom, LR: polishLR}}
 
-// sharpSelf is the sharp recipe's Config.EnergySelf (see SharpRecipe).
-const sharpSelf = 0.65
+// sharpSelf and sharpLR are the sharp recipe's Config.EnergySelf and
+// Config.LR (see SharpRecipe).
+const (
+	sharpSelf = 0.65
+	sharpLR   = 2e-3
+)
 
 // sharpRestartAfter is the sharp recipe's RestartAfter: past the slowest
-// success measured (step 2,300 of 20 seeds at the page's checks; see
-// SharpRecipe), rounded up to a multiple of the command line's check
-// interval (DefaultFitEvery); a run that meets the criterion at that
-// check is not restarted.
+// success measured at lr 1e-3 (step 2,300 of 20 seeds at the page's
+// checks; see SharpRecipe) and all but one at lr 2e-3, rounded up to a
+// multiple of the command line's check interval (DefaultFitEvery); a run
+// that meets the criterion at that check is not restarted.
 const sharpRestartAfter = 2500
 
 // hybridRestartAfter is the hybrid recipe's RestartAfter. Measured (the
@@ -511,8 +535,9 @@ const hybridRestartAfter = 2000
 // hybrid met the fit criterion for linear3, linear4 and linear5 in 10 of
 // 10 seeds each (median 500-750 steps), where the default recipe met it
 // in none of the seeds tried (see DefaultStages), and recipe sharp met it
-// for linear2 in 20 of 20 (median 1,900 steps at the page's checks),
-// where the default recipe met it in none of 5;
+// for linear2 in 18 of 20 by step 3,000 without restarts (median 1,250
+// steps at the page's checks), where the default recipe met it in none of
+// 5;
 // hybrid made fully3 and cyclic4 worse (the default recipe meets the
 // criterion for cyclic4 in 10 of 10 seeds and for fully3 in 9 of 10) and
 // linear2 no better (worst figure 2.25 and 2.40 times its limit, against

@@ -7,7 +7,8 @@ import { checkNumber, RECIPES } from './params.js';
 const FIELDS = ['hidden', 'input', 'batch', 'lr', 'seed', 'T'];
 
 export function init() {
-  on('params', () => { for (const k of FIELDS) $(k).value = P[k]; $('recipe').value = P.recipe; });
+  // An empty learning-rate field is the recipe's own (lr 0).
+  on('params', () => { for (const k of FIELDS) $(k).value = k === 'lr' && !P.lr ? '' : P[k]; $('recipe').value = P.recipe; });
   // A loaded network (gallery, file, API) shows its own sizes in the form,
   // so the fields describe what is drawn; Apply trains a new one from them.
   on('status', (msg) => { if (msg.source !== 'train' && msg.hidden) { $('hidden').value = msg.hidden; $('input').value = msg.input; } });

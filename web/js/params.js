@@ -7,14 +7,15 @@ export const ARCHS = ['linear2', 'linear3', 'linear4', 'linear5', 'fully3', 'cyc
 export const RECIPES = ['default', 'hybrid', 'paper', 'sharp'];
 export const HIDEABLE = ['header', 'hmm', 'net', 'loss', 'resonance', 'stats', 'portraitctl', 'units', 'export'];
 export const DEFAULTS = Object.freeze({
-  arch: 'linear2', hidden: 50, input: 10, batch: 256, lr: 0.001, seed: 1,
+  arch: 'linear2', hidden: 50, input: 10, batch: 256, lr: 0, seed: 1,
   sigma: 1, speed: 1, silence: false, kick: false, particles: true,
   flow: true, density: true, decay: true, zones: false,
   play: false, gallery: '', embed: false, recipe: 'default', hide: Object.freeze([]), A: '', E: '', T: 30,
 });
 // NUM: [lowest, highest, whole numbers only] of each numeric parameter.
 // The limits are the engine's (hidden and noise sizes up to 256, seeds
-// of 32 bits, T up to 200 as the worker allows).
+// of 32 bits, T up to 200 as the worker allows). A learning rate of 0 (or
+// an empty field) is the recipe's own (core/train's PageSettings.LR).
 export const NUM = {
   hidden: [2, 256, true], input: [1, 256, true], batch: [16, 4096, true],
   lr: [1e-5, 0.1, false], seed: [0, 4294967295, true], sigma: [0, 4, false],
@@ -29,6 +30,7 @@ export const defaults = () => ({ ...DEFAULTS, hide: [] });
 // {value, error} when it was clamped into range, {error} alone when it is
 // not a number of the right kind.
 export function checkNumber(k, v) {
+  if (k === 'lr' && (String(v).trim() === '' || Number(v) === 0)) return { value: 0 };
   const [lo, hi, isInt] = NUM[k];
   const x = Number(v);
   if (String(v).trim() === '' || !Number.isFinite(x)) return { error: `${k}=${v} is not a number` };

@@ -15,7 +15,7 @@ test('bad values give a message and the default or the clamped value', () => {
     ['hidden=abc', 'hidden', DEFAULTS.hidden, /hidden=abc is not a number; using 50/],
     ['hidden=2.5', 'hidden', DEFAULTS.hidden, /not a whole number/],
     ['hidden=9999', 'hidden', 256, /outside 2…256; using 256/],
-    ['lr=0', 'lr', 1e-5, /outside/],
+    ['lr=-1', 'lr', 1e-5, /outside/],
     ['sigma=', 'sigma', DEFAULTS.sigma, /not a number/],
     ['silence=maybe', 'silence', false, /should be 1 or 0/],
     ['arch=star9', 'arch', 'linear2', /not one of/],
@@ -74,4 +74,16 @@ test('settings carry the custom HMM with a uniform start', () => {
   // The default recipe is the worker's default; only another one is sent.
   assert.equal(settings(defaults()).recipe, undefined);
   assert.equal(settings({ ...defaults(), recipe: 'paper' }).recipe, 'paper');
+});
+
+test('a learning rate of 0 or none is the recipe\'s, and is the default', () => {
+  for (const q of ['lr=0', 'lr=', '']) {
+    const { params, errors } = parseParams(q);
+    assert.equal(params.lr, 0, q);
+    assert.deepEqual(errors, [], q);
+  }
+  assert.equal(toQuery({ ...defaults(), lr: 0 }), '');
+  assert.equal(toQuery({ ...defaults(), lr: 0.002 }), '?lr=0.002');
+  assert.deepEqual(checkNumber('lr', ''), { value: 0 });
+  assert.match(checkNumber('lr', '0.5').error, /outside/);
 });
