@@ -458,11 +458,12 @@ var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, Wh
 //	0.65         20/20  2,000 1,600 2,300 2,300 1,700 1,100 1,000 1,400 1,600 2,300    1,900   2,300    20/20
 //	                    | 2,100 2,200 2,100 1,400 2,200 1,800 1,900 1,800 2,300 1,900
 //	0.5          8/10   -, 1,400 1,500 1,400 1,100, -, 1,600 2,700 2,100 1,500         1,500   2,700    8/10
-//	0.65, this   20/20  2,000 1,600 2,100 2,300 1,700 1,100 1,000 1,500 1,600 2,300    1,900   2,300    20/20
-//	  recipe            | 2,100 2,200 1,700 1,400 2,200 2,200 1,900 1,800 2,300 1,900
+//	0.65, batch- 20/20  2,000 1,600 2,100 2,300 1,700 1,100 1,000 1,500 1,600 2,300    1,900   2,300    20/20
+//	  ed calib.         | 2,100 2,200 1,700 1,400 2,200 2,200 1,900 1,800 2,300 1,900
 //
 // (The rows above the last were measured while the calibration simulated
-// its runs one by one, which drew other noise; the last is this recipe.
+// its runs one by one, which drew other noise; the last with this
+// recipe's batched calibration, at lr 1e-3.
 // Weight 1: seeds 1-5 with lr 3e-4 from step 1,000 and 1e-4 from 2,000,
 // and again with both drops 500 steps later; 0.5: seeds 1
 // and 6 dwell 0.101 and 0.105 against 0.1 at step 3,000, seed 5 met the
@@ -474,7 +475,7 @@ var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, Wh
 // (TestEnergyPrefersTheTruth), yet networks trained at weight 1 switch
 // far more often than the HMM, with the excess in blips and early
 // transitions that no chain makes; the lighter term pulls toward fewer
-// distinct sequences and so against them.
+// distinct sequences, which may be what removes them.
 //
 // Why lr 2e-3: at weight 0.65 the learning rate of the rows above (1e-3)
 // was the last setting taken from the paper, and twice it cuts the steps
@@ -516,7 +517,7 @@ var SharpRecipe = Recipe{Name: RecipeSharp, WhhGain: DefaultRecipe.WhhGain, WhhD
 // by step 3,000), the same as without it but for seed 6 (2,100 without).
 // (Throwaway driver over Run with the page's monitor, no restart, no stop
 // at the fit.) The page says when a network that met the criterion no
-// longer meets it ("criterion met at step 800, not at step 2,700").
+// longer meets it ("criterion met at step 800, not at step 2700").
 var sharpStages = []Stage{{From: sharpSettleFrom, LR: sharpSettleLR}, {From: fineTuneFrom, LR: fineTuneLR}, {From: polishFrom, LR: polishLR}}
 
 // sharpSettleFrom and sharpSettleLR: see sharpStages.
