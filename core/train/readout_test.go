@@ -34,19 +34,7 @@ func TestReadoutWriteText(t *testing.T) {
 // must agree.
 func TestReadoutChangesAreTheCriterions(t *testing.T) {
 	for _, name := range []string{"linear2", "fully3"} {
-		m, err := hmm.Preset(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		net, err := rnn.New(20, 4, m.Outputs(), rand.New(rand.NewPCG(3, 4)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		const n, T, sigma, seed = 400, 30, 1.0, 7
-		rep, err := Evaluate(net, m, sigma, n, T, seed, stats.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, _, rep := evaluated(t, name, 400, 7, stats.Options{})
 		r, err := ReadoutOf(m, rep)
 		if err != nil {
 			t.Fatal(err)
@@ -69,19 +57,8 @@ func TestReadoutChangesAreTheCriterions(t *testing.T) {
 // of the report's argmax outputs, which rnn.Net.SampleArgmax drew with the
 // emitted sample; a report without them (not made by Evaluate) is an error.
 func TestReadoutOfTheEvaluatedRuns(t *testing.T) {
-	m, err := hmm.Preset("linear2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := rnn.New(20, 4, m.Outputs(), rand.New(rand.NewPCG(3, 4)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const n, T, sigma, seed = 300, 30, 1.0, 9
-	rep, err := Evaluate(net, m, sigma, n, T, seed, stats.Options{SkipMatch: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	const n, T, sigma, seed = 300, evaluatedT, evaluatedSigma, 9
+	m, net, rep := evaluated(t, "linear2", n, seed, stats.Options{SkipMatch: true})
 	_, argmax, off := net.SampleArgmax(rand.New(rand.NewPCG(seed, EvalStreamRNN)), n, T, sigma)
 	r, err := ReadoutOf(m, rep)
 	if err != nil {
@@ -102,4 +79,29 @@ func TestReadoutOfTheEvaluatedRuns(t *testing.T) {
 			t.Errorf("%s: error %v, want one about the readout noise", name, err)
 		}
 	}
+}
+
+// The readout tests' network and evaluation: an untrained H 20, D 4
+// network for preset name, evaluated on n sequences of evaluatedT steps
+// at noise evaluatedSigma with seed.
+const (
+	evaluatedT     = 30
+	evaluatedSigma = 1.0
+)
+
+func evaluated(t *testing.T, name string, n int, seed uint64, opt stats.Options) (*hmm.HMM, *rnn.Net, *stats.Report) {
+	t.Helper()
+	m, err := hmm.Preset(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := rnn.New(20, 4, m.Outputs(), rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Evaluate(net, m, evaluatedSigma, n, evaluatedT, seed, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, net, rep
 }

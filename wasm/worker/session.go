@@ -98,8 +98,9 @@ type Session struct {
 	sent      int  // losses already sent to the page
 	offset    int  // steps before the loaded file's losses (files without resume state)
 	restarted bool // a restart happened since the last statistics update
-	// readout is the readout noise of the weights the latest check judged
-	// (computed by the check hook, while those weights are current).
+	// readout is the readout noise of the weights the latest check judged,
+	// made by the check hook from the check's report with the readout gain
+	// those weights emitted with (a later calibration changes the gain).
 	readout  *Readout
 	basis    *dynamics.PCA
 	basisFor int // step the basis was fitted at (-1 = none)
