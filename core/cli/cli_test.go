@@ -67,6 +67,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--energy-self", "0"}, "--energy-self 0: want a weight in (0, 1]"},
 		{[]string{"study", "--energy-self", "1.5"}, "--energy-self 1.5"},
 		{[]string{"train", "--energy-self", "NaN"}, "--energy-self NaN"},
+		{[]string{"train", "--train-seq-len", "-2"}, "--train-seq-len -2: want 0..255"},
+		{[]string{"study", "--train-seq-len", "256"}, "--train-seq-len 256"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(context.Background(), tc.args...)
@@ -261,6 +263,29 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		}
 		if f.Training.Energy != c.energy || f.Training.EnergySelf != c.self || f.Training.CalibrateReadout != c.calibrate || !strings.Contains(stderr, c.recipe) {
 			t.Errorf("train %v: energy %v (self %v), calibration %v recorded, stderr %q; want %v (%v), %v and %s", c.args, f.Training.Energy, f.Training.EnergySelf, f.Training.CalibrateReadout, stderr, c.energy, c.self, c.calibrate, c.recipe)
+		}
+	}
+}
+
+// --train-seq-len caps the training sequences, is recorded and said, and
+// renames the recipe; the run still judges whole sequences (train's
+// TestTrainSeqLen).
+func TestTrainSeqLenFlag(t *testing.T) {
+	m := filepath.Join(t.TempDir(), "m.json")
+	code, _, stderr := runCLI(context.Background(), append([]string{"train", "--steps", "2", "--out", m, "--recipe", "sharp", "--train-seq-len", "4"}, tiny...)...)
+	if code != 0 {
+		t.Fatalf("train --train-seq-len 4: exit %d: %s", code, stderr)
+	}
+	f, err := model.Load(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Training.TrainSeqLen != 4 || f.Training.SeqLen != 10 {
+		t.Errorf("recorded train_seq_len %d and seq_len %d, want 4 and 10", f.Training.TrainSeqLen, f.Training.SeqLen)
+	}
+	for _, want := range []string{"(recipe sharp, train seq len 4)", "T=10 (trained on its first 4 steps)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q does not say %q", stderr, want)
 		}
 	}
 }

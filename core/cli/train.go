@@ -13,13 +13,14 @@ import (
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/model"
+	"hmmrnn/core/sinkhorn"
 	"hmmrnn/core/stats"
 	"hmmrnn/core/train"
 )
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
-       [--recipe NAME] [--soft-weight W] [--energy] [--energy-self W] [--calibrate-readout] [--max-time D --stop-at-fit]
+       [--recipe NAME] [--soft-weight W] [--energy] [--energy-self W] [--train-seq-len T] [--calibrate-readout] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
@@ -183,8 +184,8 @@ func runTrain(env *Env, args []string) error {
 	if *resume == "" {
 		recipeNote = " (recipe " + rc.Name + ")"
 	}
-	fmt.Fprintf(env.Stderr, "training %s%s: H=%d D=%d B=%d T=%d lr=%g clip=%g seed=%d data=%s%s, %d steps\n",
-		cfg.HMM.Name, recipeNote, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, train.FormatStages(cfg.Stages), *steps)
+	fmt.Fprintf(env.Stderr, "training %s%s: H=%d D=%d B=%d T=%s lr=%g clip=%g seed=%d data=%s%s, %d steps\n",
+		cfg.HMM.Name, recipeNote, cfg.Hidden, cfg.Input, cfg.Batch, seqLenNote(cfg), cfg.LR, cfg.Clip, cfg.Seed, cfg.Data, train.FormatStages(cfg.Stages), *steps)
 	loop := train.NewRun(tr)
 	if *evalEvery > 0 {
 		loop.Monitor = rc.Monitor(*evalEvery, train.DefaultCheckSamples)
@@ -312,8 +313,8 @@ func (r *trainRun) summary() error {
 // budget, then writes the network it kept.
 func trainToFit(env *Env, cfg train.Config, f train.FitRun, out, command string) error {
 	every, streak := cmp.Or(f.Every, train.DefaultFitEvery), cmp.Or(f.Streak, train.DefaultFitStreak)
-	fmt.Fprintf(env.Stderr, "training %s to fit (recipe %s): H=%d D=%d B=%d T=%d lr=%g seed=%d%s, budget %v and %d steps, checks every %d steps, %d passing in a row\n",
-		cfg.HMM.Name, f.Recipe.Name, cfg.Hidden, cfg.Input, cfg.Batch, cfg.SeqLen, cfg.LR, cfg.Seed, train.FormatStages(cfg.Stages), f.MaxTime, f.MaxSteps, every, streak)
+	fmt.Fprintf(env.Stderr, "training %s to fit (recipe %s): H=%d D=%d B=%d T=%s lr=%g seed=%d%s, budget %v and %d steps, checks every %d steps, %d passing in a row\n",
+		cfg.HMM.Name, f.Recipe.Name, cfg.Hidden, cfg.Input, cfg.Batch, seqLenNote(cfg), cfg.LR, cfg.Seed, train.FormatStages(cfg.Stages), f.MaxTime, f.MaxSteps, every, streak)
 	f.OnCheck = func(seed uint64, step int, fit stats.FitResult) {
 		fmt.Fprintf(env.Stderr, "seed %d step %d: %s\n", seed, step, fit)
 	}
@@ -336,14 +337,24 @@ func trainToFit(env *Env, cfg train.Config, f train.FitRun, out, command string)
 	return err
 }
 
-// recipeFlags are the --recipe, --soft-weight, --energy, --energy-self
-// and --calibrate-readout flags of train and study.
+// seqLenNote writes a run's sequence length, and the length it trains on
+// when that is shorter (train.Config.TrainSeqLen).
+func seqLenNote(c train.Config) string {
+	if t := c.TrainLen(); t < c.SeqLen {
+		return fmt.Sprintf("%d (trained on its first %d steps)", c.SeqLen, t)
+	}
+	return fmt.Sprint(c.SeqLen)
+}
+
+// recipeFlags are the --recipe, --soft-weight, --energy, --energy-self,
+// --train-seq-len and --calibrate-readout flags of train and study.
 type recipeFlags struct {
 	fs         *flag.FlagSet
 	name       *string
 	softWeight *float64
 	energy     *bool
 	energySelf *float64
+	trainLen   *int
 	calibrate  *bool
 }
 
@@ -355,12 +366,13 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 		softWeight: fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)"),
 		energy:     fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)"),
 		energySelf: fs.Float64("energy-self", -1, "weight in (0, 1] of the energy distance's RNN-RNN term (train.Config.EnergySelf; -1: the recipe's; 1: the energy distance)"),
+		trainLen:   fs.Int("train-seq-len", -1, "train on the first T steps of each sequence at most, and judge whole ones (train.Config.TrainSeqLen; -1: the recipe's; 0: whole sequences)"),
 		calibrate:  fs.Bool("calibrate-readout", false, "with =true or =false: fit the scale of the readout the network emits with to the HMM every 100 steps or not (train.Config.CalibrateReadout; unset: as the recipe does)"),
 	}
 }
 
 // recipe returns the named recipe changed by --soft-weight, --energy,
-// --energy-self and --calibrate-readout, renamed after each change (so
+// --energy-self, --train-seq-len and --calibrate-readout, renamed after each change (so
 // Recipe.For leaves it as it is): a weight of -1 keeps the recipe's, and
 // the switches count only when given.
 func (f recipeFlags) recipe() (train.Recipe, error) {
@@ -384,6 +396,14 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 	default:
 		rc.EnergySelf = w
 		rc.Name = fmt.Sprintf("%s, energy self %g", rc.Name, w)
+	}
+	switch n := *f.trainLen; {
+	case n == -1:
+	case n < 0 || n > sinkhorn.MaxSeqLen:
+		return rc, badUsage("--train-seq-len %d: want 0..%d (-1: the recipe's; 0: whole sequences)", n, sinkhorn.MaxSeqLen)
+	default:
+		rc.TrainSeqLen = n
+		rc.Name = fmt.Sprintf("%s, train seq len %d", rc.Name, n)
 	}
 	f.toggle("calibrate-readout", *f.calibrate, &rc.CalibrateReadout, &rc.Name, "calibrated readout", "uncalibrated readout")
 	return rc, nil

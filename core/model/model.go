@@ -81,6 +81,10 @@ type Training struct {
 	// EnergySelf is the weight of the energy distance's RNN-RNN term
 	// (absent: 1, the energy distance; train.Config.EnergySelf).
 	EnergySelf float64 `json:"energy_self,omitempty"`
+	// TrainSeqLen caps the length of the training sequences: the steps
+	// trained on the first min(TrainSeqLen, seq_len) steps of each sequence
+	// (absent: the whole seq_len; train.Config.TrainSeqLen).
+	TrainSeqLen int `json:"train_seq_len,omitempty"`
 	// CalibrateReadout: every 100 steps the run fitted the scale of the
 	// readout it emits with to the HMM (train.Config.CalibrateReadout).
 	CalibrateReadout bool `json:"calibrate_readout,omitempty"`
@@ -118,6 +122,9 @@ func (t *Training) check() error {
 	}
 	if t.SeqLen < 0 || t.SeqLen > sinkhorn.MaxSeqLen {
 		return fmt.Errorf("training.seq_len is %d, want 1..%d (0: absent)", t.SeqLen, sinkhorn.MaxSeqLen)
+	}
+	if t.TrainSeqLen < 0 || t.TrainSeqLen > sinkhorn.MaxSeqLen {
+		return fmt.Errorf("training.train_seq_len is %d, want 1..%d (0: absent)", t.TrainSeqLen, sinkhorn.MaxSeqLen)
 	}
 	if t.Step < 0 || len(t.Loss) > t.Step {
 		return fmt.Errorf("training.step is %d with %d losses, want step >= 0 and at most one loss per step", t.Step, len(t.Loss))

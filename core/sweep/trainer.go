@@ -210,7 +210,7 @@ func matches(f *model.File, cfg train.Config) bool {
 	if err != nil {
 		return false
 	}
-	return got.Hidden == cfg.Hidden && got.Input == cfg.Input && got.Batch == cfg.Batch && got.SeqLen == cfg.SeqLen &&
+	return got.Hidden == cfg.Hidden && got.Input == cfg.Input && got.Batch == cfg.Batch && got.SeqLen == cfg.SeqLen && got.TrainSeqLen == cfg.TrainSeqLen &&
 		got.Seed == cfg.Seed && got.LR == cfg.LR && got.Clip == cfg.Clip && got.Tau == cfg.Tau &&
 		got.NoiseStd == cfg.NoiseStd && got.Data == cfg.Data && got.ValSize == cfg.ValSize && got.ValEvery == cfg.ValEvery &&
 		(cfg.Data != train.DataFixed || got.TrainSize == cfg.TrainSize) && sameHMM(f, cfg)

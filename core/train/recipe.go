@@ -46,6 +46,9 @@ type Recipe struct {
 	Energy bool `json:"energy,omitempty"`
 	// EnergySelf is Config.EnergySelf (0: 1, the energy distance).
 	EnergySelf float64 `json:"energy_self,omitempty"`
+	// TrainSeqLen is Config.TrainSeqLen (0: train on whole sequences, the
+	// paper's).
+	TrainSeqLen int `json:"train_seq_len,omitempty"`
 	// CalibrateReadout is Config.CalibrateReadout (false: the paper's).
 	CalibrateReadout bool `json:"calibrate_readout,omitempty"`
 	// RestartAfter is Monitor.RestartAfter: steps after which a run that
@@ -618,5 +621,5 @@ func RecipeByName(name string) (Recipe, error) {
 
 // Apply sets the recipe's fields in c.
 func (r Recipe) Apply(c *Config) {
-	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.Energy, c.EnergySelf, c.CalibrateReadout = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.Energy, r.EnergySelf, r.CalibrateReadout
+	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.Energy, c.EnergySelf, c.TrainSeqLen, c.CalibrateReadout = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.Energy, r.EnergySelf, r.TrainSeqLen, r.CalibrateReadout
 }

@@ -132,6 +132,14 @@ type Config struct {
 	// that, which prefers too few switches). See SharpRecipe for the
 	// measurement.
 	EnergySelf float64
+	// TrainSeqLen caps the length of the training sequences: the steps
+	// train on sequences of TrainLen() = min(TrainSeqLen, SeqLen) steps
+	// (0: SeqLen, the paper's), while the fit checks, validation and
+	// readout calibration judge whole sequences of SeqLen steps. A cap, not
+	// a length, so that a recipe can set it before the run's SeqLen is
+	// known. Why: see SharpRecipe (linear2 at T 100 learns on its first 30
+	// steps and then emits the HMM's statistics over all 100).
+	TrainSeqLen int
 	// CalibrateReadout fits, every calibrateEvery steps, the readout gain
 	// with which the emitted symbols fit the HMM best (ReadoutGain; false:
 	// never, the paper's), and the run
@@ -211,6 +219,15 @@ func FormatStages(stages []Stage) string {
 	return b.String()
 }
 
+// TrainLen is the length of the training sequences: SeqLen, or
+// TrainSeqLen when that is shorter (see Config.TrainSeqLen).
+func (c Config) TrainLen() int {
+	if c.TrainSeqLen > 0 && c.TrainSeqLen < c.SeqLen {
+		return c.TrainSeqLen
+	}
+	return c.SeqLen
+}
+
 // MaxBatch is the largest batch of any stage: what memory must hold.
 func (c *Config) MaxBatch() int {
 	b := c.Batch
@@ -268,6 +285,7 @@ func (c *Config) Validate() error {
 	for _, e := range []error{
 		check("hidden", c.Hidden, 1, maxHidden), check("input", c.Input, 1, maxInput),
 		check("batch", c.Batch, 2, maxBatch), check("seq-len", c.SeqLen, 1, sinkhorn.MaxSeqLen),
+		check("train-seq-len", c.TrainSeqLen, 0, sinkhorn.MaxSeqLen),
 	} {
 		if e != nil {
 			return e
@@ -456,11 +474,11 @@ func (t *Trainer) setup() {
 	t.beginStage()
 	t.data = rand.New(t.pcg[streamData])
 	t.noise = rand.New(t.pcg[streamNoise])
-	t.target = make([]uint8, c.MaxBatch()*c.SeqLen)
+	t.target = make([]uint8, c.MaxBatch()*c.TrainLen())
 	// The data sets come from their own seeded streams, so they are the
 	// same on resume without being stored.
 	if c.Data == DataFixed {
-		t.trainSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamTrainSet)), c.TrainSize, c.SeqLen)
+		t.trainSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamTrainSet)), c.TrainSize, c.TrainLen())
 	}
 	if c.ValEvery > 0 {
 		t.valSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamValSet)), c.ValSize, c.SeqLen)
@@ -538,7 +556,7 @@ func (t *Trainer) ValLosses() []model.ValPoint { return t.val }
 func (t *Trainer) workspace(b int) *rnn.Workspace {
 	w, ok := t.ws[b]
 	if !ok {
-		w = rnn.NewWorkspace(t.net, b, t.cfg.SeqLen)
+		w = rnn.NewWorkspace(t.net, b, t.cfg.TrainLen())
 		w.SetHelper(t.workspaceHelper()) // a NewWorkspace always takes one
 		t.ws[b] = w
 	}
@@ -587,7 +605,7 @@ func (t *Trainer) HelperErr() error {
 // nextTarget returns the HMM batch for this step.
 func (t *Trainer) nextTarget() []uint8 {
 	c := t.cfg
-	T := c.SeqLen
+	T := c.TrainLen()
 	if c.Data == DataFresh {
 		y := t.target[:t.batch*T]
 		c.HMM.SampleInto(t.data, y, nil, t.batch, T)
@@ -624,7 +642,7 @@ func (c Config) selfWeight() float64 {
 // gradient) leaves the weights as they were before the step.
 func (t *Trainer) Step() (StepInfo, error) {
 	c := t.cfg
-	T, O := c.SeqLen, c.HMM.Outputs()
+	T, O := c.TrainLen(), c.HMM.Outputs()
 	var tm StepTime
 	t0 := time.Now()
 	y := t.nextTarget()
@@ -712,7 +730,7 @@ const softBatch = 256
 // of b sequences to dY, on the first min(b, softBatch) sequences.
 func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) error {
 	c := t.cfg
-	T, O := c.SeqLen, c.HMM.Outputs()
+	T, O := c.TrainLen(), c.HMM.Outputs()
 	var err error
 	if t.soft, err = ws.Soft(t.soft); err != nil {
 		return err
