@@ -68,6 +68,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"study", "--energy-self", "1.5"}, "--energy-self 1.5"},
 		{[]string{"train", "--energy-self", "NaN"}, "--energy-self NaN"},
 		{[]string{"train", "--train-seq-len", "-2"}, "--train-seq-len -2: want 0..255"},
+		{[]string{"train", "--freq-weight", "-0.5"}, "--freq-weight -0.5: want a finite value >= 0"},
+		{[]string{"study", "--freq-weight", "Inf"}, "--freq-weight +Inf"},
 		{[]string{"study", "--train-seq-len", "256"}, "--train-seq-len 256"},
 	}
 	for _, tc := range tests {
@@ -253,6 +255,7 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		{[]string{"--recipe", "sharp", "--calibrate-readout=false"}, true, false, train.SharpRecipe.EnergySelf, "(recipe sharp, uncalibrated readout)"},
 		{[]string{"--recipe", "paper", "--calibrate-readout"}, false, true, 0, "(recipe paper, calibrated readout)"},
 		{[]string{"--recipe", "sharp", "--energy-self", "0.5"}, true, true, 0.5, "(recipe sharp, energy self 0.5)"},
+		{[]string{"--recipe", "sharp", "--freq-weight", "2"}, true, true, train.SharpRecipe.EnergySelf, "(recipe sharp, freq weight 2)"},
 	} {
 		code, _, stderr = runCLI(context.Background(), append(append([]string{"train", "--steps", "2", "--out", m}, c.args...), tiny...)...)
 		if code != 0 {
@@ -260,6 +263,9 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		}
 		if f, err = model.Load(m); err != nil {
 			t.Fatal(err)
+		}
+		if wantFreq := strings.Contains(c.recipe, "freq weight 2"); (f.Training.FreqWeight == 2) != wantFreq {
+			t.Errorf("train %v: freq_weight %v recorded", c.args, f.Training.FreqWeight)
 		}
 		if f.Training.Energy != c.energy || f.Training.EnergySelf != c.self || f.Training.CalibrateReadout != c.calibrate || !strings.Contains(stderr, c.recipe) {
 			t.Errorf("train %v: energy %v (self %v), calibration %v recorded, stderr %q; want %v (%v), %v and %s", c.args, f.Training.Energy, f.Training.EnergySelf, f.Training.CalibrateReadout, stderr, c.energy, c.self, c.calibrate, c.recipe)

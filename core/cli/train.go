@@ -20,7 +20,7 @@ import (
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
-       [--recipe NAME] [--soft-weight W] [--energy] [--energy-self W] [--train-seq-len T] [--calibrate-readout] [--max-time D --stop-at-fit]
+       [--recipe NAME] [--soft-weight W] [--freq-weight W] [--energy] [--energy-self W] [--train-seq-len T] [--calibrate-readout] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
@@ -346,12 +346,13 @@ func seqLenNote(c train.Config) string {
 	return fmt.Sprint(c.SeqLen)
 }
 
-// recipeFlags are the --recipe, --soft-weight, --energy, --energy-self,
+// recipeFlags are the --recipe, --soft-weight, --freq-weight, --energy, --energy-self,
 // --train-seq-len and --calibrate-readout flags of train and study.
 type recipeFlags struct {
 	fs         *flag.FlagSet
 	name       *string
 	softWeight *float64
+	freqWeight *float64
 	energy     *bool
 	energySelf *float64
 	trainLen   *int
@@ -364,6 +365,7 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 	return recipeFlags{fs: fs,
 		name:       fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+inside+")"+after),
 		softWeight: fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)"),
+		freqWeight: fs.Float64("freq-weight", -1, "weight of the symbol-frequency term (train.Config.FreqWeight; -1: the recipe's; 0: none)"),
 		energy:     fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)"),
 		energySelf: fs.Float64("energy-self", -1, "weight in (0, 1] of the energy distance's RNN-RNN term (train.Config.EnergySelf; -1: the recipe's; 1: the energy distance)"),
 		trainLen:   fs.Int("train-seq-len", -1, "train on the first T steps of each sequence at most, and judge whole ones (train.Config.TrainSeqLen; -1: the recipe's; 0: whole sequences)"),
@@ -371,7 +373,7 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 	}
 }
 
-// recipe returns the named recipe changed by --soft-weight, --energy,
+// recipe returns the named recipe changed by --soft-weight, --freq-weight, --energy,
 // --energy-self, --train-seq-len and --calibrate-readout, renamed after each change (so
 // Recipe.For leaves it as it is): a weight of -1 keeps the recipe's, and
 // the switches count only when given.
@@ -387,6 +389,14 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 	default:
 		rc.SoftWeight = w
 		rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
+	}
+	switch w := *f.freqWeight; {
+	case w == -1:
+	case !(w >= 0) || math.IsInf(w, 0):
+		return rc, badUsage("--freq-weight %v: want a finite value >= 0 (-1: the recipe's)", w)
+	default:
+		rc.FreqWeight = w
+		rc.Name = fmt.Sprintf("%s, freq weight %g", rc.Name, w)
 	}
 	f.toggle("energy", *f.energy, &rc.Energy, &rc.Name, "energy", "no energy")
 	switch w := *f.energySelf; {

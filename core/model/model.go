@@ -75,6 +75,9 @@ type Training struct {
 	// SoftWeight is the weight of the soft-sample loss's gradient (absent:
 	// 0, the paper's loss alone).
 	SoftWeight float64 `json:"soft_weight,omitempty"`
+	// FreqWeight is the weight of the symbol-frequency term's gradient
+	// (absent: 0, none; train.Config.FreqWeight).
+	FreqWeight float64 `json:"freq_weight,omitempty"`
 	// Energy: the run minimised the minibatch energy distance built on the
 	// paper's divergence (absent: false, the paper's loss).
 	Energy bool `json:"energy,omitempty"`

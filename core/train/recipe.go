@@ -42,6 +42,8 @@ type Recipe struct {
 	Stages []Stage `json:"stages,omitempty"`
 	// SoftWeight is Config.SoftWeight (0: the paper's loss alone).
 	SoftWeight float64 `json:"soft_weight,omitempty"`
+	// FreqWeight is Config.FreqWeight (0: none).
+	FreqWeight float64 `json:"freq_weight,omitempty"`
 	// Energy is Config.Energy (false: the paper's loss).
 	Energy bool `json:"energy,omitempty"`
 	// EnergySelf is Config.EnergySelf (0: 1, the energy distance).
@@ -621,5 +623,5 @@ func RecipeByName(name string) (Recipe, error) {
 
 // Apply sets the recipe's fields in c.
 func (r Recipe) Apply(c *Config) {
-	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.Energy, c.EnergySelf, c.TrainSeqLen, c.CalibrateReadout = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.Energy, r.EnergySelf, r.TrainSeqLen, r.CalibrateReadout
+	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.FreqWeight, c.Energy, c.EnergySelf, c.TrainSeqLen, c.CalibrateReadout = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.FreqWeight, r.Energy, r.EnergySelf, r.TrainSeqLen, r.CalibrateReadout
 }

@@ -95,6 +95,17 @@ type Config struct {
 	// trainer with SoftWeight computes every chunk itself (see Recipe
 	// "hybrid" for the measurement).
 	SoftWeight float64
+	// FreqWeight adds to the gradient FreqWeight times that of the
+	// Kullback-Leibler divergence of the mean soft sample from the HMM
+	// batch's symbol frequencies, KL(f || s) (freqLoss; 0: none, the
+	// paper's). Why: the chains' rare symbol (probability 0.01 in every
+	// state) is in too few sequences for the batch divergences to pull a
+	// network towards emitting it (TestPaperLossDropsTheRareSymbol), while
+	// the logarithm gives this term a pull on that symbol's logits of
+	// about FreqWeight times its frequency however rarely it is emitted.
+	// Like SoftWeight it needs the soft samples of every chunk here. The
+	// reported loss stays the paper's.
+	FreqWeight float64
 	// Energy trains on the minibatch energy distance built on the paper's
 	// divergence S (Salimans, Zhang, Radford and Metaxas 2018, "Improving
 	// GANs using optimal transport", section 3) instead of S itself: with
@@ -312,6 +323,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Energy && c.MaxBatch() < 4 {
 		return fmt.Errorf("train: energy distance with batch %d, want at least 4 sequences (two halves of two)", c.Batch)
+	}
+	if !(c.FreqWeight >= 0) || math.IsInf(c.FreqWeight, 0) {
+		return fmt.Errorf("train: freq-weight = %v, want a finite value >= 0", c.FreqWeight)
 	}
 	if !(c.SoftWeight >= 0) || math.IsInf(c.SoftWeight, 0) {
 		return fmt.Errorf("train: soft-weight = %v, want a finite value >= 0", c.SoftWeight)
@@ -587,7 +601,7 @@ func (t *Trainer) SetHelper(h rnn.Helper) {
 // HelperUsable reports whether a helper given by SetHelper would compute
 // part of each step: not with SoftWeight, whose loss needs the soft
 // samples of every chunk here.
-func (t *Trainer) HelperUsable() bool { return t.cfg.SoftWeight == 0 }
+func (t *Trainer) HelperUsable() bool { return t.cfg.SoftWeight == 0 && t.cfg.FreqWeight == 0 }
 
 // workspaceHelper is the helper the workspaces use (none unless
 // HelperUsable).
@@ -675,8 +689,15 @@ func (t *Trainer) Step() (StepInfo, error) {
 	} else {
 		loss, dY, err = sinkhorn.Symbols(x, y, b, b, L, O, c.Sinkhorn)
 	}
+	var soft []float64 // the window's soft samples, when a term needs them
+	if err == nil && (c.SoftWeight > 0 || c.FreqWeight > 0) {
+		soft, err = t.softSamples(ws, win)
+	}
 	if err == nil && c.SoftWeight > 0 {
-		err = t.addSoft(ws, win, y, dY, b)
+		err = t.addSoft(soft, y, dY, b, L)
+	}
+	if err == nil && c.FreqWeight > 0 {
+		addFreq(dY, soft, y, O, c.FreqWeight)
 	}
 	if err == nil && L < T {
 		dY = win.spread(&t.dYWhole, dY)
@@ -777,20 +798,25 @@ func (w window) spread(buf *[]float64, g []float64) []float64 {
 	return *buf
 }
 
-// addSoft adds SoftWeight times the gradient of the Sinkhorn divergence
-// between the last Forward's soft samples and the one-hot target batch y
-// of b sequences to dY, on the first min(b, softBatch) sequences.
-func (t *Trainer) addSoft(ws *rnn.Workspace, win window, y []uint8, dY []float64, b int) error {
-	c := t.cfg
-	T, O := win.L, c.HMM.Outputs()
+// softSamples returns the last Forward's soft samples in the step's
+// window (b sequences of win.L steps of O floats).
+func (t *Trainer) softSamples(ws *rnn.Workspace, win window) ([]float64, error) {
 	var err error
 	if t.soft, err = ws.Soft(t.soft); err != nil {
-		return err
+		return nil, err
 	}
-	soft := t.soft
 	if win.L < win.T {
-		soft = win.floats(&t.softWin, soft)
+		return win.floats(&t.softWin, t.soft), nil
 	}
+	return t.soft, nil
+}
+
+// addSoft adds SoftWeight times the gradient of the Sinkhorn divergence
+// between the soft samples and the one-hot target batch y (b sequences of
+// T steps) to dY, on the first min(b, softBatch) sequences.
+func (t *Trainer) addSoft(soft []float64, y []uint8, dY []float64, b, T int) error {
+	c := t.cfg
+	O := c.HMM.Outputs()
 	n := min(b, softBatch)
 	_, g, err := sinkhorn.Soft(soft[:n*T*O], y[:n*T], n, n, T, O, c.Sinkhorn)
 	if err != nil {
@@ -798,6 +824,39 @@ func (t *Trainer) addSoft(ws *rnn.Workspace, win window, y []uint8, dY []float64
 	}
 	floats.AddScaled(dY[:len(g)], c.SoftWeight, g)
 	return nil
+}
+
+// freqLoss is Config.FreqWeight's term before its weight: the
+// Kullback-Leibler divergence KL(f || s) = sum_o f_o log(f_o / s_o) of the
+// mean soft sample s (over the len(y) steps of soft, O floats each) from
+// the frequencies f of the symbols y, and its gradient with respect to
+// every soft sample, -f_o / (s_o len(y)).
+func freqLoss(soft []float64, y []uint8, O int) (float64, []float64) {
+	n := float64(len(y))
+	f, s := make([]float64, O), make([]float64, O)
+	for _, o := range y {
+		f[o] += 1 / n
+	}
+	for k, v := range soft {
+		s[k%O] += v / n
+	}
+	var loss float64
+	g := make([]float64, O)
+	for o := range O {
+		if f[o] > 0 {
+			loss += f[o] * math.Log(f[o]/s[o])
+			g[o] = -f[o] / (s[o] * n)
+		}
+	}
+	return loss, g
+}
+
+// addFreq adds w times the gradient of freqLoss to dY (laid out as soft).
+func addFreq(dY, soft []float64, y []uint8, O int, w float64) {
+	_, g := freqLoss(soft, y, O)
+	for k := range soft {
+		dY[k] += w * g[k%O]
+	}
 }
 
 // Validate returns the validation loss of the current weights: the
