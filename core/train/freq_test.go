@@ -2,76 +2,55 @@ package train
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 )
 
-// freqLoss's gradient against central finite differences, and its value
-// at the one-hot samples of the target itself (zero).
+// freqLoss's gradient against central finite differences; its value at
+// the target's own frequencies (zero up to the added counts) and with a
+// symbol never emitted (finite: its count is taken as one).
 func TestFreqLoss(t *testing.T) {
-	const O, n = 3, 40
-	r := rand.New(rand.NewPCG(1, 2))
-	y := make([]uint8, n)
-	soft := make([]float64, n*O)
-	for k := range n {
-		y[k] = uint8(r.IntN(O))
-		var sum float64
-		for o := range O {
-			soft[k*O+o] = r.Float64() + 0.01
-			sum += soft[k*O+o]
-		}
-		for o := range O {
-			soft[k*O+o] /= sum
-		}
-	}
-	y[0], y[1], y[2] = 0, 1, 2 // every symbol occurs
-	_, g := freqLoss(soft, y, O)
-	const h, tol = 1e-6, 1e-6
-	for k := range soft {
-		old := soft[k]
-		soft[k] = old + h
-		up, _ := freqLoss(soft, y, O)
-		soft[k] = old - h
-		down, _ := freqLoss(soft, y, O)
-		soft[k] = old
-		fd := (up - down) / (2 * h)
-		if d := g[k%O]; math.Abs(d-fd) > tol*math.Max(1, math.Abs(fd)) {
-			t.Errorf("d/dsoft[%d]: %v, finite differences %v", k, d, fd)
+	f := []float64{0.495, 0.01, 0.495}
+	c := []float64{480, 3, 517}
+	const n = 1000
+	_, g := freqLoss(c, f, n)
+	const h, tol = 1e-4, 1e-7
+	for o := range c {
+		old := c[o]
+		c[o] = old + h
+		up, _ := freqLoss(c, f, n)
+		c[o] = old - h
+		down, _ := freqLoss(c, f, n)
+		c[o] = old
+		if fd := (up - down) / (2 * h); math.Abs(g[o]-fd) > tol {
+			t.Errorf("d/dc[%d]: %v, finite differences %v", o, g[o], fd)
 		}
 	}
-	onehot := make([]float64, n*O)
-	for k, o := range y {
-		onehot[k*O+int(o)] = 1
+	if g[1] >= g[0] || g[1] >= 0 {
+		t.Errorf("gradient %v: want the rare symbol's the most negative (its count pulled up hardest)", g)
 	}
-	if l, _ := freqLoss(onehot, y, O); math.Abs(l) > 1e-12 {
-		t.Errorf("loss at the target's own frequencies %v, want 0", l)
+	if l, _ := freqLoss([]float64{495, 10, 495}, f, n); math.Abs(l) > 0.005 {
+		t.Errorf("loss at the target's frequencies %v, want about 0", l)
 	}
-	// A symbol the samples almost never show costs about its frequency
-	// times the log of the shortfall.
-	rare := make([]float64, n*O)
-	for k, o := range y {
-		rare[k*O+int(o)] = 1
-		if o == 1 {
-			rare[k*O+1], rare[k*O] = 1e-4, 1-1e-4
+	l, _ := freqLoss([]float64{500, 0, 500}, f, n)
+	if want := 0.99*math.Log(0.495/(501.0/(n+3))) + 0.01*math.Log(0.01*(n+3)); math.Abs(l-want) > 1e-12 {
+		t.Errorf("loss with the rare symbol never emitted %v, want %v", l, want)
+	}
+	// addFreq gives every step of a symbol its count's gradient.
+	x := []uint8{0, 2, 2, 0}
+	y := []uint8{0, 1, 2, 2}
+	dY := make([]float64, 4*3)
+	addFreq(dY, x, y, 3, 2)
+	_, gc := freqLoss([]float64{2, 0, 2}, []float64{0.25, 0.25, 0.5}, 4)
+	for k, v := range dY {
+		if want := 2 * gc[k%3]; math.Abs(v-want) > 1e-15 {
+			t.Errorf("dY[%d] = %v, want %v", k, v, want)
 		}
-	}
-	l, _ := freqLoss(rare, y, O)
-	c1 := 0
-	for _, o := range y {
-		if o == 1 {
-			c1++
-		}
-	}
-	f1 := float64(c1) / n
-	if want := f1 * math.Log(1/1e-4); l < 0.9*want {
-		t.Errorf("loss with symbol 1 missing %v, want at least 0.9 x %v", l, want)
 	}
 }
 
 // The frequency term changes the update, is recorded and resumed bit for
-// bit, keeps the helper out (it needs every chunk's soft samples) and
-// refuses bad weights.
+// bit and refuses bad weights.
 func TestFreqWeight(t *testing.T) {
 	c := smallConfig(t, DataFresh)
 	c.Energy = true
@@ -83,9 +62,6 @@ func TestFreqWeight(t *testing.T) {
 	freq, err := New(c)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if freq.HelperUsable() || !plain.HelperUsable() {
-		t.Errorf("helper usable: with the term %v, without %v; want false, true", freq.HelperUsable(), plain.HelperUsable())
 	}
 	run(t, plain, 2)
 	run(t, freq, 2)

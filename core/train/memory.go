@@ -70,9 +70,6 @@ func (c *Config) MemoryBytes() int64 {
 	}
 	T := int64(c.SeqLen)
 	live := StepBytes(c.MaxBatch(), c.SeqLen, c.Hidden, c.Input, O)
-	if c.FreqWeight > 0 && c.SoftWeight == 0 {
-		live += 8 * int64(c.MaxBatch()) * T * int64(O) // the soft samples
-	}
 	if c.SoftWeight > 0 {
 		// sinkhorn.Soft keeps three B x B float64 cost matrices (x-y,
 		// y-x, x-x; the y-y block is bytes); the soft samples, the two

@@ -96,14 +96,13 @@ type Config struct {
 	// "hybrid" for the measurement).
 	SoftWeight float64
 	// FreqWeight adds to the gradient FreqWeight times that of the
-	// Kullback-Leibler divergence of the mean soft sample from the HMM
-	// batch's symbol frequencies, KL(f || s) (freqLoss; 0: none, the
-	// paper's). Why: the chains' rare symbol (probability 0.01 in every
+	// Kullback-Leibler divergence of the emitted symbols' frequencies from
+	// the HMM batch's, KL(f || m) (freqLoss; 0: none, the paper's),
+	// passed to the logits by the straight-through gradient like the
+	// loss's. Why: the chains' rare symbol (probability 0.01 in every
 	// state) is in too few sequences for the batch divergences to pull a
 	// network towards emitting it (TestPaperLossDropsTheRareSymbol), while
-	// the logarithm gives this term a pull on that symbol's logits of
-	// about FreqWeight times its frequency however rarely it is emitted.
-	// Like SoftWeight it needs the soft samples of every chunk here. The
+	// the logarithm pulls hardest on the symbols emitted least. The
 	// reported loss stays the paper's.
 	FreqWeight float64
 	// Energy trains on the minibatch energy distance built on the paper's
@@ -601,7 +600,7 @@ func (t *Trainer) SetHelper(h rnn.Helper) {
 // HelperUsable reports whether a helper given by SetHelper would compute
 // part of each step: not with SoftWeight, whose loss needs the soft
 // samples of every chunk here.
-func (t *Trainer) HelperUsable() bool { return t.cfg.SoftWeight == 0 && t.cfg.FreqWeight == 0 }
+func (t *Trainer) HelperUsable() bool { return t.cfg.SoftWeight == 0 }
 
 // workspaceHelper is the helper the workspaces use (none unless
 // HelperUsable).
@@ -689,15 +688,11 @@ func (t *Trainer) Step() (StepInfo, error) {
 	} else {
 		loss, dY, err = sinkhorn.Symbols(x, y, b, b, L, O, c.Sinkhorn)
 	}
-	var soft []float64 // the window's soft samples, when a term needs them
-	if err == nil && (c.SoftWeight > 0 || c.FreqWeight > 0) {
-		soft, err = t.softSamples(ws, win)
-	}
 	if err == nil && c.SoftWeight > 0 {
-		err = t.addSoft(soft, y, dY, b, L)
+		err = t.addSoft(ws, win, y, dY, b)
 	}
 	if err == nil && c.FreqWeight > 0 {
-		addFreq(dY, soft, y, O, c.FreqWeight)
+		addFreq(dY, x, y, O, c.FreqWeight)
 	}
 	if err == nil && L < T {
 		dY = win.spread(&t.dYWhole, dY)
@@ -798,25 +793,21 @@ func (w window) spread(buf *[]float64, g []float64) []float64 {
 	return *buf
 }
 
-// softSamples returns the last Forward's soft samples in the step's
-// window (b sequences of win.L steps of O floats).
-func (t *Trainer) softSamples(ws *rnn.Workspace, win window) ([]float64, error) {
+// addSoft adds SoftWeight times the gradient of the Sinkhorn divergence
+// between the soft samples of the step's window and the one-hot target
+// batch y (b sequences of win.L steps) to dY, on the first min(b,
+// softBatch) sequences.
+func (t *Trainer) addSoft(ws *rnn.Workspace, win window, y []uint8, dY []float64, b int) error {
+	c := t.cfg
+	T, O := win.L, c.HMM.Outputs()
 	var err error
 	if t.soft, err = ws.Soft(t.soft); err != nil {
-		return nil, err
+		return err
 	}
+	soft := t.soft
 	if win.L < win.T {
-		return win.floats(&t.softWin, t.soft), nil
+		soft = win.floats(&t.softWin, soft)
 	}
-	return t.soft, nil
-}
-
-// addSoft adds SoftWeight times the gradient of the Sinkhorn divergence
-// between the soft samples and the one-hot target batch y (b sequences of
-// T steps) to dY, on the first min(b, softBatch) sequences.
-func (t *Trainer) addSoft(soft []float64, y []uint8, dY []float64, b, T int) error {
-	c := t.cfg
-	O := c.HMM.Outputs()
 	n := min(b, softBatch)
 	_, g, err := sinkhorn.Soft(soft[:n*T*O], y[:n*T], n, n, T, O, c.Sinkhorn)
 	if err != nil {
@@ -827,34 +818,40 @@ func (t *Trainer) addSoft(soft []float64, y []uint8, dY []float64, b, T int) err
 }
 
 // freqLoss is Config.FreqWeight's term before its weight: the
-// Kullback-Leibler divergence KL(f || s) = sum_o f_o log(f_o / s_o) of the
-// mean soft sample s (over the len(y) steps of soft, O floats each) from
-// the frequencies f of the symbols y, and its gradient with respect to
-// every soft sample, -f_o / (s_o len(y)).
-func freqLoss(soft []float64, y []uint8, O int) (float64, []float64) {
-	n := float64(len(y))
-	f, s := make([]float64, O), make([]float64, O)
-	for _, o := range y {
-		f[o] += 1 / n
-	}
-	for k, v := range soft {
-		s[k%O] += v / n
-	}
+// Kullback-Leibler divergence KL(f || m) = sum_o f_o log(f_o / m_o) of the
+// network's symbol frequencies m from the HMM batch's f, where m_o = (c_o
+// + 1)/(n + O) are the frequencies of the counts c of n emitted symbols
+// with one added to each (so that a symbol never emitted costs a finite
+// amount), and its gradient with respect to each count.
+func freqLoss(c, f []float64, n float64) (float64, []float64) {
+	O := float64(len(c))
 	var loss float64
-	g := make([]float64, O)
-	for o := range O {
+	g := make([]float64, len(c))
+	for o := range c {
 		if f[o] > 0 {
-			loss += f[o] * math.Log(f[o]/s[o])
-			g[o] = -f[o] / (s[o] * n)
+			m := (c[o] + 1) / (n + O)
+			loss += f[o] * math.Log(f[o]/m)
+			g[o] = -f[o] / (m * (n + O))
 		}
 	}
 	return loss, g
 }
 
-// addFreq adds w times the gradient of freqLoss to dY (laid out as soft).
-func addFreq(dY, soft []float64, y []uint8, O int, w float64) {
-	_, g := freqLoss(soft, y, O)
-	for k := range soft {
+// addFreq adds w times freqLoss's gradient to dY, the gradient with
+// respect to the one-hot emitted symbols x (O floats per step): a count
+// is the sum of its symbol's one-hot entries, so every step of symbol o
+// gets the count's gradient. The straight-through backward carries it to
+// the logits as it does the loss's.
+func addFreq(dY []float64, x, y []uint8, O int, w float64) {
+	c, f := make([]float64, O), make([]float64, O)
+	for _, o := range x {
+		c[o]++
+	}
+	for _, o := range y {
+		f[o] += 1 / float64(len(y))
+	}
+	_, g := freqLoss(c, f, float64(len(x)))
+	for k := range dY {
 		dY[k] += w * g[k%O]
 	}
 }
