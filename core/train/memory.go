@@ -68,21 +68,21 @@ func (c *Config) MemoryBytes() int64 {
 	if c.HMM != nil {
 		O = c.HMM.Outputs()
 	}
-	T := int64(c.SeqLen)
-	live := StepBytes(c.MaxBatch(), c.SeqLen, c.Hidden, c.Input, O)
+	T, trainT := int64(c.SeqLen), int64(c.TrainLen())
+	live := StepBytes(c.MaxBatch(), c.TrainLen(), c.Hidden, c.Input, O)
 	if c.SoftWeight > 0 {
 		// sinkhorn.Soft keeps three B x B float64 cost matrices (x-y,
 		// y-x, x-x; the y-y block is bytes); the soft samples, the two
 		// weighted averages and the gradient are B x T x O float64s.
 		b, n := int64(c.MaxBatch()), int64(min(c.MaxBatch(), softBatch))
-		live += 3*8*n*n + n*n + 4*8*b*T*int64(O)
+		live += 3*8*n*n + n*n + 4*8*b*trainT*int64(O)
 	}
 	if c.ValEvery > 0 {
 		v := int64(c.ValSize)
 		live += 4*v*v + 4*4*v*(T+2) + 3*8*v*T*int64(O) + 2*v*T
 	}
 	if c.Data == DataFixed {
-		live += int64(c.TrainSize) * T
+		live += int64(c.TrainSize) * trainT
 	}
 	return gcFactor*live + SaveBytes(c.Hidden, c.Input, O) + baseBytes
 }

@@ -142,15 +142,15 @@ type Config struct {
 	// that, which prefers too few switches). See SharpRecipe for the
 	// measurement.
 	EnergySelf float64
-	// TrainSeqLen, when shorter than SeqLen, is the length of the windows
-	// the steps train on (0: whole sequences, the paper's): every step
-	// runs the network for SeqLen steps and compares, with the loss, its
-	// steps off+1..off+TrainSeqLen with the same steps of the HMM batch,
-	// at an offset off drawn anew each step, uniform in
-	// 0..SeqLen-TrainSeqLen. The fit checks, validation and readout
-	// calibration judge whole sequences. A cap, not a length, so that a
-	// recipe can set it before the run's SeqLen is known. Why: see
-	// SharpRecipe (linear2 at T 100 learns on windows of 30 steps).
+	// TrainSeqLen, when shorter than SeqLen, is the number of first steps
+	// of each sequence the steps train on (0: whole sequences, the
+	// paper's): the network runs, and the loss compares, TrainSeqLen steps
+	// from h0 = 0 with the HMM's first TrainSeqLen steps, while the fit
+	// checks, validation and readout calibration judge whole sequences of
+	// SeqLen steps, so a run meets the criterion only when what it learnt
+	// holds over all of them. A cap, not a length, so that a recipe can
+	// set it before the run's SeqLen is known. Why: see SharpRecipe
+	// (linear2 at T 100 learns on its first 30 steps).
 	TrainSeqLen int
 	// CalibrateReadout fits, every calibrateEvery steps, the readout gain
 	// with which the emitted symbols fit the HMM best (ReadoutGain; false:
@@ -231,8 +231,8 @@ func FormatStages(stages []Stage) string {
 	return b.String()
 }
 
-// TrainLen is the number of steps of each sequence the loss compares:
-// SeqLen, or TrainSeqLen when that is shorter (see Config.TrainSeqLen).
+// TrainLen is the length of the training sequences: SeqLen, or
+// TrainSeqLen when that is shorter (see Config.TrainSeqLen).
 func (c Config) TrainLen() int {
 	if c.TrainSeqLen > 0 && c.TrainSeqLen < c.SeqLen {
 		return c.TrainSeqLen
@@ -435,16 +435,11 @@ type Trainer struct {
 	stage, batch int
 	tau          float64
 	soft         []float64 // SoftWeight's buffer: the soft samples
-	// Buffers of the window a step trains on (Config.TrainSeqLen): its
-	// RNN and HMM symbols, soft samples, and the gradient over whole
-	// sequences.
-	xWin, yWin       []uint8
-	softWin, dYWhole []float64
-	loss             []float64
-	val              []model.ValPoint
-	best             *rnn.Net
-	bestStep         int
-	bestVal          float64
+	loss         []float64
+	val          []model.ValPoint
+	best         *rnn.Net
+	bestStep     int
+	bestVal      float64
 	// gain is the readout's calibrated gain (Config.CalibrateReadout; 1:
 	// none), and emitter the network the run emits with: net's W_in and
 	// W_hh, and W_out times gain (Net).
@@ -494,11 +489,11 @@ func (t *Trainer) setup() {
 	t.beginStage()
 	t.data = rand.New(t.pcg[streamData])
 	t.noise = rand.New(t.pcg[streamNoise])
-	t.target = make([]uint8, c.MaxBatch()*c.SeqLen)
+	t.target = make([]uint8, c.MaxBatch()*c.TrainLen())
 	// The data sets come from their own seeded streams, so they are the
 	// same on resume without being stored.
 	if c.Data == DataFixed {
-		t.trainSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamTrainSet)), c.TrainSize, c.SeqLen)
+		t.trainSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamTrainSet)), c.TrainSize, c.TrainLen())
 	}
 	if c.ValEvery > 0 {
 		t.valSet, _ = c.HMM.Sample(rand.New(rand.NewPCG(c.Seed, streamValSet)), c.ValSize, c.SeqLen)
@@ -576,7 +571,7 @@ func (t *Trainer) ValLosses() []model.ValPoint { return t.val }
 func (t *Trainer) workspace(b int) *rnn.Workspace {
 	w, ok := t.ws[b]
 	if !ok {
-		w = rnn.NewWorkspace(t.net, b, t.cfg.SeqLen)
+		w = rnn.NewWorkspace(t.net, b, t.cfg.TrainLen())
 		w.SetHelper(t.workspaceHelper()) // a NewWorkspace always takes one
 		t.ws[b] = w
 	}
@@ -625,7 +620,7 @@ func (t *Trainer) HelperErr() error {
 // nextTarget returns the HMM batch for this step.
 func (t *Trainer) nextTarget() []uint8 {
 	c := t.cfg
-	T := c.SeqLen
+	T := c.TrainLen()
 	if c.Data == DataFresh {
 		y := t.target[:t.batch*T]
 		c.HMM.SampleInto(t.data, y, nil, t.batch, T)
@@ -662,7 +657,7 @@ func (c Config) selfWeight() float64 {
 // gradient) leaves the weights as they were before the step.
 func (t *Trainer) Step() (StepInfo, error) {
 	c := t.cfg
-	T, L, O := c.SeqLen, c.TrainLen(), c.HMM.Outputs()
+	T, O := c.TrainLen(), c.HMM.Outputs()
 	var tm StepTime
 	t0 := time.Now()
 	y := t.nextTarget()
@@ -671,31 +666,23 @@ func (t *Trainer) Step() (StepInfo, error) {
 	t1 := time.Now()
 	x := ws.Forward(t.net, t.noise, c.NoiseStd, t.tau)
 	t2 := time.Now()
-	win := window{b: b, T: T, L: L, O: O}
-	if L < T {
-		win.off = t.data.IntN(T - L + 1)
-		x, y = win.symbols(&t.xWin, x), win.symbols(&t.yWin, y)
-	}
 	var loss float64
 	var dY []float64
 	var err error
 	if c.Energy { // the reported loss is the paper's divergence between batch halves
 		var remoteErr error
-		_, loss, dY, remoteErr, err = energyLoss(x, y, b, L, O, c.selfWeight(), c.Sinkhorn, t.remote)
+		_, loss, dY, remoteErr, err = energyLoss(x, y, b, T, O, c.selfWeight(), c.Sinkhorn, t.remote)
 		if remoteErr != nil {
 			t.remote, t.remoteErr = nil, remoteErr
 		}
 	} else {
-		loss, dY, err = sinkhorn.Symbols(x, y, b, b, L, O, c.Sinkhorn)
+		loss, dY, err = sinkhorn.Symbols(x, y, b, b, T, O, c.Sinkhorn)
 	}
 	if err == nil && c.SoftWeight > 0 {
-		err = t.addSoft(ws, win, y, dY, b)
+		err = t.addSoft(ws, y, dY, b)
 	}
 	if err == nil && c.FreqWeight > 0 {
 		addFreq(dY, x, y, O, c.FreqWeight)
-	}
-	if err == nil && L < T {
-		dY = win.spread(&t.dYWhole, dY)
 	}
 	t3 := time.Now()
 	if err != nil {
@@ -756,60 +743,18 @@ func (t *Trainer) Step() (StepInfo, error) {
 // needs no more than the demo batch.
 const softBatch = 256
 
-// window is a step's window of the sequences (Config.TrainSeqLen): steps
-// off+1..off+L of each of b sequences of T steps and O symbols.
-type window struct{ b, T, L, O, off int }
-
-// symbols copies the window of the b sequences of symbols x into *buf
-// and returns it (b sequences of L steps).
-func (w window) symbols(buf *[]uint8, x []uint8) []uint8 {
-	*buf = slices.Grow((*buf)[:0], w.b*w.L)[:w.b*w.L]
-	for i := range w.b {
-		copy((*buf)[i*w.L:(i+1)*w.L], x[i*w.T+w.off:])
-	}
-	return *buf
-}
-
-// floats copies the window of b sequences of T steps of O floats each
-// into *buf and returns it.
-func (w window) floats(buf *[]float64, x []float64) []float64 {
-	n := w.L * w.O
-	*buf = slices.Grow((*buf)[:0], w.b*n)[:w.b*n]
-	for i := range w.b {
-		copy((*buf)[i*n:(i+1)*n], x[(i*w.T+w.off)*w.O:])
-	}
-	return *buf
-}
-
-// spread returns, in *buf, the gradient over whole sequences whose window
-// is g (b sequences of L steps of O floats) and which is zero elsewhere.
-func (w window) spread(buf *[]float64, g []float64) []float64 {
-	n := w.b * w.T * w.O
-	*buf = slices.Grow((*buf)[:0], n)[:n]
-	clear(*buf)
-	for i := range w.b {
-		copy((*buf)[(i*w.T+w.off)*w.O:], g[i*w.L*w.O:(i+1)*w.L*w.O])
-	}
-	return *buf
-}
-
 // addSoft adds SoftWeight times the gradient of the Sinkhorn divergence
-// between the soft samples of the step's window and the one-hot target
-// batch y (b sequences of win.L steps) to dY, on the first min(b,
-// softBatch) sequences.
-func (t *Trainer) addSoft(ws *rnn.Workspace, win window, y []uint8, dY []float64, b int) error {
+// between the last Forward's soft samples and the one-hot target batch y
+// of b sequences to dY, on the first min(b, softBatch) sequences.
+func (t *Trainer) addSoft(ws *rnn.Workspace, y []uint8, dY []float64, b int) error {
 	c := t.cfg
-	T, O := win.L, c.HMM.Outputs()
+	T, O := c.TrainLen(), c.HMM.Outputs()
 	var err error
 	if t.soft, err = ws.Soft(t.soft); err != nil {
 		return err
 	}
-	soft := t.soft
-	if win.L < win.T {
-		soft = win.floats(&t.softWin, soft)
-	}
 	n := min(b, softBatch)
-	_, g, err := sinkhorn.Soft(soft[:n*T*O], y[:n*T], n, n, T, O, c.Sinkhorn)
+	_, g, err := sinkhorn.Soft(t.soft[:n*T*O], y[:n*T], n, n, T, O, c.Sinkhorn)
 	if err != nil {
 		return fmt.Errorf("soft-sample loss: %w", err)
 	}

@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -21,41 +20,29 @@ func TestTrainLen(t *testing.T) {
 	}
 }
 
-// A run on windows is deterministic, recorded and resumed bit for bit; a
-// window of the whole length is no window; the checks judge whole
-// sequences.
+// A run whose training sequences are capped trains exactly as a run on
+// sequences of the capped length (the same targets, noise and updates),
+// while its checks judge whole sequences; the cap is recorded and resumed.
 func TestTrainSeqLen(t *testing.T) {
 	for _, data := range []string{DataFresh, DataFixed} {
 		c := smallConfig(t, data)
-		c.ValEvery = 0
-		c.SeqLen = 20
-		whole, long := c, c
-		long.TrainSeqLen = 20
-		a, err := New(whole)
+		c.ValEvery = 0 // validation judges whole sequences, so its draws differ
+		capped := c
+		capped.SeqLen, capped.TrainSeqLen = 20, 8
+		short := c
+		short.SeqLen = 8
+		a, err := New(capped)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := New(long)
+		b, err := New(short)
 		if err != nil {
-			t.Fatal(err)
-		}
-		run(t, a, 3)
-		run(t, b, 3)
-		if !sameNet(a.Net(), b.Net()) {
-			t.Errorf("%s: a window of the whole sequence trained otherwise than whole sequences", data)
-		}
-		windowed := c
-		windowed.TrainSeqLen = 8
-		if a, err = New(windowed); err != nil {
-			t.Fatal(err)
-		}
-		if b, err = New(windowed); err != nil {
 			t.Fatal(err)
 		}
 		run(t, a, 5)
 		run(t, b, 5)
-		if !sameNet(a.Net(), b.Net()) || !slices.Equal(a.Losses(), b.Losses()) {
-			t.Errorf("%s: two runs on windows of one seed differ", data)
+		if !sameNet(a.Net(), b.Net()) {
+			t.Errorf("%s: a run capped at 8 of 20 steps trained otherwise than a run of 8", data)
 		}
 		f, err := a.Snapshot(false, "", 0)
 		if err != nil {
@@ -71,24 +58,8 @@ func TestTrainSeqLen(t *testing.T) {
 		run(t, a, 2)
 		run(t, back, 2)
 		if !sameNet(a.Net(), back.Net()) {
-			t.Errorf("%s: a resumed run on windows differs from the uninterrupted one", data)
+			t.Errorf("%s: a resumed capped run differs from the uninterrupted one", data)
 		}
-	}
-
-	// The soft-sample term compares the windows' soft samples.
-	soft := smallConfig(t, DataFresh)
-	soft.SeqLen, soft.TrainSeqLen, soft.SoftWeight = 20, 8, 1
-	st, err := New(soft)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain := soft
-	plain.SoftWeight = 0
-	pt, _ := New(plain)
-	run(t, st, 2)
-	run(t, pt, 2)
-	if sameNet(st.Net(), pt.Net()) {
-		t.Error("the soft-sample term did not change a run on windows")
 	}
 
 	// The monitor's checks evaluate sequences of the run's whole length.
@@ -109,50 +80,18 @@ func TestTrainSeqLen(t *testing.T) {
 		t.Errorf("checks judged sequences of lengths %v, want two of 20", judged)
 	}
 
+	// Training on shorter sequences needs less memory.
+	whole := c
+	whole.TrainSeqLen = 0
+	if c.MemoryBytes() >= whole.MemoryBytes() {
+		t.Errorf("memory estimate capped %d, whole %d: want the capped one smaller", c.MemoryBytes(), whole.MemoryBytes())
+	}
+
 	for _, n := range []int{-1, 256} {
 		bad := c
 		bad.TrainSeqLen = n
 		if _, err := New(bad); err == nil || !strings.Contains(err.Error(), "train-seq-len") {
 			t.Errorf("train-seq-len %d: error %v, want one naming train-seq-len", n, err)
 		}
-	}
-}
-
-// The window of a step: steps off+1..off+L of every sequence, and its
-// gradient spread back over whole sequences with zeros elsewhere.
-func TestWindow(t *testing.T) {
-	w := window{b: 2, T: 5, L: 2, O: 2, off: 3}
-	x := []uint8{0, 1, 2, 3, 4, 10, 11, 12, 13, 14}
-	var buf []uint8
-	if got := w.symbols(&buf, x); !slices.Equal(got, []uint8{3, 4, 13, 14}) {
-		t.Errorf("symbols: %v, want [3 4 13 14]", got)
-	}
-	f := make([]float64, 2*5*2) // sequence i, step s, symbol o: 100i + 10s + o
-	for i := range 2 {
-		for s := range 5 {
-			f[(i*5+s)*2], f[(i*5+s)*2+1] = float64(100*i+10*s), float64(100*i+10*s+1)
-		}
-	}
-	var fb, spread []float64
-	got := w.floats(&fb, f)
-	if want := []float64{30, 31, 40, 41, 130, 131, 140, 141}; !slices.Equal(got, want) {
-		t.Errorf("floats: %v, want %v", got, want)
-	}
-	back := w.spread(&spread, got)
-	for k, v := range back {
-		step := k / 2 % 5
-		want := 0.0
-		if step >= 3 {
-			want = f[k]
-		}
-		if v != want {
-			t.Errorf("spread[%d] (step %d) = %v, want %v", k, step, v, want)
-		}
-	}
-	// The buffers are reused, and spread clears what an earlier window left.
-	w.off = 0
-	back = w.spread(&spread, []float64{1, 1, 1, 1, 1, 1, 1, 1})
-	if back[6] != 0 || back[0] != 1 || &back[0] != &spread[0] {
-		t.Errorf("spread with a new offset: %v", back)
 	}
 }
