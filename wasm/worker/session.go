@@ -403,6 +403,11 @@ type Status struct {
 	// menu does not always name: "default" trains chains with hybrid or
 	// sharp (train.Recipe.For). Empty for a loaded file.
 	Recipe string `json:"recipe,omitempty"`
+	// TrainLen and SeqLen, when TrainLen is not 0: the run trains on the
+	// first TrainLen steps of each sequence and judges all SeqLen
+	// (train.Config.TrainSeqLen; recipe sharp's 30 at a longer T).
+	TrainLen int `json:"train_len,omitempty"`
+	SeqLen   int `json:"seq_len,omitempty"`
 }
 
 // Status returns the status and marks the losses as sent.
@@ -415,6 +420,9 @@ func (s *Session) Status(running bool, stepMs float64) Status {
 		st.Restarts, st.RestartCauses, st.MetStep = append(st.Restarts, s.run.Restarts()...), append(st.RestartCauses, s.run.RestartCauses()...), s.run.MetStep()
 		_, st.Batch, st.LR, _ = s.run.Trainer().Stage()
 		st.Recipe = s.recipe
+		if c := s.run.Trainer().Config(); c.TrainLen() < c.SeqLen {
+			st.TrainLen, st.SeqLen = c.TrainLen(), c.SeqLen
+		}
 	}
 	for _, sn := range s.snaps {
 		st.Snapshots = append(st.Snapshots, sn.step)

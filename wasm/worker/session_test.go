@@ -508,6 +508,23 @@ func TestStatusNamesRecipe(t *testing.T) {
 	}
 }
 
+// The status says when a run trains on the first steps of longer
+// sequences (recipe sharp at T 100: train.Config.TrainSeqLen), and not at
+// the demo's T 30.
+func TestStatusTrainLen(t *testing.T) {
+	for _, c := range []struct{ T, wantTrain, wantSeq int }{{100, 30, 100}, {30, 0, 0}} {
+		set := small("linear2")
+		set.SeqLen = c.T
+		s, err := NewSession(set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := s.Status(false, 0); st.TrainLen != c.wantTrain || st.SeqLen != c.wantSeq {
+			t.Errorf("T %d: status train_len %d, seq_len %d; want %d and %d", c.T, st.TrainLen, st.SeqLen, c.wantTrain, c.wantSeq)
+		}
+	}
+}
+
 // The statistics carry the readout noise of the weights they judge: the
 // check's, measured by the check hook while they were current, and the
 // current weights' on demand; each is the evaluated runs' argmax and

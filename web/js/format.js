@@ -36,12 +36,15 @@ export function badge(st) {
 // stepTime is the header's training speed, with the batch and learning
 // rate the training uses now when known (the recipe's later stages change
 // them after the page's settings) and the recipe it trains with (the
-// recipe menu's "default" trains chains as hybrid or sharp).
-export function stepTime(ms, helper, batch = 0, lr = 0, recipe = '') {
+// recipe menu's "default" trains chains as hybrid or sharp), and, when it
+// trains on the first trainLen of the seqLen steps of each sequence
+// (recipe sharp at a T over 30), so.
+export function stepTime(ms, helper, batch = 0, lr = 0, recipe = '', trainLen = 0, seqLen = 0) {
   if (!ms) return '';
   const now = batch ? ` at B ${batch}, lr ${+lr.toPrecision(2)}` : '';
   const how = recipe ? `, recipe ${recipe}` : '';
-  return `${ms.toFixed(1)} ms/step${now}${how}${helper ? ' (2 workers)' : ''}`;
+  const len = trainLen ? `, trained on the first ${trainLen} of ${seqLen} steps` : '';
+  return `${ms.toFixed(1)} ms/step${now}${how}${len}${helper ? ' (2 workers)' : ''}`;
 }
 
 // regimeText says which dynamical regime the newest summarised weight

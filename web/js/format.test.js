@@ -34,6 +34,7 @@ test('numbers: fmt and step time', () => {
   assert.equal(stepTime(39.3, true, 1024, 0.0003), '39.3 ms/step at B 1024, lr 0.0003 (2 workers)');
   assert.equal(stepTime(11, false, 256, 0.001), '11.0 ms/step at B 256, lr 0.001');
   assert.equal(stepTime(53.8, true, 256, 0.001, 'sharp'), '53.8 ms/step at B 256, lr 0.001, recipe sharp (2 workers)');
+  assert.equal(stepTime(30.2, false, 256, 0.002, 'sharp', 30, 100), '30.2 ms/step at B 256, lr 0.002, recipe sharp, trained on the first 30 of 100 steps');
 });
 
 test('portrait lines say what is drawn', () => {

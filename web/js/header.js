@@ -20,7 +20,7 @@ function render() {
   $('play').textContent = st.running ? '❚❚ Pause' : '▶ Play';
   $('stepno').textContent = st.step;
   $('lossno').textContent = fmt(st.loss);
-  $('steptime').textContent = stepTime(st.stepMs, st.helper, st.batchNow, st.lrNow, st.recipeNow);
+  $('steptime').textContent = stepTime(st.stepMs, st.helper, st.batchNow, st.lrNow, st.recipeNow, st.trainLenNow, st.seqLenNow);
   $('steptime').title = st.kernels ? `training kernels: ${st.kernels}` : '';
   const b = badge(st);
   $('badge').className = b.cls;

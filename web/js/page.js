@@ -20,7 +20,7 @@ export const st = {
   step: 0, loss: null, running: false, arch: P.arch, source: 'train', trainable: true,
   losses: [], restarts: [], restartCauses: [], plateau: false, metStep: 0, stepMs: 0, hidden: P.hidden, input: P.input, seed: P.seed,
   stats: null, portrait: null, presets: {}, palette: [], kernels: '', ready: false, appReady: false,
-  trainMs: 0, lastRun: 0, snapshots: [], helper: false, benching: false, batchNow: 0, lrNow: 0, recipeNow: '',
+  trainMs: 0, lastRun: 0, snapshots: [], helper: false, benching: false, batchNow: 0, lrNow: 0, recipeNow: '', trainLenNow: 0, seqLenNow: 0,
   snapshot: -1, // index of the training snapshot shown, -1 = the live network
   net: 0,       // id of the network shown (see newNetwork)
   unitsView: false, // the units view is open (the worker adds its data to portraits)
@@ -144,6 +144,7 @@ function applyStatus(msg) {
     source: msg.source, trainable: msg.trainable, restarts: msg.restarts, restartCauses: msg.restart_causes || [], plateau: !!msg.plateau, metStep: msg.met_step,
     stepMs: msg.step_ms, hidden: msg.hidden, input: msg.input, seed: msg.seed, helper: msg.helper,
     batchNow: msg.batch || 0, lrNow: msg.lr || 0, recipeNow: msg.recipe || '',
+    trainLenNow: msg.train_len || 0, seqLenNow: msg.seq_len || 0,
     snapshots: msg.snapshots || [],
   });
   if (!st.losses.length) st.loss = null;
