@@ -157,7 +157,7 @@ func TestDefaultStagesFitThePage(t *testing.T) {
 		if r, _ := s.TrainingRecipe(); r.Name != want.Name {
 			t.Errorf("%s: the page trains with recipe %q, want %q", name, r.Name, want.Name)
 		}
-		if !slices.Equal(c.Stages, want.Stages) || c.SoftWeight != want.SoftWeight || c.CalibrateReadout != want.CalibrateReadout || c.Energy != want.Energy || c.EnergySelf != want.EnergySelf || c.TrainSeqLen != want.TrainSeqLen {
+		if !slices.Equal(c.Stages, want.Stages) || c.SoftWeight != want.SoftWeight || c.CalibrateReadout != want.CalibrateReadout || c.Energy != want.Energy || c.EnergySelf != want.EnergySelf || c.TrainSeqLen != want.TrainSeqLen || c.FreqWeight != want.FreqWeight {
 			t.Errorf("%s: page config stages %v soft weight %v energy %v (self %v), want recipe %s's %v, %v, %v (%v)", name, c.Stages, c.SoftWeight, c.Energy, c.EnergySelf, want.Name, want.Stages, want.SoftWeight, want.Energy, want.EnergySelf)
 		}
 	}
