@@ -414,17 +414,21 @@ const (
 //	linear3  0       10/10        450           0.20% (0.01-0.77%)           10/10
 //	linear3  10      10/10        650           0.56% (0.48-0.73%)            9/10
 //	linear3  30      10/10        500           0.83% (0.72-0.96%)           10/10
+//	linear3  100     10/10        700           0.90% (0.76-0.98%)            9/10
 //	linear4  0       10/10        600           0.09% (0.01-0.43%)            9/10
 //	linear4  10      10/10        550           0.63% (0.51-0.78%)            7/10
 //	linear4  30      10/10        600           0.81% (0.76-0.89%)           10/10
+//	linear4  100     10/10        600           0.91% (0.73-1.04%)           10/10
 //	linear5  0       10/10        500           0.12% (0.03-0.79%)            9/10
 //	linear5  10      10/10        500           0.57% (0.42-0.62%)            7/10
 //	linear5  30      10/10        500           0.80% (0.74-0.88%)            9/10
+//	linear5  100     10/10        800           0.95% (0.81-1.04%)            7/10
 //
 // (The fresh checks that fail are of networks that had just met the
 // criterion: frequencies 0.030-0.033 or transition rows 0.052-0.086
 // against limits 0.03 and 0.05.) Weight 30 brings the rare symbol within a fifth
-// of its frequency at no cost in steps or fits.
+// of its frequency at no cost in steps or fits; 100 brings it closer but
+// linear5's networks then needed more steps and failed more fresh checks.
 var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, WhhDecay: DefaultRecipe.WhhDecay,
 	LR: DefaultLR, PlateauAfter: DefaultRecipe.PlateauAfter, SoftWeight: 1, FreqWeight: hybridFreqWeight, RestartAfter: hybridRestartAfter}
 
