@@ -103,7 +103,9 @@ type Config struct {
 	// state) is in too few sequences for the batch divergences to pull a
 	// network towards emitting it (TestPaperLossDropsTheRareSymbol), while
 	// the logarithm pulls hardest on the symbols emitted least. The
-	// reported loss stays the paper's.
+	// reported loss stays the paper's. Recipe hybrid uses it; recipe
+	// sharp does not, as its calibrated readout emits the rare symbol at
+	// 0.00% whatever the weight (see HybridRecipe for both measurements).
 	FreqWeight float64
 	// Energy trains on the minibatch energy distance built on the paper's
 	// divergence S (Salimans, Zhang, Radford and Metaxas 2018, "Improving

@@ -144,7 +144,7 @@ type BenchReport struct {
 	Hidden     int     `json:"hidden"`
 	Input      int     `json:"input"`
 	Batch      int     `json:"batch"`
-	SeqLen     int     `json:"seq_len"`
+	SeqLen     int     `json:"seq_len"` // of the steps timed (train.Config.TrainLen)
 	Steps      int     `json:"steps"`
 	StepMs     float64 `json:"step_ms"` // median
 	RNNMs      float64 `json:"rnn_ms"`
@@ -167,7 +167,7 @@ func (s *Session) Bench(ctx context.Context, warmup, steps int, h rnn.Helper) (B
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 	return BenchReport{Type: "bench", Arch: s.Settings.Arch, Hidden: cfg.Hidden, Input: cfg.Input, Batch: cfg.Batch,
-		SeqLen: cfg.SeqLen, Steps: r.Steps, StepMs: ms(r.Step), RNNMs: ms(r.RNN), SinkhornMs: ms(r.Sinkhorn), Kernels: r.Kernels, Helper: r.Helped}, nil
+		SeqLen: cfg.TrainLen(), Steps: r.Steps, StepMs: ms(r.Step), RNNMs: ms(r.RNN), SinkhornMs: ms(r.Sinkhorn), Kernels: r.Kernels, Helper: r.Helped}, nil
 }
 
 // SetHelper gives the session's trainer a helper (nil: none); see
