@@ -431,12 +431,13 @@ const (
 // linear5's networks then needed more steps and failed more fresh checks.
 // Recipe sharp (the 2-state chain) leaves the term out: its calibrated
 // readout, 3-8 times as sharp as the trained one, emitted the rare symbol
-// at 0.00% with weights 0, 3 and 10 (`hmmrnn train --hmm linear2
-// --seq-len 30 --recipe sharp --freq-weight W --max-time 3m --stop-at-fit
-// --eval-every 100`, seeds 1-3) and 3-30 (3,000 steps, seeds 1-2), as
-// the rare symbol's logit lies below the others' in every state; without
-// the calibration, weights 3-30 raised it from 0.17% to 0.75-1.06%, but
-// the readout's blips then failed the volatility and dwell figures.
+// at 0.00% with weights 0, 3, 10 and 30 (`hmmrnn train --hmm linear2
+// --seq-len 30 --recipe sharp --freq-weight W --steps 3000 --val-every 0
+// --seed S`, seeds 1-2), as the rare symbol's logit lies below the
+// others' in every state; without the calibration (the same with
+// --calibrate-readout=false), weights 3-30 raised it from 0.17% to
+// 0.75-1.06%, but the readout's blips then failed the volatility and
+// dwell figures.
 var HybridRecipe = Recipe{Name: RecipeHybrid, WhhGain: DefaultRecipe.WhhGain, WhhDecay: DefaultRecipe.WhhDecay,
 	LR: DefaultLR, PlateauAfter: DefaultRecipe.PlateauAfter, SoftWeight: 1, FreqWeight: hybridFreqWeight, RestartAfter: hybridRestartAfter}
 
