@@ -382,21 +382,11 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 	if err != nil {
 		return rc, badUsage("--recipe: %v", strings.TrimPrefix(err.Error(), "train: "))
 	}
-	switch w := *f.softWeight; {
-	case w == -1:
-	case !(w >= 0) || math.IsInf(w, 0):
-		return rc, badUsage("--soft-weight %v: want a finite value >= 0 (-1: the recipe's)", w)
-	default:
-		rc.SoftWeight = w
-		rc.Name = fmt.Sprintf("%s, soft weight %g", rc.Name, w)
+	if err := weight("soft-weight", *f.softWeight, &rc.SoftWeight, &rc.Name); err != nil {
+		return rc, err
 	}
-	switch w := *f.freqWeight; {
-	case w == -1:
-	case !(w >= 0) || math.IsInf(w, 0):
-		return rc, badUsage("--freq-weight %v: want a finite value >= 0 (-1: the recipe's)", w)
-	default:
-		rc.FreqWeight = w
-		rc.Name = fmt.Sprintf("%s, freq weight %g", rc.Name, w)
+	if err := weight("freq-weight", *f.freqWeight, &rc.FreqWeight, &rc.Name); err != nil {
+		return rc, err
 	}
 	f.toggle("energy", *f.energy, &rc.Energy, &rc.Name, "energy", "no energy")
 	switch w := *f.energySelf; {
@@ -417,6 +407,21 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 	}
 	f.toggle("calibrate-readout", *f.calibrate, &rc.CalibrateReadout, &rc.Name, "calibrated readout", "uncalibrated readout")
 	return rc, nil
+}
+
+// weight sets *field to the weight w of the flag called flag unless w is
+// -1 (the recipe's), and appends it to the recipe's name ("soft-weight"
+// 0.5: ", soft weight 0.5"); w must be finite and >= 0.
+func weight(flag string, w float64, field *float64, name *string) error {
+	switch {
+	case w == -1:
+	case !(w >= 0) || math.IsInf(w, 0):
+		return badUsage("--%s %v: want a finite value >= 0 (-1: the recipe's)", flag, w)
+	default:
+		*field = w
+		*name = fmt.Sprintf("%s, %s %g", *name, strings.ReplaceAll(flag, "-", " "), w)
+	}
+	return nil
 }
 
 // toggle sets *field to v when the switch called flag was given and

@@ -69,7 +69,7 @@ func (c *Config) MemoryBytes() int64 {
 		O = c.HMM.Outputs()
 	}
 	T, trainT := int64(c.SeqLen), int64(c.TrainLen())
-	live := StepBytes(c.MaxBatch(), c.TrainLen(), c.Hidden, c.Input, O)
+	live := StepBytes(c.MaxBatch(), int(trainT), c.Hidden, c.Input, O)
 	if c.SoftWeight > 0 {
 		// sinkhorn.Soft keeps three B x B float64 cost matrices (x-y,
 		// y-x, x-x; the y-y block is bytes); the soft samples, the two
