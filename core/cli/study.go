@@ -15,7 +15,7 @@ import (
 )
 
 const studySynopsis = `hmmrnn study [--hmm P[,P...]] [--seeds 1-10] [--max-time 3m] [--max-steps N]
-       [--hidden H] [--input D] [--batch B] [--seq-len T] [--recipe NAME] [--lr LR] [--soft-weight W] [--freq-weight W] [--energy] [--energy-self W] [--train-seq-len T] [--calibrate-readout] [--out study.json]
+       [--hidden H] [--input D] [--batch B] [--seq-len T] [--recipe NAME] [--lr LR] [--soft-weight W] [--freq-weight W] [--freq-pairs] [--energy] [--energy-self W] [--train-seq-len T] [--calibrate-readout] [--out study.json]
 
 Measures a training recipe: trains every (HMM, seed) pair from random weights until the
 fit criterion holds (frequencies, transition rows, volatility, dwell times; each figure

@@ -20,7 +20,7 @@ import (
 
 const trainSynopsis = `hmmrnn train --hmm NAME|FILE [--hidden H] [--input D] [--batch B] [--seq-len T]
        [--steps N] [--max-time D] [--lr LR] [--seed S] [--out model.json] [--checkpoint-every K] [--resume FILE]
-       [--recipe NAME] [--soft-weight W] [--freq-weight W] [--energy] [--energy-self W] [--train-seq-len T] [--calibrate-readout] [--max-time D --stop-at-fit]
+       [--recipe NAME] [--soft-weight W] [--freq-weight W] [--freq-pairs] [--energy] [--energy-self W] [--train-seq-len T] [--calibrate-readout] [--max-time D --stop-at-fit]
 
 Trains a noise-driven ReLU RNN to emit the sequences of an HMM (Sinkhorn-divergence
 loss, Adam, gradient clipping; core/METHOD.md section 3). Ctrl-C saves the run to --out
@@ -353,6 +353,7 @@ type recipeFlags struct {
 	name       *string
 	softWeight *float64
 	freqWeight *float64
+	freqPairs  *bool
 	energy     *bool
 	energySelf *float64
 	trainLen   *int
@@ -366,6 +367,7 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 		name:       fs.String("recipe", train.RecipeDefault, "training recipe ("+strings.Join(train.RecipeNames(), ", ")+inside+")"+after),
 		softWeight: fs.Float64("soft-weight", -1, "weight of the soft-sample term (-1: the recipe's; 0: the paper's loss alone; 1: recipe hybrid's)"),
 		freqWeight: fs.Float64("freq-weight", -1, "weight of the symbol-frequency term (train.Config.FreqWeight; -1: the recipe's; 0: none)"),
+		freqPairs:  fs.Bool("freq-pairs", false, "with =true or =false: the frequency term counts pairs of consecutive symbols or symbols (train.Config.FreqPairs; unset: as the recipe does)"),
 		energy:     fs.Bool("energy", false, "with =true or =false: train on the minibatch energy distance built on the paper's divergence or not (train.Config.Energy; unset: as the recipe does, the default recipe does)"),
 		energySelf: fs.Float64("energy-self", -1, "weight in (0, 1] of the energy distance's RNN-RNN term (train.Config.EnergySelf; -1: the recipe's; 1: the energy distance)"),
 		trainLen:   fs.Int("train-seq-len", -1, "train on the first T steps of each sequence at most, and judge whole ones (train.Config.TrainSeqLen; -1: the recipe's; 0: whole sequences)"),
@@ -373,7 +375,7 @@ func newRecipeFlags(fs *flag.FlagSet, inside, after string) recipeFlags {
 	}
 }
 
-// recipe returns the named recipe changed by --soft-weight, --freq-weight, --energy,
+// recipe returns the named recipe changed by --soft-weight, --freq-weight, --freq-pairs, --energy,
 // --energy-self, --train-seq-len and --calibrate-readout, renamed after each change (so
 // Recipe.For leaves it as it is): a weight of -1 keeps the recipe's, and
 // the switches count only when given.
@@ -388,6 +390,7 @@ func (f recipeFlags) recipe() (train.Recipe, error) {
 	if err := weight("freq-weight", *f.freqWeight, &rc.FreqWeight, &rc.Name); err != nil {
 		return rc, err
 	}
+	f.toggle("freq-pairs", *f.freqPairs, &rc.FreqPairs, &rc.Name, "frequencies of pairs", "frequencies of symbols")
 	f.toggle("energy", *f.energy, &rc.Energy, &rc.Name, "energy", "no energy")
 	switch w := *f.energySelf; {
 	case w == -1:

@@ -63,8 +63,11 @@ type Residence struct {
 	// SignChanges is the mean number of sign changes of the step-to-step
 	// change of the current output's logit, counted up to the switch.
 	SignChanges float64 `json:"sign_changes"`
-	MaxProb     float64 `json:"max_prob"`
-	Zone        Zone    `json:"zone"`
+	// MaxProb is the probability with which the network's readout emits
+	// the state's argmax output (its largest softmax probability, or its
+	// calibrated emitter's: rnn.Readout).
+	MaxProb float64 `json:"max_prob"`
+	Zone    Zone    `json:"zone"`
 }
 
 // ResidencyOptions tune Residency; zero fields take the core/METHOD.md section 5.4 values.
@@ -116,7 +119,7 @@ func Residency(sim *Sim, r *rand.Rand, states []float64, n int, opt ResidencyOpt
 			hk := states[k*H : (k+1)*H]
 			logits(lg0, hk, net, 1)
 			o := Argmax(lg0)
-			out[k].MaxProb = maxSoftmax(lg0)
+			out[k].MaxProb = maxProb(net.Readout, lg0)
 			for c := 0; c < nc; c++ {
 				b := (k-c0)*nc + c
 				own[b], last[b], act[b] = o, lg0[o], b

@@ -253,6 +253,18 @@ func Argmax(v []float64) int {
 	return best
 }
 
+// maxProb returns the probability with which the readout r emits the
+// argmax of the logits v: the largest softmax probability for the paper's
+// readout, the calibrated emitter's otherwise (rnn.Readout.Probs).
+func maxProb(r rnn.Readout, v []float64) float64 {
+	if r.IsPlain() {
+		return maxSoftmax(v)
+	}
+	p := make([]float64, len(v))
+	r.Probs(v, p)
+	return p[Argmax(v)]
+}
+
 // maxSoftmax returns the largest softmax probability of the logits v.
 func maxSoftmax(v []float64) float64 {
 	m := v[Argmax(v)]

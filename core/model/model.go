@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 
 	"hmmrnn/core/hmm"
 	"hmmrnn/core/rnn"
@@ -78,6 +79,9 @@ type Training struct {
 	// FreqWeight is the weight of the symbol-frequency term's gradient
 	// (absent: 0, none; train.Config.FreqWeight).
 	FreqWeight float64 `json:"freq_weight,omitempty"`
+	// FreqPairs: the frequency term counted pairs of consecutive symbols
+	// (train.Config.FreqPairs).
+	FreqPairs bool `json:"freq_pairs,omitempty"`
 	// Energy: the run minimised the minibatch energy distance built on the
 	// paper's divergence (absent: false, the paper's loss).
 	Energy bool `json:"energy,omitempty"`
@@ -162,6 +166,16 @@ type weights struct {
 	WIn  [][]float64 `json:"w_in"`
 	WHH  [][]float64 `json:"w_hh"`
 	WOut [][]float64 `json:"w_out"`
+	// Readout is how the network emits when not as the paper
+	// (rnn.Readout; absent: softmax(w_out h)).
+	Readout *readout `json:"readout,omitempty"`
+}
+
+// readout is rnn.Readout in a file: the gain of the frequent symbols'
+// choice and the rare symbols drawn at the trained readout's probability.
+type readout struct {
+	Gain float64 `json:"gain"`
+	Rare []int   `json:"rare,omitempty"`
 }
 
 type fileJSON struct {
@@ -190,7 +204,11 @@ func toWeights(n *rnn.Net) *weights {
 	if n == nil {
 		return nil
 	}
-	return &weights{WIn: rows(n.Win, n.H, n.D), WHH: rows(n.Whh, n.H, n.H), WOut: rows(n.Wout, n.O, n.H)}
+	w := &weights{WIn: rows(n.Win, n.H, n.D), WHH: rows(n.Whh, n.H, n.H), WOut: rows(n.Wout, n.O, n.H)}
+	if r := n.Readout; !r.IsPlain() || len(r.Rare) > 0 {
+		w.Readout = &readout{Gain: r.Gain, Rare: slices.Clone(r.Rare)}
+	}
+	return w
 }
 
 func rows(flat []float64, r, c int) [][]float64 {
@@ -239,6 +257,12 @@ func fromWeights(w *weights, name string, wantO int) (*rnn.Net, error) {
 	}
 	if n.Wout, err = flatten(w.WOut, H, name+".w_out"); err != nil {
 		return nil, err
+	}
+	if r := w.Readout; r != nil {
+		n.Readout = rnn.Readout{Gain: r.Gain, Rare: slices.Clone(r.Rare)}
+		if err := n.Readout.Validate(wantO); err != nil {
+			return nil, fmt.Errorf("%s.readout: %w", name, err)
+		}
 	}
 	return n, nil
 }

@@ -23,6 +23,7 @@ func testFile(t *testing.T) *File {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n.Readout = rnn.Readout{Gain: 3, Rare: []int{1}} // a calibrated emitter
 	return &File{HMM: m, RNN: n, NoiseStd: 1, Training: &Training{Hidden: 4, Input: 3, Step: 2, Loss: []float64{0.5, 0.25}}}
 }
 
@@ -41,6 +42,9 @@ func TestRoundTripExact(t *testing.T) {
 			t.Fatalf("w_hh[%d] = %v after round trip, want %v (bit-identical)", i, g.RNN.Whh[i], w)
 		}
 	}
+	if r := g.RNN.Readout; r.Gain != 3 || len(r.Rare) != 1 || r.Rare[0] != 1 {
+		t.Errorf("readout %+v after round trip, want gain 3, rare [1]", r)
+	}
 	data2, err := g.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +57,7 @@ func TestRoundTripExact(t *testing.T) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"hmm.transition", "hmm.emission", "hmm.start", "hmm.seq_len", "rnn.w_in", "rnn.w_hh", "rnn.w_out", "noise_std"} {
+	for _, path := range []string{"hmm.transition", "hmm.emission", "hmm.start", "hmm.seq_len", "rnn.w_in", "rnn.w_hh", "rnn.w_out", "rnn.readout.gain", "rnn.readout.rare", "noise_std"} {
 		var cur any = raw
 		for _, k := range strings.Split(path, ".") {
 			cur = cur.(map[string]any)[k]
@@ -61,6 +65,18 @@ func TestRoundTripExact(t *testing.T) {
 		if cur == nil {
 			t.Errorf("field %s missing from the file", path)
 		}
+	}
+	// The paper's readout is written as no readout field, and read back.
+	f.RNN.Readout = rnn.Readout{}
+	plain, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(plain, []byte(`"readout"`)) {
+		t.Error("a network with the paper's readout was written with a readout field")
+	}
+	if p, err := Parse(plain); err != nil || !p.RNN.Readout.IsPlain() || len(p.RNN.Readout.Rare) != 0 {
+		t.Errorf("a file without a readout field: readout %+v (%v), want the paper's", p.RNN.Readout, err)
 	}
 	if rows := raw["rnn"].(map[string]any)["w_in"].([]any); len(rows) != 4 || len(rows[0].([]any)) != 3 {
 		t.Errorf("rnn.w_in is %d rows of %d, want H=4 rows of D=3", len(rows), len(rows[0].([]any)))
@@ -117,6 +133,8 @@ func TestParseErrors(t *testing.T) {
 			sub(m, "hmm")["transition"].([]any)[1].([]any)[0] = 0.5
 		}), "row 1"},
 		{"infinite weight", bytes.Replace(good, []byte("\"w_out\": [\n   [\n    "), []byte("\"w_out\": [\n   [\n    1e999, "), 1), "w_out"},
+		{"negative readout gain", edit(func(m map[string]any) { sub(sub(m, "rnn"), "readout")["gain"] = -2 }), "rnn.readout: rnn: readout gain = -2"},
+		{"rare symbol out of range", edit(func(m map[string]any) { sub(sub(m, "rnn"), "readout")["rare"] = []any{3} }), "rnn.readout: rnn: readout rare symbol 3 outside [0, 3)"},
 		{"newer version", edit(func(m map[string]any) { m["version"] = 99 }), "version 99"},
 		{"other format", edit(func(m map[string]any) { m["format"] = "something" }), "format"},
 	}

@@ -26,12 +26,15 @@ const (
 //	logits_t = W_out h_t
 //	y_t = one_hot(argmax(logits_t + g_t)), g_t ~ Gumbel(0, 1)
 //
-// All matrices are row-major.
+// All matrices are row-major. Readout says how the symbol is emitted when
+// it is not the paper's softmax(logits_t) (a calibrated emitter; training
+// draws its samples as the paper, whatever it holds).
 type Net struct {
 	H, D, O int
 	Win     []float64 // H x D row-major (Win[i*D+k])
 	Whh     []float64 // H x H row-major (Whh[i*H+j]: from unit j to unit i)
 	Wout    []float64 // O x H row-major
+	Readout Readout
 }
 
 func checkSizes(H, D, O int) error {
@@ -100,16 +103,17 @@ func (n *Net) Validate() error {
 			}
 		}
 	}
-	return nil
+	return n.Readout.Validate(n.O)
 }
 
 // Clone returns a deep copy of n.
 func (n *Net) Clone() *Net {
 	return &Net{
 		H: n.H, D: n.D, O: n.O,
-		Win:  append([]float64(nil), n.Win...),
-		Whh:  append([]float64(nil), n.Whh...),
-		Wout: append([]float64(nil), n.Wout...),
+		Win:     append([]float64(nil), n.Win...),
+		Whh:     append([]float64(nil), n.Whh...),
+		Wout:    append([]float64(nil), n.Wout...),
+		Readout: n.Readout.Clone(),
 	}
 }
 

@@ -280,6 +280,11 @@ type engineOf[F float] struct {
 	logits []float64
 	k      kernels[F]
 	tau    float64
+	// gain and rare are the loaded network's Readout when it is not the
+	// paper's (gain 0 otherwise): emitted symbols are drawn in its two
+	// stages, unless the engine trains.
+	gain float64
+	rare []bool
 
 	winT  []F // D x hp: winT[k*hp+i] = Win[i][k]
 	whhT  []F // H x hp: whhT[j*hp+i] = Whh[i][j]
@@ -363,6 +368,13 @@ func (e *engineOf[F]) seed(c int, s1, s2 uint64) { e.chunks[c].pcg.Seed(s1, s2) 
 // load converts the weights of n into the engine's padded layouts.
 func (e *engineOf[F]) load(n *Net) {
 	H, D, O, hp, lp := e.H, e.D, e.O, e.hp, e.lp
+	e.gain, e.rare = 0, nil
+	if r := n.Readout; !r.IsPlain() && !e.train {
+		e.gain, e.rare = r.Gain, make([]bool, O)
+		for _, k := range r.Rare {
+			e.rare[k] = true
+		}
+	}
 	for i := range H {
 		for k := range D {
 			e.winT[k*hp+i] = F(n.Win[i*D+k])
@@ -453,9 +465,17 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 			if e.train {
 				s = c.s[(t*bc+i)*O : (t*bc+i)*O+O]
 			}
-			out[(c.row0+i)*T+t] = sampleGumbel(c.rng, c.lg[i*lp:i*lp+O], tau, s, c.w)
+			l := c.lg[i*lp : i*lp+O]
+			k := sampleGumbel(c.rng, l, tau, s, c.w)
+			if e.gain != 0 && !e.rare[k] {
+				k = sampleFrequent(c.rng, l, e.gain, e.rare)
+			}
+			out[(c.row0+i)*T+t] = k
 			if e.argmax != nil {
-				k, off := readout(c.lg[i*lp : i*lp+O])
+				k, off := readout(l)
+				if e.gain != 0 {
+					off = e.offArgmax(l, k)
+				}
 				e.argmax[(c.row0+i)*T+t] = k
 				c.off += off
 			}
@@ -486,6 +506,55 @@ func readout[F float](l []F) (uint8, float64) {
 		z += math.Exp(float64(v) - top)
 	}
 	return uint8(k), 1 - 1/z
+}
+
+// sampleFrequent is the second stage of a calibrated Readout: a symbol not
+// in rare drawn from softmax(g l) over those symbols, by Gumbel-max:
+// argmax_o exp(g (l_o - max l)) / E_o, E_o = expPositive(r) for each symbol
+// not rare.
+func sampleFrequent[F float](r *rand.Rand, l []F, g float64, rare []bool) uint8 {
+	lmax := math.Inf(-1)
+	for o, v := range l {
+		if !rare[o] {
+			lmax = max(lmax, float64(v))
+		}
+	}
+	best, bestW := 0, -1.0
+	for o, v := range l {
+		if rare[o] {
+			continue
+		}
+		if wo := math.Exp(g*(float64(v)-lmax)) / expPositive(r); wo > bestW {
+			best, bestW = o, wo
+		}
+	}
+	return uint8(best)
+}
+
+// offArgmax is 1 minus the probability with which the loaded Readout
+// emits the argmax k of the logits l (Readout.Probs, without allocating).
+func (e *engineOf[F]) offArgmax(l []F, k uint8) float64 {
+	top, ftop := math.Inf(-1), math.Inf(-1)
+	for o, v := range l {
+		top = max(top, float64(v))
+		if !e.rare[o] {
+			ftop = max(ftop, float64(v))
+		}
+	}
+	var z, zRare, zf float64
+	for o, v := range l {
+		x := math.Exp(float64(v) - top)
+		z += x
+		if e.rare[o] {
+			zRare += x
+		} else {
+			zf += math.Exp(e.gain * (float64(v) - ftop))
+		}
+	}
+	if e.rare[k] {
+		return 1 - math.Exp(float64(l[k])-top)/z
+	}
+	return 1 - (1-zRare/z)*math.Exp(e.gain*(float64(l[k])-ftop))/zf
 }
 
 // sampleGumbel draws E_o = expPositive(r) for o = 0..O-1, i.e. Gumbel noise

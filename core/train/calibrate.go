@@ -77,14 +77,15 @@ const (
 // 1,250 rather than 1,500.
 var readoutGains = []float64{1, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 8}
 
-// ReadoutGain returns the gain g >= 1 by which W_out should be multiplied
-// so that net, driven as in training (runs of T steps from h0 = 0 at noise
+// ReadoutGain returns the gain g >= 1 of the readout (rnn.Readout{Gain: g,
+// Rare: RareSymbols(m, T)}: the frequent symbols' choice sharpened by g,
+// the rare ones at their trained probability) with which net, driven as in training (runs of T steps from h0 = 0 at noise
 // std sigma, from PCG(seed, stream)), emits symbols that fit m best: of
 // readoutGains, the one whose emitted symbols have the smallest worst
 // figure of the fit criterion (stats.JudgeFit, each figure relative to its
 // limit) against an HMM sample of the same size, the smallest such gain
 // on a tie, and no gain past the first whose mean off-argmax probability
-// is below readoutNoiseFloor. It returns 1, leaving the readout as it is,
+// (of the frequent symbols' choice) is below readoutNoiseFloor. It returns 1, leaving the readout as it is,
 // when the argmax outputs' changes per sequence (rare symbols merged, as
 // the criterion counts them; hmm.HMM.MergedChanges) are more than
 // argmaxBand away from the HMM's. Every gain is judged on the same runs,
@@ -138,20 +139,14 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 	}
 	obs := make([]uint8, n*T)
 	p := make([]float64, O)
-	best, bestScore := 1.0, math.Inf(1)
+	best, bestScore, emitRare := 1.0, math.Inf(1), RareSymbols(m, T)
 	for _, g := range readoutGains {
+		emit := rnn.Readout{Gain: g, Rare: emitRare}
 		var off float64
 		for i := range obs {
-			l := logits[i*O : (i+1)*O]
-			top := l[argmax[i]]
-			var z float64
-			for k, v := range l {
-				p[k] = math.Exp(g * (v - top))
-				z += p[k]
-			}
-			off += 1 - 1/z
-			// Inverse-CDF sampling of softmax(g*l) at u[i].
-			x, k := u[i]*z, 0
+			off += emit.Probs(logits[i*O:(i+1)*O], p)
+			// Inverse-CDF sampling of the emitter's probabilities at u[i].
+			x, k := u[i], 0
 			for k < O-1 && x >= p[k] {
 				x -= p[k]
 				k++
@@ -170,6 +165,21 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 		}
 	}
 	return best, nil
+}
+
+// RareSymbols returns, in increasing order, the symbols that m emits at
+// T steps with a frequency below stats.RareFreq when the fit criterion
+// merges them (stats.MergedRare; the chains' output 1): those a
+// calibrated readout draws at the trained readout's probability
+// (rnn.Readout). None when the criterion merges none.
+func RareSymbols(m *hmm.HMM, T int) []int {
+	out := []int{}
+	for k, r := range stats.MergedRare(m.Exact(T).Freq) {
+		if r {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // calibrateReadout sets the gain Net applies to the trained W_out to

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -48,13 +49,46 @@ func TestReadoutGain(t *testing.T) {
 	}
 	before, figs := emittedFit(t, f.RNN, f.HMM, f.NoiseStd, 2000, T, 11)
 	sharp := f.RNN.Clone()
-	for i := range sharp.Wout {
-		sharp.Wout[i] *= g
-	}
+	sharp.Readout = rnn.Readout{Gain: g, Rare: RareSymbols(f.HMM, T)}
 	after, sharpFigs := emittedFit(t, sharp, f.HMM, f.NoiseStd, 2000, T, 11)
 	t.Logf("gain %v: worst figure %.2f of its limit -> %.2f\n  before: %v\n  after:  %v", g, before, after, figs, sharpFigs)
 	if g <= 1 || after >= before {
 		t.Errorf("gain %v: worst figure %.2f of its limit -> %.2f, want a gain > 1 that lowers it", g, before, after)
+	}
+	// The calibrated readout emits the rare symbol (output 1) as often as
+	// the trained one, where W_out times the gain emits it less. This
+	// network hardly emits it (0.007%), so output 1's readout row is made
+	// the mean of the two others': its logit is then half-way between
+	// theirs, and it is emitted a few percent of the time.
+	withRare := f.RNN.Clone()
+	H := withRare.H
+	for i := range H {
+		withRare.Wout[H+i] = (withRare.Wout[i] + withRare.Wout[2*H+i]) / 2
+	}
+	sharp = withRare.Clone()
+	sharp.Readout = rnn.Readout{Gain: g, Rare: RareSymbols(f.HMM, T)}
+	scaled := withRare.Clone()
+	for i := range scaled.Wout {
+		scaled.Wout[i] *= g
+	}
+	const runs = 5000
+	rareRate := func(n *rnn.Net) float64 {
+		obs := n.Sample(rand.New(rand.NewPCG(3, 4)), runs, T, f.NoiseStd)
+		c := 0
+		for _, o := range obs {
+			if o == 1 {
+				c++
+			}
+		}
+		return float64(c) / float64(len(obs))
+	}
+	trained, calibrated, single := rareRate(withRare), rareRate(sharp), rareRate(scaled)
+	t.Logf("output 1 emitted: trained readout %.3f%%, calibrated %.3f%%, W_out times %v %.3f%%", 100*trained, 100*calibrated, g, 100*single)
+	// Tolerance: 5 standard deviations of the difference of two binomial
+	// rates over runs*T symbols.
+	if tol := 5 * math.Sqrt(2*trained/(runs*T)); trained < 0.001 || math.Abs(calibrated-trained) > tol || single > trained-2*tol {
+		t.Errorf("output 1 emitted at %.3f%% by the trained readout, %.3f%% by the calibrated one, %.3f%% by W_out times the gain: want the first above 0.1%%, the second within %.3f%% of it and the third below it by twice that",
+			100*trained, 100*calibrated, 100*single, 100*tol)
 	}
 	saturated := f.RNN.Clone()
 	for i := range saturated.Wout {
@@ -89,7 +123,8 @@ func TestReadoutGain(t *testing.T) {
 }
 
 // CalibrateReadout fits the emitter's gain every calibrateEvery steps and
-// only then: Net is the trained network with W_out times one gain >= 1,
+// only then: Net is the trained network with a calibrated readout (gain >= 1,
+// the rare output 1 as trained),
 // training itself goes on exactly as without the calibration (the gain
 // never reaches the gradients), and a checkpoint records the gain, holds
 // the emitted network as its rnn, and resumes bit for bit.
@@ -131,13 +166,11 @@ func TestCalibrateReadoutInTraining(t *testing.T) {
 	if g <= 1 {
 		t.Fatalf("gain %v at the first calibration of a blipping readout, want > 1", g)
 	}
-	if !slices.Equal(a.Net().Win, b.Net().Win) || !slices.Equal(a.Net().Whh, b.Net().Whh) {
-		t.Error("the calibration changed more than W_out")
+	if !same(a.Net(), b.Net()) {
+		t.Error("the calibration changed the weights")
 	}
-	for i, w := range a.Net().Wout {
-		if w != g*b.Net().Wout[i] {
-			t.Fatalf("W_out[%d] = %v, uncalibrated %v: not the gain %v times it", i, w, b.Net().Wout[i], g)
-		}
+	if r := a.Net().Readout; r.Gain != g || !slices.Equal(r.Rare, []int{1}) {
+		t.Errorf("the calibrated run emits with readout %+v, want gain %v and rare output 1", r, g)
 	}
 	snap, err := a.Snapshot(false, "", 0)
 	if err != nil {
@@ -146,7 +179,7 @@ func TestCalibrateReadoutInTraining(t *testing.T) {
 	if !snap.Training.CalibrateReadout || snap.Training.ReadoutGain != g {
 		t.Errorf("the checkpoint records calibration %v, gain %v; want true, %v", snap.Training.CalibrateReadout, snap.Training.ReadoutGain, g)
 	}
-	if !same(snap.RNN, a.Net()) || !same(snap.Resume.Current, b.Net()) {
+	if !same(snap.RNN, a.Net()) || snap.RNN.Readout.Gain != g || !slices.Equal(snap.RNN.Readout.Rare, []int{1}) || !same(snap.Resume.Current, b.Net()) || !snap.Resume.Current.Readout.IsPlain() {
 		t.Error("the checkpoint's rnn is not the emitted network, or its resume state not the trained one")
 	}
 	back, err := Resume(snap)

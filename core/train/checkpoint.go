@@ -21,7 +21,7 @@ func (t *Trainer) Snapshot(best bool, command string, seconds float64) (*model.F
 		Command: command, HMMName: c.HMM.Name, Hidden: c.Hidden, Input: c.Input, Batch: c.Batch, SeqLen: c.SeqLen,
 		LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, AdamEps: c.AdamEps, Clip: c.Clip, Tau: c.Tau, Seed: c.Seed,
 		Data: c.Data, TrainSize: c.TrainSize, ValSize: c.ValSize, ValEvery: c.ValEvery,
-		SinkhornConverged: c.Sinkhorn.Converged, WhhGain: c.WhhGain, WhhDecay: c.WhhDecay, SoftWeight: c.SoftWeight, FreqWeight: c.FreqWeight, Energy: c.Energy, EnergySelf: c.EnergySelf, TrainSeqLen: c.TrainSeqLen, CalibrateReadout: c.CalibrateReadout, Stages: slices.Clone(c.Stages),
+		SinkhornConverged: c.Sinkhorn.Converged, WhhGain: c.WhhGain, WhhDecay: c.WhhDecay, SoftWeight: c.SoftWeight, FreqWeight: c.FreqWeight, FreqPairs: c.FreqPairs, Energy: c.Energy, EnergySelf: c.EnergySelf, TrainSeqLen: c.TrainSeqLen, CalibrateReadout: c.CalibrateReadout, Stages: slices.Clone(c.Stages),
 		ReadoutGain: t.gain,
 		Step:        t.step, Loss: append([]float64(nil), t.loss...), Val: append([]model.ValPoint(nil), t.val...),
 		Seconds: seconds,
@@ -71,7 +71,7 @@ func ConfigFrom(f *model.File) (Config, error) {
 		LR: tr.LR, Beta1: tr.Beta1, Beta2: tr.Beta2, AdamEps: tr.AdamEps, Clip: tr.Clip, Tau: tr.Tau,
 		NoiseStd: f.NoiseStd, Seed: tr.Seed, Data: tr.Data, TrainSize: tr.TrainSize, ValSize: tr.ValSize, ValEvery: tr.ValEvery,
 	}
-	c.Sinkhorn.Converged, c.WhhGain, c.WhhDecay, c.SoftWeight, c.FreqWeight, c.Energy, c.EnergySelf, c.TrainSeqLen, c.CalibrateReadout, c.Stages = tr.SinkhornConverged, tr.WhhGain, tr.WhhDecay, tr.SoftWeight, tr.FreqWeight, tr.Energy, tr.EnergySelf, tr.TrainSeqLen, tr.CalibrateReadout, slices.Clone(tr.Stages)
+	c.Sinkhorn.Converged, c.WhhGain, c.WhhDecay, c.SoftWeight, c.FreqWeight, c.FreqPairs, c.Energy, c.EnergySelf, c.TrainSeqLen, c.CalibrateReadout, c.Stages = tr.SinkhornConverged, tr.WhhGain, tr.WhhDecay, tr.SoftWeight, tr.FreqWeight, tr.FreqPairs, tr.Energy, tr.EnergySelf, tr.TrainSeqLen, tr.CalibrateReadout, slices.Clone(tr.Stages)
 	if f.RNN.H != c.Hidden || f.RNN.D != c.Input {
 		return Config{}, fmt.Errorf("train: training record says H=%d D=%d but rnn is H=%d D=%d", c.Hidden, c.Input, f.RNN.H, f.RNN.D)
 	}

@@ -133,3 +133,93 @@ func TestFreqWeightEmitsTheRareSymbol(t *testing.T) {
 		t.Errorf("rare symbol at %.4f with the term, %.4f without: want 0.006-0.014 and at least twice as often", with, without)
 	}
 }
+
+// addPairFreq's gradient against central finite differences of the pairs'
+// loss computed from the one-hot emitted symbols (a pair count is the sum
+// over t of x_t[a] x_{t+1}[b]), over two sequences, so that no pair spans
+// them.
+func TestPairFreq(t *testing.T) {
+	const T, O, w = 4, 3, 2.0
+	x := []uint8{0, 1, 2, 2, 2, 0, 0, 1}
+	y := []uint8{0, 0, 1, 2, 2, 2, 2, 0}
+	f := make([]float64, O*O)
+	for s := 0; s < len(y); s += T {
+		for t := s; t < s+T-1; t++ {
+			f[int(y[t])*O+int(y[t+1])] += 1.0 / 6
+		}
+	}
+	oneHot := make([]float64, len(x)*O)
+	for k, o := range x {
+		oneHot[k*O+int(o)] = 1
+	}
+	loss := func() float64 {
+		c := make([]float64, O*O)
+		for s := 0; s < len(x); s += T {
+			for t := s; t < s+T-1; t++ {
+				for a := range O {
+					for b := range O {
+						c[a*O+b] += oneHot[t*O+a] * oneHot[(t+1)*O+b]
+					}
+				}
+			}
+		}
+		l, _ := freqLoss(c, f, 6)
+		return l
+	}
+	dY := make([]float64, len(oneHot))
+	addPairFreq(dY, x, y, T, O, w)
+	const h, tol = 1e-6, 1e-8
+	for k := range oneHot {
+		old := oneHot[k]
+		oneHot[k] = old + h
+		up := loss()
+		oneHot[k] = old - h
+		down := loss()
+		oneHot[k] = old
+		if fd := w * (up - down) / (2 * h); math.Abs(dY[k]-fd) > tol {
+			t.Errorf("step %d symbol %d: gradient %v, finite differences %v", k/O, k%O, dY[k], fd)
+		}
+	}
+}
+
+// FreqPairs changes the update of the frequency term, is recorded and
+// resumed bit for bit, and needs a weight.
+func TestFreqPairs(t *testing.T) {
+	c := smallConfig(t, DataFresh)
+	c.Energy, c.FreqWeight = true, 3
+	symbols, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.FreqPairs = true
+	pairs, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, symbols, 2)
+	run(t, pairs, 2)
+	if sameNet(symbols.Net(), pairs.Net()) {
+		t.Error("counting pairs did not change the update")
+	}
+	f, err := pairs.Snapshot(false, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Training.FreqPairs {
+		t.Error("freq_pairs not recorded")
+	}
+	back, err := Resume(f)
+	if err != nil || !back.Config().FreqPairs {
+		t.Fatalf("resumed: %v", err)
+	}
+	run(t, pairs, 2)
+	run(t, back, 2)
+	if !sameNet(pairs.Net(), back.Net()) {
+		t.Error("a resumed run counting pairs differs from the uninterrupted one")
+	}
+	bad := c
+	bad.FreqWeight = 0
+	if _, err := New(bad); err == nil || !strings.Contains(err.Error(), "freq-pairs") {
+		t.Errorf("freq-pairs without a weight: error %v, want one naming freq-pairs", err)
+	}
+}

@@ -44,6 +44,8 @@ type Recipe struct {
 	SoftWeight float64 `json:"soft_weight,omitempty"`
 	// FreqWeight is Config.FreqWeight (0: none).
 	FreqWeight float64 `json:"freq_weight,omitempty"`
+	// FreqPairs is Config.FreqPairs.
+	FreqPairs bool `json:"freq_pairs,omitempty"`
 	// Energy is Config.Energy (false: the paper's loss).
 	Energy bool `json:"energy,omitempty"`
 	// EnergySelf is Config.EnergySelf (0: 1, the energy distance).
@@ -702,5 +704,5 @@ func RecipeByName(name string) (Recipe, error) {
 
 // Apply sets the recipe's fields in c.
 func (r Recipe) Apply(c *Config) {
-	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.FreqWeight, c.Energy, c.EnergySelf, c.TrainSeqLen, c.CalibrateReadout = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.FreqWeight, r.Energy, r.EnergySelf, r.TrainSeqLen, r.CalibrateReadout
+	c.WhhGain, c.WhhDecay, c.LR, c.Stages, c.SoftWeight, c.FreqWeight, c.FreqPairs, c.Energy, c.EnergySelf, c.TrainSeqLen, c.CalibrateReadout = r.WhhGain, r.WhhDecay, r.LR, slices.Clone(r.Stages), r.SoftWeight, r.FreqWeight, r.FreqPairs, r.Energy, r.EnergySelf, r.TrainSeqLen, r.CalibrateReadout
 }

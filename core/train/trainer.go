@@ -107,6 +107,12 @@ type Config struct {
 	// sharp does not, as its calibrated readout emits the rare symbol at
 	// 0.00% whatever the weight (see HybridRecipe for both measurements).
 	FreqWeight float64
+	// FreqPairs makes FreqWeight's term count the pairs of consecutive
+	// symbols of a sequence instead of the symbols (addPairFreq): it then
+	// also prices a rare symbol emitted more often in one state than in
+	// another, which shows in the symbols that precede and follow it.
+	// Why: see SharpRecipe.
+	FreqPairs bool
 	// Energy trains on the minibatch energy distance built on the paper's
 	// divergence S (Salimans, Zhang, Radford and Metaxas 2018, "Improving
 	// GANs using optimal transport", section 3) instead of S itself: with
@@ -328,6 +334,9 @@ func (c *Config) Validate() error {
 	if !(c.FreqWeight >= 0) || math.IsInf(c.FreqWeight, 0) {
 		return fmt.Errorf("train: freq-weight = %v, want a finite value >= 0", c.FreqWeight)
 	}
+	if c.FreqPairs && c.FreqWeight == 0 {
+		return fmt.Errorf("train: freq-pairs without a freq-weight: the pairs' term has weight 0")
+	}
 	if !(c.SoftWeight >= 0) || math.IsInf(c.SoftWeight, 0) {
 		return fmt.Errorf("train: soft-weight = %v, want a finite value >= 0", c.SoftWeight)
 	}
@@ -443,10 +452,13 @@ type Trainer struct {
 	bestStep     int
 	bestVal      float64
 	// gain is the readout's calibrated gain (Config.CalibrateReadout; 1:
-	// none), and emitter the network the run emits with: net's W_in and
-	// W_hh, and W_out times gain (Net).
+	// none), and emitter the network the run emits with: net's weights
+	// with the calibrated readout (Net). rare are the symbols that readout
+	// draws at the trained probability (RareSymbols), found when Net first
+	// needs them.
 	gain    float64
 	emitter *rnn.Net
+	rare    []int
 }
 
 // New starts a run with freshly initialised weights.
@@ -522,8 +534,9 @@ func (t *Trainer) Stage() (stage, batch int, lr, tau float64) {
 func (t *Trainer) Config() Config { return t.cfg }
 
 // Net returns the network the run emits with, which callers must not
-// modify: the current weights, with W_out multiplied by the readout's
-// calibrated gain when Config.CalibrateReadout is set (ReadoutGain). The
+// modify: the current weights, with the readout's calibrated gain when
+// Config.CalibrateReadout is set (ReadoutGain: the frequent symbols'
+// choice sharpened by the gain, the rare ones as trained; rnn.Readout). The
 // gain is the emitter's, not the optimiser's: the steps train the unscaled
 // weights, so the calibration never changes the gradients. A readout made
 // sharper inside the loop passes smaller straight-through gradients to the
@@ -539,17 +552,18 @@ func (t *Trainer) Net() *rnn.Net {
 		return t.net
 	}
 	if t.emitter == nil {
-		t.emitter = &rnn.Net{H: t.net.H, D: t.net.D, O: t.net.O, Wout: make([]float64, len(t.net.Wout))}
+		t.emitter = &rnn.Net{H: t.net.H, D: t.net.D, O: t.net.O}
 	}
-	t.emitter.Win, t.emitter.Whh = t.net.Win, t.net.Whh
-	for i, w := range t.net.Wout {
-		t.emitter.Wout[i] = t.gain * w
+	if t.rare == nil {
+		t.rare = RareSymbols(t.cfg.HMM, t.cfg.SeqLen)
 	}
+	t.emitter.Win, t.emitter.Whh, t.emitter.Wout = t.net.Win, t.net.Whh, t.net.Wout
+	t.emitter.Readout = rnn.Readout{Gain: t.gain, Rare: t.rare}
 	return t.emitter
 }
 
-// ReadoutGain returns the gain by which Net scales the trained W_out (1
-// when the readout is not calibrated).
+// ReadoutGain returns the gain of Net's readout (1 when the readout is not
+// calibrated).
 func (t *Trainer) ReadoutGain() float64 { return t.gain }
 
 // Best returns the weights with the lowest validation loss so far and their
@@ -684,7 +698,11 @@ func (t *Trainer) Step() (StepInfo, error) {
 		err = t.addSoft(ws, y, dY, b)
 	}
 	if err == nil && c.FreqWeight > 0 {
-		addFreq(dY, x, y, O, c.FreqWeight)
+		if c.FreqPairs {
+			addPairFreq(dY, x, y, T, O, c.FreqWeight)
+		} else {
+			addFreq(dY, x, y, O, c.FreqWeight)
+		}
 	}
 	t3 := time.Now()
 	if err != nil {
@@ -800,6 +818,52 @@ func addFreq(dY []float64, x, y []uint8, O int, w float64) {
 	_, g := freqLoss(c, f, float64(len(x)))
 	for k := range dY {
 		dY[k] += w * g[k%O]
+	}
+}
+
+// addPairFreq is addFreq for the frequencies of the pairs of consecutive
+// symbols (Config.FreqPairs): freqLoss over the O*O counts c_ab of steps t
+// and t+1 of one sequence emitting a then b (x and y hold sequences of T
+// symbols). A pair count is the sum over t of x_t[a] x_{t+1}[b], so step
+// t's one-hot entry for symbol a gets the gradient of the pair it begins,
+// (a, x_{t+1}), and of the pair it ends, (x_{t-1}, a).
+func addPairFreq(dY []float64, x, y []uint8, T, O int, w float64) {
+	c, f := make([]float64, O*O), make([]float64, O*O)
+	var n float64
+	for s := 0; s+T <= len(x); s += T {
+		for t := s; t < s+T-1; t++ {
+			c[int(x[t])*O+int(x[t+1])]++
+			n++
+		}
+	}
+	var ny float64
+	for s := 0; s+T <= len(y); s += T {
+		for t := s; t < s+T-1; t++ {
+			f[int(y[t])*O+int(y[t+1])]++
+			ny++
+		}
+	}
+	if n == 0 || ny == 0 {
+		return
+	}
+	for k := range f {
+		f[k] /= ny
+	}
+	_, g := freqLoss(c, f, n)
+	for s := 0; s+T <= len(x); s += T {
+		for t := s; t < s+T; t++ {
+			d := dY[t*O : (t+1)*O]
+			for a := range O {
+				var v float64
+				if t+1 < s+T {
+					v += g[a*O+int(x[t+1])]
+				}
+				if t > s {
+					v += g[int(x[t-1])*O+a]
+				}
+				d[a] += w * v
+			}
+		}
 	}
 }
 

@@ -496,9 +496,12 @@ type Stats struct {
 type Readout struct {
 	Step int `json:"step"`
 	train.Readout
-	// Gain is the calibrated gain by which the network emits with its
-	// trained readout scaled (train.Trainer.ReadoutGain; 1: none).
+	// Gain is the calibrated gain of the readout the network emits with
+	// (rnn.Readout; 1: the readout as trained), and Rare the symbols it
+	// draws at the trained readout's probability while the others' choice
+	// is sharpened by Gain (none: the whole readout is scaled by Gain).
 	Gain float64 `json:"gain"`
+	Rare []int   `json:"rare"`
 }
 
 // readoutOf measures the shown network's readout noise beside rep, its
@@ -508,20 +511,28 @@ func (s *Session) readoutOf(rep *stats.Report, step int) (*Readout, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Readout{Step: step, Readout: r, Gain: s.readoutGain()}, nil
+	g, rare := s.readoutGain()
+	return &Readout{Step: step, Readout: r, Gain: g, Rare: rare}, nil
 }
 
-// readoutGain is the gain by which the shown network's readout is the
-// trained one: the run's calibration (train.Trainer.Net), a loaded file's
-// training.readout_gain, else 1.
-func (s *Session) readoutGain() float64 {
+// readoutGain is the calibrated readout of the shown network: the run's
+// (train.Trainer.Net), a loaded file's network's (rnn.readout), or, in a
+// file written before the readout was kept apart, training.readout_gain
+// (its rnn.w_out is the trained readout scaled by it); else gain 1.
+func (s *Session) readoutGain() (float64, []int) {
 	if s.run != nil {
-		return s.run.Trainer().ReadoutGain()
+		r := s.run.Trainer().Net().Readout
+		return max(1, r.Gain), slices.Clone(r.Rare)
 	}
-	if s.file != nil && s.file.Training != nil && s.file.Training.ReadoutGain != 0 {
-		return s.file.Training.ReadoutGain
+	if s.file != nil {
+		if r := s.file.RNN.Readout; !r.IsPlain() {
+			return r.Gain, slices.Clone(r.Rare)
+		}
+		if s.file.Training != nil && s.file.Training.ReadoutGain != 0 {
+			return s.file.Training.ReadoutGain, nil
+		}
 	}
-	return 1
+	return 1, nil
 }
 
 // shownSamples is the number of sequences of each kind sent for display.

@@ -561,22 +561,43 @@ func TestStatsReadout(t *testing.T) {
 	if now.Readout == nil || now.Readout.Step != s.StepCount() || reflect.DeepEqual(*now.Readout, want) {
 		t.Errorf("on demand at step %d: readout %+v, want the current weights'", s.StepCount(), now.Readout)
 	}
-	// A saved run with a calibrated readout: the page is told the gain
-	// the file's network emits with.
+	// A saved run with a calibrated readout: the page is told the gain and
+	// the rare symbols the shown network emits with. Resumed, the run
+	// emits with its recorded gain; a file without the resume state shows
+	// its network's readout (rnn.readout), or, written before the readout
+	// was kept apart, its training.readout_gain over the whole readout.
 	f, err := s.run.Trainer().Snapshot(false, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Training.CalibrateReadout, f.Training.ReadoutGain = true, 1.5
-	data, err := f.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := LoadSession(data, "calibrated.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, err := loaded.Stats(true); err != nil || st.Readout == nil || st.Readout.Gain != 1.5 {
-		t.Errorf("loaded file with readout gain 1.5: readout %+v (%v), want gain 1.5", st.Readout, err)
+	for _, tc := range []struct {
+		name    string
+		resume  bool
+		readout rnn.Readout
+		gain    float64
+		rare    []int
+	}{
+		{"resumed", true, rnn.Readout{}, 1.5, []int{1}},
+		{"its network's readout", false, rnn.Readout{Gain: 2, Rare: []int{1}}, 2, []int{1}},
+		{"an older file", false, rnn.Readout{}, 1.5, nil},
+	} {
+		g := *f
+		g.RNN = f.RNN.Clone()
+		g.RNN.Readout = tc.readout
+		if !tc.resume {
+			g.Resume = nil
+		}
+		data, err := g.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		loaded, err := LoadSession(data, "calibrated.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := loaded.Stats(true); err != nil || st.Readout == nil || st.Readout.Gain != tc.gain || !slices.Equal(st.Readout.Rare, tc.rare) {
+			t.Errorf("%s: readout %+v (%v), want gain %v, rare %v", tc.name, st.Readout, err, tc.gain, tc.rare)
+		}
 	}
 }

@@ -143,7 +143,19 @@ export function readoutText(s) {
     `(the HMM's own emission noise: ${(100 * r.hmm_off_mode).toFixed(1)}%) · ` +
     `1-step runs: argmax ${pc(r.argmax.one_step)}, emitted ${pc(r.emitted.one_step)}, HMM ${pc(r.hmm.one_step)} · ` +
     `changes/seq: argmax ${r.argmax.changes.toFixed(2)}, emitted ${r.emitted.changes.toFixed(2)}, HMM ${hmmChanges(r)}` + why +
-    (r.gain > 1 ? ` · the network emits with its trained readout scaled ×${+r.gain.toFixed(2)} (calibrated to the HMM); the loss chart is the unscaled readout's` : '');
+    (r.gain > 1 ? ` · ${gainText(r)} (calibrated to the HMM); the loss chart is the trained readout's` : '');
+}
+
+// gainText says how a calibrated readout emits: the whole trained readout
+// scaled, or (rare symbols listed) the frequent outputs' choice sharpened
+// while the rare outputs keep their trained probability (rnn.Readout).
+function gainText(r) {
+  const g = +r.gain.toFixed(2);
+  if (!r.rare || r.rare.length === 0) {
+    return `the network emits with its trained readout scaled ×${g}`;
+  }
+  const outs = r.rare.length === 1 ? `output ${r.rare[0]}` : `outputs ${r.rare.join(', ')}`;
+  return `the network emits with its choice between the frequent outputs sharpened ×${g} and the rare ${outs} at its trained probability`;
 }
 
 // hmmChanges is the HMM's changes per sequence on the readout line: the

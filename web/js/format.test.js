@@ -101,5 +101,7 @@ test('the readout line names the source of short runs', () => {
   assert.doesNotMatch(readoutText(fine), / — /);
   // A calibrated readout says by how much what is emitted differs from what is trained.
   assert.doesNotMatch(readoutText({ readout: { ...fine.readout, gain: 1 } }), /scaled/);
-  assert.match(readoutText({ readout: { ...fine.readout, gain: 1.75 } }), / · the network emits with its trained readout scaled ×1\.75 \(calibrated to the HMM\); the loss chart is the unscaled readout's$/);
+  assert.match(readoutText({ readout: { ...fine.readout, gain: 1.75 } }), / · the network emits with its trained readout scaled ×1\.75 \(calibrated to the HMM\); the loss chart is the trained readout's$/);
+  assert.match(readoutText({ readout: { ...fine.readout, gain: 1.75, rare: null } }), /trained readout scaled ×1\.75/);
+  assert.match(readoutText({ readout: { ...fine.readout, gain: 3, rare: [1] } }), / · the network emits with its choice between the frequent outputs sharpened ×3 and the rare output 1 at its trained probability \(calibrated to the HMM\); the loss chart is the trained readout's$/);
 });
