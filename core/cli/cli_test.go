@@ -256,6 +256,7 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		{[]string{"--recipe", "paper", "--calibrate-readout"}, false, true, 0, "(recipe paper, calibrated readout)"},
 		{[]string{"--recipe", "sharp", "--energy-self", "0.5"}, true, true, 0.5, "(recipe sharp, energy self 0.5)"},
 		{[]string{"--recipe", "sharp", "--freq-weight", "2"}, true, true, train.SharpRecipe.EnergySelf, "(recipe sharp, freq weight 2)"},
+		{[]string{"--recipe", "sharp", "--freq-pairs=false"}, true, true, train.SharpRecipe.EnergySelf, "(recipe sharp, frequencies of symbols)"},
 	} {
 		code, _, stderr = runCLI(context.Background(), append(append([]string{"train", "--steps", "2", "--out", m}, c.args...), tiny...)...)
 		if code != 0 {
@@ -266,6 +267,10 @@ func TestStudyAndTrainToFit(t *testing.T) {
 		}
 		if wantFreq := strings.Contains(c.recipe, "freq weight 2"); (f.Training.FreqWeight == 2) != wantFreq {
 			t.Errorf("train %v: freq_weight %v recorded", c.args, f.Training.FreqWeight)
+		}
+		// Recipe sharp counts pairs of symbols (train.Config.FreqPairs).
+		if wantPairs := strings.Contains(c.recipe, "sharp") && !strings.Contains(c.recipe, "frequencies of symbols"); f.Training.FreqPairs != wantPairs {
+			t.Errorf("train %v: freq_pairs %v recorded, want %v", c.args, f.Training.FreqPairs, wantPairs)
 		}
 		if f.Training.Energy != c.energy || f.Training.EnergySelf != c.self || f.Training.CalibrateReadout != c.calibrate || !strings.Contains(stderr, c.recipe) {
 			t.Errorf("train %v: energy %v (self %v), calibration %v recorded, stderr %q; want %v (%v), %v and %s", c.args, f.Training.Energy, f.Training.EnergySelf, f.Training.CalibrateReadout, stderr, c.energy, c.self, c.calibrate, c.recipe)

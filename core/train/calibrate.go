@@ -11,14 +11,16 @@ import (
 	"hmmrnn/core/stats"
 )
 
-// Readout calibration (Config.CalibrateReadout): the scale of the readout
-// the network emits with, fitted to the HMM by the fit criterion's figures.
+// Readout calibration (Config.CalibrateReadout): the sharpness of the
+// readout the network emits with (rnn.Readout: the choice between the
+// frequent symbols drawn from softmax(g l), the rare ones at their trained
+// probability), fitted to the HMM by the fit criterion's figures.
 //
 // Why: the network's outputs do not feed back into its dynamics (h_t is
-// driven by the noise only, core/METHOD.md section 2), so multiplying W_out
-// by a gain g changes nothing but how sharply the emitted symbol follows
-// the logits' argmax: the dynamics, the argmax outputs and the phase
-// portrait stay the same. The paper's loss hardly sees that sharpness: a
+// driven by the noise only, core/METHOD.md section 2), so a gain g on the
+// logits changes nothing but how sharply the emitted symbol follows the
+// logits' argmax: the dynamics, the argmax outputs and the phase portrait
+// stay the same. The paper's loss hardly sees that sharpness: a
 // readout that leaves a few percent on the wrong symbol where the state
 // crosses from one cluster to the other makes one-step blips (linear2 at
 // the demo settings: 1.8-2.7% of emitted symbols off the argmax, most of
@@ -34,7 +36,10 @@ import (
 // ICML, section 4.2: one scalar fitted after training on held-out data)
 // with samples of the HMM as the held-out data. As there, the gain is
 // fitted to the trained weights and applied to what the network emits,
-// never to the weights that training updates (Trainer.Net).
+// never to the weights that training updates (Trainer.Net). Unlike there,
+// the gain leaves the rare symbols (RareSymbols) their trained
+// probability: one gain on every logit removed the 2-state chain's rare
+// symbol with the blips (rnn.Readout says why).
 const (
 	// calibrateEvery is the number of steps between calibrations: often
 	// enough that the readout's sharpness follows training (the monitor

@@ -12,7 +12,7 @@ import (
 
 // Readout is a network's readout noise beside an evaluation's emitted
 // figures (core/METHOD.md section 4): the share of steps whose emitted
-// symbol, a sample of softmax(logits), is not the logits' argmax, and the
+// symbol, a sample of its readout (rnn.Readout), is not the logits' argmax, and the
 // changes per sequence and share of 1-step runs of the argmax outputs, of
 // the emitted outputs and of the HMM sample, and the HMM's exact changes
 // that the fit criterion judges the emitted ones by. An excess of 1-step runs
@@ -60,7 +60,7 @@ func (r Readout) WriteText(w io.Writer) error {
 	if len(r.RareMerged) > 0 {
 		merged = fmt.Sprintf(", rare symbols %v merged as in the fit criterion", r.RareMerged)
 	}
-	if _, err := fmt.Fprintf(w, "\nreadout noise: the emitted symbol (a sample of softmax(logits)) is not the argmax at %.2f%% of steps (the HMM's output is not its state's most likely one at %.2f%%)%s\n", 100*r.OffArgmax, 100*r.HMMOffMode, merged); err != nil {
+	if _, err := fmt.Fprintf(w, "\nreadout noise: the emitted symbol (a sample of its readout) is not the argmax at %.2f%% of steps (the HMM's output is not its state's most likely one at %.2f%%)%s\n", 100*r.OffArgmax, 100*r.HMMOffMode, merged); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -103,9 +103,9 @@ type Config struct {
 	// state) is in too few sequences for the batch divergences to pull a
 	// network towards emitting it (TestPaperLossDropsTheRareSymbol), while
 	// the logarithm pulls hardest on the symbols emitted least. The
-	// reported loss stays the paper's. Recipe hybrid uses it; recipe
-	// sharp does not, as its calibrated readout emits the rare symbol at
-	// 0.00% whatever the weight (see HybridRecipe for both measurements).
+	// reported loss stays the paper's. Recipe hybrid uses it on symbols,
+	// recipe sharp on pairs of symbols (FreqPairs; see HybridRecipe and
+	// SharpRecipe for the measurements).
 	FreqWeight float64
 	// FreqPairs makes FreqWeight's term count the pairs of consecutive
 	// symbols of a sequence instead of the symbols (addPairFreq): it then
