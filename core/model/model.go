@@ -95,11 +95,13 @@ type Training struct {
 	// CalibrateReadout: every 100 steps the run fitted the scale of the
 	// readout it emits with to the HMM (train.Config.CalibrateReadout).
 	CalibrateReadout bool `json:"calibrate_readout,omitempty"`
-	// ReadoutGain is the calibrated gain the run emitted with at Step:
-	// its emitted readout is the trained one, resume.current.w_out, times
-	// it (absent: 1, the readout as trained). The file's rnn is that
-	// emitter when it holds the current weights; best-validation weights
-	// (rnn or resume.best) are kept as emitted at their own step.
+	// ReadoutGain is the calibrated gain the run emitted with at Step
+	// (absent: 1, the readout as trained): its readout is rnn.Readout with
+	// this gain (rnn.readout), over the trained weights resume.current. The
+	// file's rnn is that emitter when it holds the current weights;
+	// best-validation weights (rnn or resume.best) are kept as emitted at
+	// their own step. In files written before rnn.readout existed, rnn.w_out
+	// is the trained readout multiplied by the gain.
 	ReadoutGain float64 `json:"readout_gain,omitempty"`
 	// Stages are the run's later training stages (absent: one stage, the
 	// settings above throughout).

@@ -82,16 +82,17 @@ const (
 // 1,250 rather than 1,500.
 var readoutGains = []float64{1, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 8}
 
-// ReadoutGain returns the gain g >= 1 of the readout (rnn.Readout{Gain: g,
-// Rare: RareSymbols(m, T)}: the frequent symbols' choice sharpened by g,
-// the rare ones at their trained probability) with which net, driven as in training (runs of T steps from h0 = 0 at noise
-// std sigma, from PCG(seed, stream)), emits symbols that fit m best: of
-// readoutGains, the one whose emitted symbols have the smallest worst
-// figure of the fit criterion (stats.JudgeFit, each figure relative to its
-// limit) against an HMM sample of the same size, the smallest such gain
-// on a tie, and no gain past the first whose mean off-argmax probability
-// (of the frequent symbols' choice) is below readoutNoiseFloor. It returns 1, leaving the readout as it is,
-// when the argmax outputs' changes per sequence (rare symbols merged, as
+// ReadoutGain returns the gain g >= 1 of the readout rnn.Readout{Gain: g,
+// Rare: RareSymbols(m, T)} (the frequent symbols' choice sharpened by g,
+// the rare ones at their trained probability) with which net, driven as
+// in training (runs of T steps from h0 = 0 at noise std sigma, from
+// PCG(seed, stream)), emits symbols that fit m best: of readoutGains, the
+// one whose emitted symbols have the smallest worst figure of the fit
+// criterion (stats.JudgeFit, each figure relative to its limit) against
+// an HMM sample of the same size, the smallest such gain on a tie, and no
+// gain past the first whose mean off-argmax probability (of the frequent
+// symbols' choice) is below readoutNoiseFloor. It returns 1, leaving the
+// readout as it is, when the argmax outputs' changes per sequence (rare symbols merged, as
 // the criterion counts them; hmm.HMM.MergedChanges) are more than
 // argmaxBand away from the HMM's. Every gain is judged on the same runs,
 // the same uniform draws and the same HMM sample (common random numbers),

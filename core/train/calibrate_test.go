@@ -210,3 +210,46 @@ func TestCalibrateReadoutInTraining(t *testing.T) {
 		}
 	}
 }
+
+// The best-validation weights are kept with the readout they were
+// emitted with at their step: the plain readout before the first
+// calibration, the calibrated one after it (copyNet copies the readout).
+func TestBestKeepsItsReadout(t *testing.T) {
+	f, err := model.Load("../internal/testdata/linear2-blips.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smallConfig(t, DataFresh)
+	// As in TestCalibrateReadoutInTraining: the first calibration (step
+	// 100) sharpens the readout of a network the steps hardly change.
+	c.Hidden, c.Input, c.SeqLen, c.Init, c.LR = f.RNN.H, f.RNN.D, 30, f.RNN, 1e-7
+	c.CalibrateReadout, c.ValEvery, c.ValSize = true, 50, 200
+	tr, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, tr, 50)
+	if best, step := tr.Best(); step != 50 || !best.Readout.IsPlain() {
+		t.Fatalf("at step 50: best step %d, readout %+v; want 50 and the plain readout", step, best.Readout)
+	}
+	// The readout the run emitted with at each step that validated best.
+	var want rnn.Readout
+	for range 2 * calibrateEvery {
+		run(t, tr, 1)
+		if _, s := tr.Best(); s == tr.StepCount() {
+			want = tr.Net().Readout.Clone()
+		}
+	}
+	best, step := tr.Best()
+	t.Logf("best-validation step %d, readout %+v", step, best.Readout)
+	if step < calibrateEvery || want.Gain <= 1 {
+		t.Fatalf("best step %d with readout %+v: want a calibrated readout that validates best (the blips removed)", step, want)
+	}
+	snap, err := tr.Snapshot(true, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if best.Readout.Gain != want.Gain || !slices.Equal(best.Readout.Rare, []int{1}) || snap.RNN.Readout.Gain != want.Gain {
+		t.Errorf("the best-validation network (step %d) is kept with readout %+v (in its file %+v), want %+v", step, best.Readout, snap.RNN.Readout, want)
+	}
+}

@@ -886,10 +886,12 @@ func (t *Trainer) Validate() (float64, error) {
 
 func params(n *rnn.Net) [][]float64 { return [][]float64{n.Win, n.Whh, n.Wout} }
 
+// copyNet copies src's weights and readout into dst, of the same sizes.
 func copyNet(dst, src *rnn.Net) {
 	copy(dst.Win, src.Win)
 	copy(dst.Whh, src.Whh)
 	copy(dst.Wout, src.Wout)
+	dst.Readout = src.Readout.Clone()
 }
 
 // energyLoss returns Config.Energy's loss of the RNN batch x (b
