@@ -257,10 +257,12 @@ type chunk[F float] struct {
 	h    []F       // hidden states, T (or 2) x bc x hp; Backward overwrites step t with dL/da_t
 	lg   []F       // logits scratch, bc x lp
 	w    []float64 // Gumbel scratch, O
-	s    []F       // soft samples, T x bc x O
-	dh   []F       // bc x hp scratch
-	dlog []F       // dL/dlogits scratch, bc x op
-	off  float64   // sum of 1 - max softmax(logits) over the chunk's steps (readout)
+	lf   []float64 // a calibrated readout's logits and probabilities, O each (offArgmax)
+	p    []float64
+	s    []F     // soft samples, T x bc x O
+	dh   []F     // bc x hp scratch
+	dlog []F     // dL/dlogits scratch, bc x op
+	off  float64 // sum of 1 - max softmax(logits) over the chunk's steps (readout)
 
 	gwin, gwhh, gwout []F // this chunk's gradients, hp x dp, hp x hp, op x hp
 }
@@ -280,11 +282,12 @@ type engineOf[F float] struct {
 	logits []float64
 	k      kernels[F]
 	tau    float64
-	// gain and rare are the loaded network's Readout when it is not the
-	// paper's (gain 0 otherwise): emitted symbols are drawn in its two
-	// stages, unless the engine trains.
-	gain float64
-	rare []bool
+	// readout, gain and rare are the loaded network's Readout (rare as a
+	// mask) when it is not the paper's (gain 0 otherwise): emitted symbols
+	// are drawn in its two stages, unless the engine trains.
+	readout Readout
+	gain    float64
+	rare    []bool
 
 	winT  []F // D x hp: winT[k*hp+i] = Win[i][k]
 	whhT  []F // H x hp: whhT[j*hp+i] = Whh[i][j]
@@ -355,7 +358,7 @@ func newEngine[F float](H, D, O, B, T int, train bool) *engineOf[F] {
 		c.x = make([]F, xs*bc*e.dp)
 		c.h = make([]F, hs*bc*e.hp)
 		c.lg = make([]F, bc*e.lp)
-		c.w = make([]float64, O)
+		c.w, c.lf, c.p = make([]float64, O), make([]float64, O), make([]float64, O)
 		e.chunks = append(e.chunks, c)
 	}
 	return e
@@ -368,9 +371,9 @@ func (e *engineOf[F]) seed(c int, s1, s2 uint64) { e.chunks[c].pcg.Seed(s1, s2) 
 // load converts the weights of n into the engine's padded layouts.
 func (e *engineOf[F]) load(n *Net) {
 	H, D, O, hp, lp := e.H, e.D, e.O, e.hp, e.lp
-	e.gain, e.rare = 0, nil
+	e.readout, e.gain, e.rare = Readout{}, 0, nil
 	if r := n.Readout; !r.IsPlain() && !e.train {
-		e.gain, e.rare = r.Gain, make([]bool, O)
+		e.readout, e.gain, e.rare = r, r.Gain, make([]bool, O)
 		for _, k := range r.Rare {
 			e.rare[k] = true
 		}
@@ -474,7 +477,7 @@ func (e *engineOf[F]) forwardChunk(c *chunk[F], sigma, tau float64, out []uint8)
 			if e.argmax != nil {
 				k, off := readout(l)
 				if e.gain != 0 {
-					off = e.offArgmax(l, k)
+					off = e.offArgmax(l, k, c.lf, c.p)
 				}
 				e.argmax[(c.row0+i)*T+t] = k
 				c.off += off
@@ -532,29 +535,14 @@ func sampleFrequent[F float](r *rand.Rand, l []F, g float64, rare []bool) uint8 
 }
 
 // offArgmax is 1 minus the probability with which the loaded Readout
-// emits the argmax k of the logits l (Readout.Probs, without allocating).
-func (e *engineOf[F]) offArgmax(l []F, k uint8) float64 {
-	top, ftop := math.Inf(-1), math.Inf(-1)
+// emits the argmax k of the logits l (Readout.Probs); lf and p are scratch
+// of length len(l).
+func (e *engineOf[F]) offArgmax(l []F, k uint8, lf, p []float64) float64 {
 	for o, v := range l {
-		top = max(top, float64(v))
-		if !e.rare[o] {
-			ftop = max(ftop, float64(v))
-		}
+		lf[o] = float64(v)
 	}
-	var z, zRare, zf float64
-	for o, v := range l {
-		x := math.Exp(float64(v) - top)
-		z += x
-		if e.rare[o] {
-			zRare += x
-		} else {
-			zf += math.Exp(e.gain * (float64(v) - ftop))
-		}
-	}
-	if e.rare[k] {
-		return 1 - math.Exp(float64(l[k])-top)/z
-	}
-	return 1 - (1-zRare/z)*math.Exp(e.gain*(float64(l[k])-ftop))/zf
+	e.readout.Probs(lf, p)
+	return 1 - p[k]
 }
 
 // sampleGumbel draws E_o = expPositive(r) for o = 0..O-1, i.e. Gumbel noise

@@ -145,7 +145,7 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 	}
 	obs := make([]uint8, n*T)
 	p := make([]float64, O)
-	best, bestScore, emitRare := 1.0, math.Inf(1), RareSymbols(m, T)
+	best, bestScore, emitRare := 1.0, math.Inf(1), rareList(rare)
 	for _, g := range readoutGains {
 		emit := rnn.Readout{Gain: g, Rare: emitRare}
 		var off float64
@@ -179,8 +179,13 @@ func ReadoutGain(net *rnn.Net, m *hmm.HMM, sigma float64, T int, seed, stream ui
 // calibrated readout draws at the trained readout's probability
 // (rnn.Readout). None when the criterion merges none.
 func RareSymbols(m *hmm.HMM, T int) []int {
-	out := []int{}
-	for k, r := range stats.MergedRare(m.Exact(T).Freq) {
+	return rareList(stats.MergedRare(m.Exact(T).Freq))
+}
+
+// rareList lists the symbols the mask rare marks, in increasing order.
+func rareList(rare []bool) []int {
+	var out []int
+	for k, r := range rare {
 		if r {
 			out = append(out, k)
 		}

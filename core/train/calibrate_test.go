@@ -122,6 +122,22 @@ func TestReadoutGain(t *testing.T) {
 	}
 }
 
+// blipsConfig is a calibrated run from the blipping linear2 network, whose
+// readout blips at T = 30 (TestReadoutGain), so that the first calibration
+// has work to do, at a learning rate so small that the first 100 steps
+// leave the network as TestReadoutGain finds it.
+func blipsConfig(t *testing.T) Config {
+	t.Helper()
+	f, err := model.Load("../internal/testdata/linear2-blips.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smallConfig(t, DataFresh)
+	c.Hidden, c.Input, c.SeqLen, c.Init, c.LR = f.RNN.H, f.RNN.D, 30, f.RNN, 1e-7
+	c.CalibrateReadout = true
+	return c
+}
+
 // CalibrateReadout fits the emitter's gain every calibrateEvery steps and
 // only then: Net is the trained network with a calibrated readout (gain >= 1,
 // the rare output 1 as trained),
@@ -129,18 +145,8 @@ func TestReadoutGain(t *testing.T) {
 // never reaches the gradients), and a checkpoint records the gain, holds
 // the emitted network as its rnn, and resumes bit for bit.
 func TestCalibrateReadoutInTraining(t *testing.T) {
-	// From the blipping linear2 network, whose readout blips at T = 30
-	// (TestReadoutGain), so that the first calibration has work to do.
-	f, err := model.Load("../internal/testdata/linear2-blips.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := smallConfig(t, DataFresh)
-	// A learning rate so small that the first 100 steps leave the network
-	// as TestReadoutGain finds it.
-	c.Hidden, c.Input, c.SeqLen, c.Init, c.LR = f.RNN.H, f.RNN.D, 30, f.RNN, 1e-7
+	c := blipsConfig(t)
 	c.ValEvery = 0
-	c.CalibrateReadout = true
 	plain := c
 	plain.CalibrateReadout = false
 	a, err := New(c)
@@ -215,15 +221,8 @@ func TestCalibrateReadoutInTraining(t *testing.T) {
 // emitted with at their step: the plain readout before the first
 // calibration, the calibrated one after it (copyNet copies the readout).
 func TestBestKeepsItsReadout(t *testing.T) {
-	f, err := model.Load("../internal/testdata/linear2-blips.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := smallConfig(t, DataFresh)
-	// As in TestCalibrateReadoutInTraining: the first calibration (step
-	// 100) sharpens the readout of a network the steps hardly change.
-	c.Hidden, c.Input, c.SeqLen, c.Init, c.LR = f.RNN.H, f.RNN.D, 30, f.RNN, 1e-7
-	c.CalibrateReadout, c.ValEvery, c.ValSize = true, 50, 200
+	c := blipsConfig(t)
+	c.ValEvery, c.ValSize = 50, 200
 	tr, err := New(c)
 	if err != nil {
 		t.Fatal(err)

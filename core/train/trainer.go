@@ -454,8 +454,7 @@ type Trainer struct {
 	// gain is the readout's calibrated gain (Config.CalibrateReadout; 1:
 	// none), and emitter the network the run emits with: net's weights
 	// with the calibrated readout (Net). rare are the symbols that readout
-	// draws at the trained probability (RareSymbols), found when Net first
-	// needs them.
+	// draws at the trained probability (RareSymbols).
 	gain    float64
 	emitter *rnn.Net
 	rare    []int
@@ -504,6 +503,7 @@ func (t *Trainer) setup() {
 	t.data = rand.New(t.pcg[streamData])
 	t.noise = rand.New(t.pcg[streamNoise])
 	t.target = make([]uint8, c.MaxBatch()*c.TrainLen())
+	t.rare = RareSymbols(c.HMM, c.SeqLen)
 	// The data sets come from their own seeded streams, so they are the
 	// same on resume without being stored.
 	if c.Data == DataFixed {
@@ -553,9 +553,6 @@ func (t *Trainer) Net() *rnn.Net {
 	}
 	if t.emitter == nil {
 		t.emitter = &rnn.Net{H: t.net.H, D: t.net.D, O: t.net.O}
-	}
-	if t.rare == nil {
-		t.rare = RareSymbols(t.cfg.HMM, t.cfg.SeqLen)
 	}
 	t.emitter.Win, t.emitter.Whh, t.emitter.Wout = t.net.Win, t.net.Whh, t.net.Wout
 	t.emitter.Readout = rnn.Readout{Gain: t.gain, Rare: t.rare}
@@ -828,21 +825,8 @@ func addFreq(dY []float64, x, y []uint8, O int, w float64) {
 // t's one-hot entry for symbol a gets the gradient of the pair it begins,
 // (a, x_{t+1}), and of the pair it ends, (x_{t-1}, a).
 func addPairFreq(dY []float64, x, y []uint8, T, O int, w float64) {
-	c, f := make([]float64, O*O), make([]float64, O*O)
-	var n float64
-	for s := 0; s+T <= len(x); s += T {
-		for t := s; t < s+T-1; t++ {
-			c[int(x[t])*O+int(x[t+1])]++
-			n++
-		}
-	}
-	var ny float64
-	for s := 0; s+T <= len(y); s += T {
-		for t := s; t < s+T-1; t++ {
-			f[int(y[t])*O+int(y[t+1])]++
-			ny++
-		}
-	}
+	c, n := pairCounts(x, T, O)
+	f, ny := pairCounts(y, T, O)
 	if n == 0 || ny == 0 {
 		return
 	}
@@ -865,6 +849,20 @@ func addPairFreq(dY []float64, x, y []uint8, T, O int, w float64) {
 			}
 		}
 	}
+}
+
+// pairCounts returns the counts of the pairs of consecutive symbols (a, b)
+// at index a*O+b over the sequences of T symbols in x, and their total.
+func pairCounts(x []uint8, T, O int) ([]float64, float64) {
+	c := make([]float64, O*O)
+	var n float64
+	for s := 0; s+T <= len(x); s += T {
+		for t := s; t < s+T-1; t++ {
+			c[int(x[t])*O+int(x[t+1])]++
+			n++
+		}
+	}
+	return c, n
 }
 
 // Validate returns the validation loss of the current weights: the
